@@ -1,0 +1,26 @@
+// Reverse-mode symbolic differentiation: gradients are emitted as ordinary graph nodes, so every
+// engine runs derivatives it never implements, and gradients of gradients work wherever the ops
+// used by the rules are themselves differentiable.
+#pragma once
+
+#include <vector>
+
+#include "graph/tensor.hpp"
+
+namespace stochos::autodiff {
+
+// d output / d wrt[i] for a scalar `output`. A wrt that `output` does not depend on gets zeros;
+// an int64 or bool wrt is not differentiable and gets float64 zeros of its shape.
+std::vector<graph::Tensor> grad(const graph::Tensor& output, const std::vector<graph::Tensor>& wrt);
+
+// The vector-Jacobian product: cotangent (shaped like output) pulled back to each wrt.
+std::vector<graph::Tensor> vjp(const graph::Tensor& output, const graph::Tensor& cotangent,
+                               const std::vector<graph::Tensor>& wrt);
+
+// The pull-back rule of one node (vjp_rules.cpp): given the node's inputs, its value and the
+// cotangent of its value, the cotangent of each input (an invalid Tensor for inputs that take
+// none). Exposed for tests.
+std::vector<graph::Tensor> pullback(const graph::Node& node, const std::vector<graph::Tensor>& inputs,
+                                    const graph::Tensor& value, const graph::Tensor& cotangent);
+
+}  // namespace stochos::autodiff
