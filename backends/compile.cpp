@@ -1,0 +1,29 @@
+#include "backends/compile.hpp"
+
+#include <algorithm>
+
+#include "rewrite/rewrite.hpp"
+#include "stochos/error.hpp"
+
+namespace stochos::backends {
+
+std::unique_ptr<Executable> compile(const Backend& backend, const graph::Graph& g,
+                                    std::span<const graph::NodeId> inputs,
+                                    std::span<const graph::NodeId> outputs,
+                                    const CompileOptions& options) {
+  if (!options.optimize) return backend.compile(g, inputs, outputs, options);
+  const rewrite::Rewritten r = rewrite::optimize(g, outputs);
+  // Rewrites keep every input, in the source graph's order: map the caller's input ids across.
+  std::vector<graph::NodeId> mapped;
+  mapped.reserve(inputs.size());
+  for (graph::NodeId id : inputs) {
+    const auto& all = g.inputs();
+    const auto it = std::find(all.begin(), all.end(), id);
+    if (it == all.end())
+      throw InputError("compile: node %" + std::to_string(id) + " is not an input of the graph");
+    mapped.push_back(r.inputs[static_cast<std::size_t>(it - all.begin())]);
+  }
+  return backend.compile(*r.graph, mapped, r.outputs, options);
+}
+
+}  // namespace stochos::backends
