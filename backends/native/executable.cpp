@@ -1,0 +1,194 @@
+#include "backends/native/executable.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+#include <new>
+
+#include "backends/native/lower.hpp"
+#include "graph/print.hpp"
+#include "stochos/error.hpp"
+
+namespace stochos::backends::native {
+namespace {
+
+constexpr std::size_t kAlign = 64;
+
+std::size_t bytes_of(const graph::Node& n) {
+  return static_cast<std::size_t>(graph::numel(n.shape)) * element_size(n.dtype);
+}
+
+// Best-fit reuse of freed arena blocks; memory is requested from the top only when no freed
+// block fits.
+class ArenaPlanner {
+ public:
+  std::size_t allocate(std::size_t bytes) {
+    bytes = std::max<std::size_t>((bytes + kAlign - 1) / kAlign * kAlign, kAlign);
+    auto best = free_.end();
+    for (auto it = free_.begin(); it != free_.end(); ++it)
+      if (it->second >= bytes && (best == free_.end() || it->second < best->second)) best = it;
+    if (best == free_.end()) {
+      const std::size_t at = top_;
+      top_ += bytes;
+      return at;
+    }
+    const std::size_t at = best->first, size = best->second;
+    free_.erase(best);
+    if (size > bytes) free_.emplace(at + bytes, size - bytes);
+    return at;
+  }
+  void release(std::size_t at, std::size_t bytes) {
+    bytes = std::max<std::size_t>((bytes + kAlign - 1) / kAlign * kAlign, kAlign);
+    auto it = free_.emplace(at, bytes).first;
+    // Merge with the neighbours so large buffers can reuse several small freed ones.
+    if (auto next = std::next(it); next != free_.end() && it->first + it->second == next->first) {
+      it->second += next->second;
+      free_.erase(next);
+    }
+    if (it != free_.begin()) {
+      auto prev = std::prev(it);
+      if (prev->first + prev->second == it->first) {
+        prev->second += it->second;
+        free_.erase(it);
+      }
+    }
+  }
+  std::size_t size() const { return top_; }
+
+ private:
+  std::map<std::size_t, std::size_t> free_;  // offset -> size
+  std::size_t top_ = 0;
+};
+
+template <class T>
+void fill(std::vector<std::uint64_t>& buf, const std::vector<double>& v) {
+  buf.assign((v.size() * sizeof(T) + 7) / 8 + 1, 0);
+  T* p = reinterpret_cast<T*>(buf.data());
+  for (std::size_t i = 0; i < v.size(); ++i) p[i] = static_cast<T>(v[i]);
+}
+
+struct NativeWorkspace final : Workspace {
+  std::unique_ptr<std::byte[], void (*)(std::byte*)> arena{
+      nullptr, [](std::byte* p) { ::operator delete[](p, std::align_val_t{kAlign}); }};
+  std::vector<void*> slots;
+};
+
+}  // namespace
+
+NativeExecutable::NativeExecutable(const graph::Graph& g, std::span<const graph::NodeId> inputs,
+                                   std::span<const graph::NodeId> outputs) {
+  for (auto id : inputs) {
+    if (id >= g.size() || g.node(id).op != graph::Op::input)
+      throw InputError("native engine: node %" + std::to_string(id) + " is not a graph input");
+    input_specs_.push_back({g.node(id).dtype, g.node(id).shape});
+  }
+  for (auto id : outputs) {
+    if (id >= g.size())
+      throw InputError("native engine: output node %" + std::to_string(id) + " does not exist");
+    output_specs_.push_back({g.node(id).dtype, g.node(id).shape});
+  }
+
+  const std::vector<graph::NodeId> order = graph::reachable(g, outputs);
+  std::vector<std::uint32_t> slot_of(g.size(), kUnused);
+  for (std::size_t i = 0; i < order.size(); ++i) slot_of[order[i]] = static_cast<std::uint32_t>(i);
+  slot_count_ = order.size();
+
+  // Every graph input the plan reads must be supplied by the caller.
+  input_slots_.assign(inputs.size(), kUnused);
+  for (std::size_t i = 0; i < inputs.size(); ++i) input_slots_[i] = slot_of[inputs[i]];
+  for (graph::NodeId id : order)
+    if (g.node(id).op == graph::Op::input &&
+        std::find(inputs.begin(), inputs.end(), id) == inputs.end())
+      throw InputError("native engine: graph input '" + g.node(id).attrs.name +
+                       "' is needed but not supplied");
+
+  // Liveness: the last step reading each slot; an alias (reshape) keeps its root alive.
+  constexpr std::size_t kForever = SIZE_MAX;
+  std::vector<std::size_t> last_use(order.size(), 0);
+  std::vector<std::uint32_t> root(order.size());
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    const graph::Node& n = g.node(order[i]);
+    root[i] = static_cast<std::uint32_t>(i);
+    if (n.op == graph::Op::reshape) root[i] = root[slot_of[n.inputs[0]]];
+    for (auto in : n.inputs) last_use[slot_of[in]] = std::max(last_use[slot_of[in]], i);
+  }
+  for (auto id : outputs) last_use[slot_of[id]] = kForever;
+  for (std::size_t i = order.size(); i-- > 0;)
+    if (root[i] != i) last_use[root[i]] = std::max(last_use[root[i]], last_use[i]);
+
+  ArenaPlanner arena;
+  std::vector<std::size_t> offset(order.size(), 0);
+  std::vector<std::vector<std::uint32_t>> dies_after(order.size());
+  for (std::size_t i = 0; i < order.size(); ++i)
+    if (root[i] == i && last_use[i] != kForever && last_use[i] > 0)
+      dies_after[last_use[i]].push_back(static_cast<std::uint32_t>(i));
+
+  std::vector<char> in_arena(order.size(), 0);
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    const graph::Node& n = g.node(order[i]);
+    const auto slot = static_cast<std::uint32_t>(i);
+    if (n.op == graph::Op::constant) {
+      std::vector<std::uint64_t> buf;
+      switch (n.dtype) {
+        case graph::DType::f64:
+          fill<double>(buf, *n.attrs.data);
+          break;
+        case graph::DType::f32:
+          fill<float>(buf, *n.attrs.data);
+          break;
+        case graph::DType::i64:
+          fill<std::int64_t>(buf, *n.attrs.data);
+          break;
+        case graph::DType::boolean:
+          fill<std::uint8_t>(buf, *n.attrs.data);
+          break;
+      }
+      const_storage_.push_back(std::move(buf));
+      const_slots_.emplace_back(slot, const_storage_.back().data());
+    } else if (n.op != graph::Op::input) {
+      Step s;
+      s.out = slot;
+      s.n = graph::numel(n.shape);
+      for (auto in : n.inputs) s.in.push_back(slot_of[in]);
+      lower(g, n, s);
+      steps_.push_back(std::move(s));
+      if (n.op != graph::Op::reshape) {
+        offset[i] = arena.allocate(bytes_of(n));
+        in_arena[i] = 1;
+        arena_slots_.push_back({slot, offset[i]});
+      }
+    }
+    // Storage whose last reader is this step can be reused by later steps.
+    for (auto dead : dies_after[i])
+      if (in_arena[dead]) arena.release(offset[dead], bytes_of(g.node(order[dead])));
+  }
+  arena_bytes_ = arena.size();
+  for (auto id : outputs) outputs_.push_back({slot_of[id], bytes_of(g.node(id))});
+}
+
+std::unique_ptr<Workspace> NativeExecutable::make_workspace() const {
+  auto ws = std::make_unique<NativeWorkspace>();
+  ws->arena.reset(static_cast<std::byte*>(
+      ::operator new[](std::max(arena_bytes_, kAlign), std::align_val_t{kAlign})));
+  ws->slots.assign(slot_count_, nullptr);
+  for (const auto& [slot, ptr] : const_slots_) ws->slots[slot] = const_cast<void*>(ptr);
+  for (const auto& b : arena_slots_) ws->slots[b.slot] = ws->arena.get() + b.bytes;
+  return ws;
+}
+
+void NativeExecutable::run(Workspace& workspace, std::span<const void* const> inputs,
+                           std::span<void* const> outputs) const {
+  auto& ws = static_cast<NativeWorkspace&>(workspace);
+  if (inputs.size() != input_slots_.size() || outputs.size() != outputs_.size())
+    throw InputError("native engine: expected " + std::to_string(input_slots_.size()) +
+                     " inputs and " + std::to_string(outputs_.size()) + " outputs, got " +
+                     std::to_string(inputs.size()) + " and " + std::to_string(outputs.size()));
+  void** slots = ws.slots.data();
+  for (std::size_t i = 0; i < inputs.size(); ++i)
+    if (input_slots_[i] != kUnused) slots[input_slots_[i]] = const_cast<void*>(inputs[i]);
+  for (const Step& s : steps_) s.fn(s, slots);
+  for (std::size_t j = 0; j < outputs_.size(); ++j)
+    if (outputs_[j].bytes) std::memcpy(outputs[j], slots[outputs_[j].slot], outputs_[j].bytes);
+}
+
+}  // namespace stochos::backends::native
