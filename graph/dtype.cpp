@@ -6,10 +6,14 @@ namespace stochos::graph {
 
 std::string_view dtype_name(DType d) {
   switch (d) {
-    case DType::f64: return "float64";
-    case DType::f32: return "float32";
-    case DType::i64: return "int64";
-    case DType::boolean: return "bool";
+    case DType::f64:
+      return "float64";
+    case DType::f32:
+      return "float32";
+    case DType::i64:
+      return "int64";
+    case DType::boolean:
+      return "bool";
   }
   return "?";
 }
@@ -26,10 +30,14 @@ DType parse_dtype(std::string_view name) {
 DType promote(DType a, DType b) {
   auto rank = [](DType d) {
     switch (d) {
-      case DType::boolean: return 0;
-      case DType::i64: return 1;
-      case DType::f32: return 2;
-      case DType::f64: return 3;
+      case DType::boolean:
+        return 0;
+      case DType::i64:
+        return 1;
+      case DType::f32:
+        return 2;
+      case DType::f64:
+        return 3;
     }
     return 3;
   };

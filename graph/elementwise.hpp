@@ -11,21 +11,30 @@
 
 namespace stochos::graph {
 
-template <Op op> struct Elementwise;
+template <Op op>
+struct Elementwise;
 
-#define STOCHOS_UNARY(name, expr)                  \
-  template <> struct Elementwise<Op::name> {       \
-    template <class T> static T apply(T x) { return expr; } \
+#define STOCHOS_UNARY(name, expr) \
+  template <>                     \
+  struct Elementwise<Op::name> {  \
+    template <class T>            \
+    static T apply(T x) {         \
+      return expr;                \
+    }                             \
   };
-#define STOCHOS_BINARY(name, expr)                      \
-  template <> struct Elementwise<Op::name> {            \
-    template <class T> static auto apply(T a, T b) { return expr; } \
+#define STOCHOS_BINARY(name, expr) \
+  template <>                      \
+  struct Elementwise<Op::name> {   \
+    template <class T>             \
+    static auto apply(T a, T b) {  \
+      return expr;                 \
+    }                              \
   };
 
 STOCHOS_UNARY(neg, -x)
 STOCHOS_UNARY(abs, x < T(0) ? -x : x)
 STOCHOS_UNARY(sign, scalar::sign(x))
-STOCHOS_UNARY(square, x * x)
+STOCHOS_UNARY(square, x* x)
 STOCHOS_UNARY(exp, std::exp(x))
 STOCHOS_UNARY(expm1, std::expm1(x))
 STOCHOS_UNARY(log, std::log(x))
@@ -46,7 +55,7 @@ STOCHOS_UNARY(log_ndtr, scalar::log_ndtr(x))
 
 STOCHOS_BINARY(add, a + b)
 STOCHOS_BINARY(sub, a - b)
-STOCHOS_BINARY(mul, a * b)
+STOCHOS_BINARY(mul, a* b)
 STOCHOS_BINARY(div, a / b)
 STOCHOS_BINARY(pow, std::pow(a, b))
 // NaN propagates through maximum and minimum, as in NumPy and torch.
@@ -63,10 +72,11 @@ STOCHOS_BINARY(not_equal, a != b)
 #undef STOCHOS_BINARY
 
 // The elementwise ops by arity, for code that instantiates a kernel per op.
-#define STOCHOS_UNARY_OPS(X)                                                                   \
-  X(neg) X(abs) X(sign) X(square) X(exp) X(expm1) X(log) X(log1p) X(sqrt) X(sigmoid)          \
-  X(log_sigmoid) X(softplus) X(tanh) X(sin) X(cos) X(lgamma) X(digamma) X(trigamma) X(erf)   \
-  X(erfc) X(log_ndtr)
+#define STOCHOS_UNARY_OPS(X)                                                                 \
+  X(neg)                                                                                     \
+  X(abs) X(sign) X(square) X(exp) X(expm1) X(log) X(log1p) X(sqrt) X(sigmoid) X(log_sigmoid) \
+      X(softplus) X(tanh) X(sin) X(cos) X(lgamma) X(digamma) X(trigamma) X(erf) X(erfc)      \
+          X(log_ndtr)
 #define STOCHOS_BINARY_OPS(X) X(add) X(sub) X(mul) X(div) X(pow) X(maximum) X(minimum)
 #define STOCHOS_COMPARE_OPS(X) \
   X(less) X(less_equal) X(greater) X(greater_equal) X(equal) X(not_equal)

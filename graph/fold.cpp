@@ -58,31 +58,40 @@ std::vector<std::int64_t> view_offsets(const Shape& out, const Shape& in,
   return offs;
 }
 
-const std::vector<double>& data(const Graph& g, NodeId id) { return *g.node(id).attrs.data; }
+const std::vector<double>& data(const Graph& g, NodeId id) {
+  return *g.node(id).attrs.data;
+}
 
 }  // namespace
 
 double eval_unary(Op op, double x) {
   switch (op) {
 #define STOCHOS_CASE(name) \
-  case Op::name: return static_cast<double>(Elementwise<Op::name>::apply(x));
+  case Op::name:           \
+    return static_cast<double>(Elementwise<Op::name>::apply(x));
     STOCHOS_UNARY_OPS(STOCHOS_CASE)
 #undef STOCHOS_CASE
-    case Op::logical_not: return x != 0.0 ? 0.0 : 1.0;
-    default: return std::numeric_limits<double>::quiet_NaN();
+    case Op::logical_not:
+      return x != 0.0 ? 0.0 : 1.0;
+    default:
+      return std::numeric_limits<double>::quiet_NaN();
   }
 }
 
 double eval_binary(Op op, double a, double b) {
   switch (op) {
 #define STOCHOS_CASE(name) \
-  case Op::name: return static_cast<double>(Elementwise<Op::name>::apply(a, b));
+  case Op::name:           \
+    return static_cast<double>(Elementwise<Op::name>::apply(a, b));
     STOCHOS_BINARY_OPS(STOCHOS_CASE)
     STOCHOS_COMPARE_OPS(STOCHOS_CASE)
 #undef STOCHOS_CASE
-    case Op::logical_and: return (a != 0.0 && b != 0.0) ? 1.0 : 0.0;
-    case Op::logical_or: return (a != 0.0 || b != 0.0) ? 1.0 : 0.0;
-    default: return std::numeric_limits<double>::quiet_NaN();
+    case Op::logical_and:
+      return (a != 0.0 && b != 0.0) ? 1.0 : 0.0;
+    case Op::logical_or:
+      return (a != 0.0 || b != 0.0) ? 1.0 : 0.0;
+    default:
+      return std::numeric_limits<double>::quiet_NaN();
   }
 }
 
@@ -94,12 +103,19 @@ std::optional<std::vector<double>> fold(const Graph& g, const Node& n) {
 
   if (is_elementwise(n.op)) {
     std::vector<std::vector<std::int64_t>> offs;
-    for (std::size_t i = 0; i < n.inputs.size(); ++i) offs.push_back(broadcast_offsets(n.shape, in(i).shape));
-    auto at = [&](std::size_t i, std::size_t k) { return data(g, n.inputs[i])[static_cast<std::size_t>(offs[i][k])]; };
+    for (std::size_t i = 0; i < n.inputs.size(); ++i)
+      offs.push_back(broadcast_offsets(n.shape, in(i).shape));
+    auto at = [&](std::size_t i, std::size_t k) {
+      return data(g, n.inputs[i])[static_cast<std::size_t>(offs[i][k])];
+    };
     for (std::size_t k = 0; k < out.size(); ++k) {
       switch (op_kind(n.op)) {
-        case OpKind::Cast: out[k] = at(0, k); break;  // Graph::constant rounds to the dtype
-        case OpKind::Select: out[k] = at(0, k) != 0 ? at(1, k) : at(2, k); break;
+        case OpKind::Cast:
+          out[k] = at(0, k);
+          break;  // Graph::constant rounds to the dtype
+        case OpKind::Select:
+          out[k] = at(0, k) != 0 ? at(1, k) : at(2, k);
+          break;
         default:
           if (n.inputs.size() == 1) {
             out[k] = eval_unary(n.op, at(0, k));
@@ -113,10 +129,12 @@ std::optional<std::vector<double>> fold(const Graph& g, const Node& n) {
   }
 
   switch (n.op) {
-    case Op::reshape: return data(g, n.inputs[0]);
+    case Op::reshape:
+      return data(g, n.inputs[0]);
     case Op::broadcast_to: {
       const auto offs = broadcast_offsets(n.shape, in(0).shape);
-      for (std::size_t k = 0; k < out.size(); ++k) out[k] = data(g, n.inputs[0])[static_cast<std::size_t>(offs[k])];
+      for (std::size_t k = 0; k < out.size(); ++k)
+        out[k] = data(g, n.inputs[0])[static_cast<std::size_t>(offs[k])];
       return out;
     }
     case Op::sum: {
@@ -136,7 +154,8 @@ std::optional<std::vector<double>> fold(const Graph& g, const Node& n) {
       for (std::int64_t o = 0; o < outer; ++o)
         for (std::int64_t i = 0; i < inner; ++i) {
           double acc = 0;
-          for (std::int64_t j = 0; j < len; ++j) acc += x[static_cast<std::size_t>((o * len + j) * inner + i)];
+          for (std::int64_t j = 0; j < len; ++j)
+            acc += x[static_cast<std::size_t>((o * len + j) * inner + i)];
           out[static_cast<std::size_t>(o * inner + i)] = acc;
         }
       return out;
@@ -148,12 +167,14 @@ std::optional<std::vector<double>> fold(const Graph& g, const Node& n) {
       // A transpose is a view whose axis k walks input axis perm[k]: express it with unit steps
       // over a permuted stride table.
       Shape perm_shape(s.size());
-      for (std::size_t k = 0; k < s.size(); ++k) perm_shape[k] = s[static_cast<std::size_t>(n.attrs.ints[k])];
+      for (std::size_t k = 0; k < s.size(); ++k)
+        perm_shape[k] = s[static_cast<std::size_t>(n.attrs.ints[k])];
       const auto& x = data(g, n.inputs[0]);
       std::vector<std::int64_t> idx(s.size(), 0);
       for (std::size_t i = 0; i < out.size(); ++i) {
         std::int64_t o = 0;
-        for (std::size_t k = 0; k < s.size(); ++k) o += idx[k] * st[static_cast<std::size_t>(n.attrs.ints[k])];
+        for (std::size_t k = 0; k < s.size(); ++k)
+          o += idx[k] * st[static_cast<std::size_t>(n.attrs.ints[k])];
         out[i] = x[static_cast<std::size_t>(o)];
         for (std::size_t k = s.size(); k-- > 0;) {
           if (++idx[k] < perm_shape[k]) break;
@@ -170,7 +191,8 @@ std::optional<std::vector<double>> fold(const Graph& g, const Node& n) {
         step[k] = n.attrs.ints[3 * k + 1];
       }
       const auto offs = view_offsets(n.shape, in(0).shape, start, step);
-      for (std::size_t k = 0; k < out.size(); ++k) out[k] = data(g, n.inputs[0])[static_cast<std::size_t>(offs[k])];
+      for (std::size_t k = 0; k < out.size(); ++k)
+        out[k] = data(g, n.inputs[0])[static_cast<std::size_t>(offs[k])];
       return out;
     }
     case Op::gather: {
@@ -183,7 +205,8 @@ std::optional<std::vector<double>> fold(const Graph& g, const Node& n) {
               x[static_cast<std::size_t>(static_cast<std::int64_t>(idx[i]) * inner + j)];
       return out;
     }
-    default: return std::nullopt;
+    default:
+      return std::nullopt;
   }
 }
 

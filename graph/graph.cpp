@@ -10,7 +10,9 @@
 namespace stochos::graph {
 namespace {
 
-void mix(std::size_t& h, std::size_t v) { h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2); }
+void mix(std::size_t& h, std::size_t v) {
+  h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+}
 
 std::size_t hash_node(const Node& n) {
   std::size_t h = static_cast<std::size_t>(n.op);
@@ -31,9 +33,8 @@ bool same_node(const Node& a, const Node& b) {
     const auto& x = *a.attrs.data;
     const auto& y = *b.attrs.data;
     // Bitwise comparison so that NaN payloads and signed zeros are kept apart.
-    return std::equal(x.begin(), x.end(), y.begin(), y.end(), [](double p, double q) {
-      return std::memcmp(&p, &q, sizeof p) == 0;
-    });
+    return std::equal(x.begin(), x.end(), y.begin(), y.end(),
+                      [](double p, double q) { return std::memcmp(&p, &q, sizeof p) == 0; });
   }
   return true;
 }
@@ -71,27 +72,42 @@ NodeId Graph::constant(DType dtype, Shape shape, std::vector<double> values) {
   for (auto d : shape)
     if (d < 0) throw GraphError("constant: negative dimension in shape " + shape_str(shape));
   if (static_cast<std::int64_t>(values.size()) != numel(shape))
-    throw GraphError("constant: " + std::to_string(values.size()) +
-                     " values do not fill shape " + shape_str(shape));
+    throw GraphError("constant: " + std::to_string(values.size()) + " values do not fill shape " +
+                     shape_str(shape));
   // Values are stored as the dtype rounds them, so folding and engines see the same numbers.
   for (double& v : values) {
     switch (dtype) {
-      case DType::f64: break;
-      case DType::f32: v = static_cast<float>(v); break;
-      case DType::i64: v = std::trunc(v); break;
-      case DType::boolean: v = v != 0.0 ? 1.0 : 0.0; break;
+      case DType::f64:
+        break;
+      case DType::f32:
+        v = static_cast<float>(v);
+        break;
+      case DType::i64:
+        v = std::trunc(v);
+        break;
+      case DType::boolean:
+        v = v != 0.0 ? 1.0 : 0.0;
+        break;
     }
   }
-  Node n{Op::constant, dtype, std::move(shape), {},
+  Node n{Op::constant,
+         dtype,
+         std::move(shape),
+         {},
          Attrs{{}, {}, std::make_shared<const std::vector<double>>(std::move(values))}};
   return intern(std::move(n));
 }
 
 NodeId Graph::input(std::string name, DType dtype, Shape shape) {
   for (auto d : shape)
-    if (d < 0) throw GraphError("input '" + name + "': negative dimension in shape " + shape_str(shape));
+    if (d < 0)
+      throw GraphError("input '" + name + "': negative dimension in shape " + shape_str(shape));
   const auto id = static_cast<NodeId>(nodes_.size());
-  Node n{Op::input, dtype, std::move(shape), {}, Attrs{{static_cast<std::int64_t>(id)}, std::move(name), nullptr}};
+  Node n{Op::input,
+         dtype,
+         std::move(shape),
+         {},
+         Attrs{{static_cast<std::int64_t>(id)}, std::move(name), nullptr}};
   n.hash = hash_node(n);
   nodes_.push_back(std::move(n));  // never interned: every input is distinct
   inputs_.push_back(id);

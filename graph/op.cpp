@@ -17,9 +17,15 @@ constexpr OpInfo kInfo[] = {
 
 }  // namespace
 
-std::string_view op_name(Op op) { return kInfo[static_cast<std::size_t>(op)].name; }
-OpKind op_kind(Op op) { return kInfo[static_cast<std::size_t>(op)].kind; }
-int op_arity(Op op) { return kInfo[static_cast<std::size_t>(op)].arity; }
+std::string_view op_name(Op op) {
+  return kInfo[static_cast<std::size_t>(op)].name;
+}
+OpKind op_kind(Op op) {
+  return kInfo[static_cast<std::size_t>(op)].kind;
+}
+int op_arity(Op op) {
+  return kInfo[static_cast<std::size_t>(op)].arity;
+}
 
 const std::array<Op, kNumOps>& all_ops() {
   static const std::array<Op, kNumOps> ops = [] {

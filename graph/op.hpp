@@ -13,7 +13,18 @@ enum class Op : std::uint8_t {
 #undef STOCHOS_OP
 };
 
-enum class OpKind : std::uint8_t { Source, Unary, Binary, Compare, Logical, Select, Cast, Reduce, Shape, LinAlg };
+enum class OpKind : std::uint8_t {
+  Source,
+  Unary,
+  Binary,
+  Compare,
+  Logical,
+  Select,
+  Cast,
+  Reduce,
+  Shape,
+  LinAlg
+};
 
 inline constexpr std::size_t kNumOps = 0
 #define STOCHOS_OP(name, kind, arity) +1
@@ -35,8 +46,10 @@ inline bool is_elementwise(Op op) {
     case OpKind::Compare:
     case OpKind::Logical:
     case OpKind::Select:
-    case OpKind::Cast: return true;
-    default: return false;
+    case OpKind::Cast:
+      return true;
+    default:
+      return false;
   }
 }
 

@@ -12,15 +12,19 @@ std::string label(const Node& n) {
   if (n.op == Op::input) os << " '" << n.attrs.name << "'";
   if (n.op == Op::constant) {
     const auto& d = *n.attrs.data;
-    if (d.size() == 1) os << " " << d[0];
-    else os << " {" << d.size() << " values}";
+    if (d.size() == 1)
+      os << " " << d[0];
+    else
+      os << " {" << d.size() << " values}";
   }
   if (!n.attrs.ints.empty() && n.op != Op::input) {
     os << " [";
     for (std::size_t i = 0; i < n.attrs.ints.size(); ++i) {
       if (i) os << ",";
-      if (n.attrs.ints[i] == kAllAxes) os << "all";
-      else os << n.attrs.ints[i];
+      if (n.attrs.ints[i] == kAllAxes)
+        os << "all";
+      else
+        os << n.attrs.ints[i];
     }
     os << "]";
   }
@@ -58,14 +62,15 @@ std::vector<NodeId> reachable(const Graph& g, std::span<const NodeId> outputs) {
 
 std::string to_dot(const Graph& g, std::span<const NodeId> outputs) {
   std::ostringstream os;
-  os << "digraph stochos {\n  rankdir=TB;\n  node [shape=box, fontname=\"Helvetica\", fontsize=10];\n";
+  os << "digraph stochos {\n  rankdir=TB;\n  node [shape=box, fontname=\"Helvetica\", "
+        "fontsize=10];\n";
   for (NodeId i : reachable(g, outputs)) {
     const Node& n = g.node(i);
     std::string text = label(n);
     std::replace(text.begin(), text.end(), '"', '\'');
     const bool out = std::find(outputs.begin(), outputs.end(), i) != outputs.end();
-    os << "  n" << i << " [label=\"%" << i << " " << text << "\\n" << dtype_name(n.dtype)
-       << shape_str(n.shape) << "\"";
+    os << "  n" << i << " [label=\"%" << i << " " << text << "\\n"
+       << dtype_name(n.dtype) << shape_str(n.shape) << "\"";
     if (n.op == Op::input) os << ", style=filled, fillcolor=lightblue";
     if (n.op == Op::constant) os << ", style=filled, fillcolor=lightgrey";
     if (out) os << ", peripheries=2";

@@ -7,21 +7,32 @@
 
 namespace stochos::graph::scalar {
 
-template <class T> inline T sign(T x) { return static_cast<T>((T(0) < x) - (x < T(0))); }
-template <class T> inline T square(T x) { return x * x; }
+template <class T>
+inline T sign(T x) {
+  return static_cast<T>((T(0) < x) - (x < T(0)));
+}
+template <class T>
+inline T square(T x) {
+  return x * x;
+}
 
-template <class T> inline T sigmoid(T x) {
+template <class T>
+inline T sigmoid(T x) {
   if (x >= T(0)) return T(1) / (T(1) + std::exp(-x));
   const T e = std::exp(x);
   return e / (T(1) + e);
 }
 
 // log(1 + exp(x)) without overflow for large x or loss of precision for very negative x.
-template <class T> inline T softplus(T x) {
+template <class T>
+inline T softplus(T x) {
   return x > T(0) ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x));
 }
 
-template <class T> inline T log_sigmoid(T x) { return -softplus(-x); }
+template <class T>
+inline T log_sigmoid(T x) {
+  return -softplus(-x);
+}
 
 // Out of line: they call glibc's reentrant lgamma_r and Boost.Math (scalar_math.cpp).
 double lgamma(double x);

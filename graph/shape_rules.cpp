@@ -17,7 +17,8 @@ struct Ctx {
   [[noreturn]] void fail(const std::string& why) const {
     std::string msg = std::string(op_name(n.op)) + ": " + why + " (inputs:";
     for (std::size_t i = 0; i < n.inputs.size(); ++i)
-      msg += std::string(i ? ", " : " ") + std::string(dtype_name(in(i).dtype)) + shape_str(in(i).shape);
+      msg += std::string(i ? ", " : " ") + std::string(dtype_name(in(i).dtype)) +
+             shape_str(in(i).shape);
     throw GraphError(msg + ")");
   }
 
@@ -49,7 +50,8 @@ struct Ctx {
   }
   int axis(std::int64_t a, std::size_t rank) const {
     auto ax = normalize_axis(a, rank);
-    if (!ax) fail("axis " + std::to_string(a) + " is out of range for rank " + std::to_string(rank));
+    if (!ax)
+      fail("axis " + std::to_string(a) + " is out of range for rank " + std::to_string(rank));
     return *ax;
   }
   void want_matrix(std::size_t i) const {
@@ -65,8 +67,10 @@ void reduce_rule(Ctx& c) {
   c.arity(1);
   c.nints(2);
   const Node& x = c.in(0);
-  if (c.n.op == Op::logsumexp) c.want_float(0);
-  else c.want_numeric(0);
+  if (c.n.op == Op::logsumexp)
+    c.want_float(0);
+  else
+    c.want_numeric(0);
   c.n.dtype = x.dtype;
   const bool keep = c.n.attrs.ints[1] != 0;
   if (c.n.attrs.ints[0] == kAllAxes) {
@@ -78,8 +82,10 @@ void reduce_rule(Ctx& c) {
   if ((c.n.op == Op::max || c.n.op == Op::min) && x.shape[ax] == 0)
     c.fail("cannot take the " + std::string(op_name(c.n.op)) + " of an empty axis");
   c.n.shape = x.shape;
-  if (keep) c.n.shape[ax] = 1;
-  else c.n.shape.erase(c.n.shape.begin() + ax);
+  if (keep)
+    c.n.shape[ax] = 1;
+  else
+    c.n.shape.erase(c.n.shape.begin() + ax);
 }
 
 void slice_rule(Ctx& c, const Shape& full) {
@@ -104,7 +110,8 @@ void infer(const Graph& g, Node& n) {
   auto& ints = n.attrs.ints;
   switch (n.op) {
     case Op::constant:
-    case Op::input: return;  // set by Graph::constant / Graph::input
+    case Op::input:
+      return;  // set by Graph::constant / Graph::input
 
     case Op::neg:
     case Op::abs:
@@ -202,7 +209,8 @@ void infer(const Graph& g, Node& n) {
     case Op::cast:
       c.arity(1);
       c.nints(1);
-      if (ints[0] < 0 || ints[0] > static_cast<std::int64_t>(DType::boolean)) c.fail("unknown target dtype");
+      if (ints[0] < 0 || ints[0] > static_cast<std::int64_t>(DType::boolean))
+        c.fail("unknown target dtype");
       n.dtype = static_cast<DType>(ints[0]);
       n.shape = c.in(0).shape;
       return;
@@ -211,7 +219,9 @@ void infer(const Graph& g, Node& n) {
     case Op::prod:
     case Op::max:
     case Op::min:
-    case Op::logsumexp: reduce_rule(c); return;
+    case Op::logsumexp:
+      reduce_rule(c);
+      return;
 
     case Op::reshape:
       c.arity(1);
@@ -259,7 +269,8 @@ void infer(const Graph& g, Node& n) {
         const Shape& si = c.in(i).shape;
         if (si.size() != s0.size()) c.fail("inputs must share one rank");
         for (std::size_t k = 0; k < s0.size(); ++k)
-          if (static_cast<int>(k) != ax && si[k] != s0[k]) c.fail("shapes differ off the concatenation axis");
+          if (static_cast<int>(k) != ax && si[k] != s0[k])
+            c.fail("shapes differ off the concatenation axis");
         n.shape[ax] += si[ax];
       }
       return;
@@ -282,7 +293,8 @@ void infer(const Graph& g, Node& n) {
       if (ints.size() != 4 * r) c.fail("expects slice triples and the full shape");
       Shape full(ints.end() - static_cast<std::ptrdiff_t>(r), ints.end());
       c.want_shape(full);
-      std::vector<std::int64_t> triples(ints.begin(), ints.begin() + static_cast<std::ptrdiff_t>(3 * r));
+      std::vector<std::int64_t> triples(ints.begin(),
+                                        ints.begin() + static_cast<std::ptrdiff_t>(3 * r));
       std::swap(ints, triples);
       slice_rule(c, full);
       std::swap(ints, triples);
@@ -382,7 +394,8 @@ void infer(const Graph& g, Node& n) {
       c.want_matrix(0);
       c.want_matrix(1);
       if (c.in(0).shape[0] != c.in(0).shape[1]) c.fail("triangular matrix must be square");
-      if (c.in(1).shape[0] != c.in(0).shape[0]) c.fail("right-hand side rows differ from the matrix");
+      if (c.in(1).shape[0] != c.in(0).shape[0])
+        c.fail("right-hand side rows differ from the matrix");
       n.dtype = c.in(0).dtype;
       n.shape = c.in(1).shape;
       return;

@@ -140,7 +140,8 @@ Tensor dot(const Tensor& a, const Tensor& b);
 Tensor diag(const Tensor& x);  // vector -> diagonal matrix; matrix -> its diagonal
 Tensor cholesky(const Tensor& a);
 // Solves op(a) x = b for triangular a; b is a matrix or a vector.
-Tensor solve_triangular(const Tensor& a, const Tensor& b, bool lower = true, bool transpose_a = false);
+Tensor solve_triangular(const Tensor& a, const Tensor& b, bool lower = true,
+                        bool transpose_a = false);
 Tensor logdet_from_cholesky(const Tensor& chol);
 Tensor tril(const Tensor& a, std::int64_t k = 0);  // zeroes above the k-th diagonal
 

@@ -13,8 +13,9 @@ using Values = std::vector<double>;
 
 // Evaluates `outputs` given a value for each of `inputs` (flattened row-major). With
 // optimize=false the graph goes to the engine as built, without rewrites.
-std::vector<Values> evaluate(const backends::Backend& backend, const std::vector<graph::Tensor>& inputs,
-                             const std::vector<Values>& values, const std::vector<graph::Tensor>& outputs,
-                             bool optimize = true);
+std::vector<Values> evaluate(const backends::Backend& backend,
+                             const std::vector<graph::Tensor>& inputs,
+                             const std::vector<Values>& values,
+                             const std::vector<graph::Tensor>& outputs, bool optimize = true);
 
 }  // namespace stochos::testing
