@@ -1,0 +1,55 @@
+# The front door. Every target runs unattended (no stdin) on a fresh Debian machine; `make test`
+# is what CI runs (.ci/run).
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+
+BUILD_DIR ?= build/release
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+CMAKE_ARGS ?=
+STOCHOS := $(BUILD_DIR)/stochos
+# Our source folders (those that exist yet), for `make format`.
+SOURCE_DIRS := $(wildcard graph autodiff rewrite backends dist transforms model infer diagnostics \
+                 io lang cli include tests bench)
+
+.PHONY: all deps configure build test run bench format format-check clean
+
+all: build
+
+deps:
+	scripts/install-deps
+
+# Configure once; afterwards Ninja re-runs CMake itself when a CMakeLists.txt changes. CMake
+# picks up ccache as the compiler launcher when it is installed.
+configure: deps
+	@if [ ! -f $(BUILD_DIR)/build.ninja ]; then \
+	  cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release $(CMAKE_ARGS); \
+	fi
+
+build: configure
+	ninja -C $(BUILD_DIR) -j$(JOBS)
+
+test: build
+	ctest --test-dir $(BUILD_DIR) --output-on-failure -j$(JOBS)
+
+# The main job. Until NUTS lands (issue 6) it evaluates and times the eight-schools log density
+# and gradient; then it becomes `stochos sample examples/eight_schools.stoch`.
+run: build
+	$(STOCHOS) demo --data examples/eight_schools.data.json
+
+bench: build
+	@found=0; \
+	for b in $$(find $(BUILD_DIR)/bench -maxdepth 1 -type f -executable 2>/dev/null | sort); do \
+	  found=1; echo "== $$b"; "$$b"; \
+	done; \
+	if [ $$found -eq 0 ]; then echo "bench: no benchmark programs built yet"; fi
+
+format:
+	find $(SOURCE_DIRS) -type f \( -name '*.cpp' -o -name '*.hpp' \) -print0 | xargs -0 -r clang-format -i
+
+format-check:
+	find $(SOURCE_DIRS) -type f \( -name '*.cpp' -o -name '*.hpp' \) -print0 \
+	  | xargs -0 -r clang-format --dry-run -Werror
+
+# Removes only what this Makefile builds; other build folders under build/ are left alone.
+clean:
+	rm -rf $(BUILD_DIR)
