@@ -1,1 +1,51 @@
-int main() { return 0; }
+// `stochos`: parses the command line, runs one subcommand, and turns every error into one line
+// and the exit code of SPEC.md §5 (2: usage or input, 1: a run that failed) — never a crash.
+#include <exception>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.hpp"
+#include "stochos/error.hpp"
+
+namespace {
+
+// One line, whatever the message holds.
+int fail(const std::string& what, int code) {
+  std::string line = what;
+  for (char& c : line)
+    if (c == '\n' || c == '\r') c = ' ';
+  std::cerr << "error: " << line << '\n';
+  return code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    CLI::App app{"Stochos: a probabilistic programming engine", "stochos"};
+    app.set_version_flag("--version", "stochos " STOCHOS_VERSION);
+    app.require_subcommand(1);
+    const std::vector<stochos::cli::Command> commands = {
+        stochos::cli::add_demo_command(app),
+        stochos::cli::add_backends_command(app),
+    };
+    try {
+      app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+      if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+      return fail(std::string(e.what()) + " (see stochos --help)", 2);
+    }
+    for (const auto& c : commands)
+      if (c.app->parsed()) return c.run();
+    return fail("no subcommand given (see stochos --help)", 2);
+  } catch (const stochos::InputError& e) {
+    return fail(e.what(), 2);
+  } catch (const stochos::RuntimeError& e) {
+    return fail(e.what(), 1);
+  } catch (const std::exception& e) {
+    return fail(std::string("internal error: ") + e.what(), 1);
+  }
+}
