@@ -20,7 +20,8 @@ std::vector<graph::Tensor> vjp(const graph::Tensor& output, const graph::Tensor&
 // The pull-back rule of one node (vjp_rules.cpp): given the node's inputs, its value and the
 // cotangent of its value, the cotangent of each input (an invalid Tensor for inputs that take
 // none). Exposed for tests.
-std::vector<graph::Tensor> pullback(const graph::Node& node, const std::vector<graph::Tensor>& inputs,
+std::vector<graph::Tensor> pullback(const graph::Node& node,
+                                    const std::vector<graph::Tensor>& inputs,
                                     const graph::Tensor& value, const graph::Tensor& cotangent);
 
 }  // namespace stochos::autodiff
