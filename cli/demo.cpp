@@ -33,6 +33,8 @@ struct DemoOptions {
 };
 
 int run_demo(const DemoOptions& o) {
+  if (o.iterations < 0)
+    throw InputError("--iterations must be 0 or more, got " + std::to_string(o.iterations));
   const EightSchoolsData data = load_eight_schools_data(o.data);
   const backends::Backend& backend = backends::get_backend(o.backend);
   const EightSchoolsDensity m = build_eight_schools(data);
@@ -106,7 +108,6 @@ Command add_demo_command(CLI::App& app) {
   CLI::Option* seed =
       sub->add_option("--seed", o->seed, "Evaluate at a uniform(-2, 2) point from this seed");
   sub->add_option("--iterations", o->iterations, "Evaluations to time (0: skip timing)")
-      ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   return {sub, [o, seed] {
             o->seeded = seed->count() > 0;
