@@ -81,9 +81,10 @@ Rewritten copy(const Graph& src, std::span<const NodeId> outputs, const Hook& ho
 
 Rewritten rebuild(const Graph& src, std::span<const NodeId> outputs, const Hook& hook) {
   Rewritten r = copy(src, outputs, hook);
-  // A replacement can strand the nodes it was matched through (the add of log(1 + x), say).
-  // Copying once more without a hook drops them; input positions carry over unchanged.
-  if (hook && has_dead_nodes(*r.graph, r.outputs)) r = copy(*r.graph, r.outputs, {});
+  // A replacement can strand the nodes it was matched through (the add of log(1 + x), say), and
+  // folding strands the constants it folded. Copying once more without a hook drops them (that
+  // copy folds nothing new); input positions carry over unchanged.
+  if (has_dead_nodes(*r.graph, r.outputs)) r = copy(*r.graph, r.outputs, {});
   return r;
 }
 

@@ -26,7 +26,7 @@ using Hook = std::function<std::optional<graph::NodeId>(const Site&)>;
 
 // Rebuilds what `outputs` need. Every source input is recreated first, in order, dead or not.
 // Nodes are re-emitted through Graph::add, so identical nodes are shared and constant
-// subexpressions fold. With a hook, nodes the replacements left dead are dropped before
+// subexpressions fold. Nodes that replacements or folding left dead are dropped before
 // returning. Throws std::logic_error when a hook changes a node's dtype or shape.
 Rewritten rebuild(const graph::Graph& src, std::span<const graph::NodeId> outputs,
                   const Hook& hook = {});

@@ -35,6 +35,11 @@ NodeId conform(graph::Graph& g, NodeId x, const graph::Shape& shape) {
   return emit(g, graph::Op::broadcast_to, {x}, shape);
 }
 
+NodeId reshaped(graph::Graph& g, NodeId x, const graph::Shape& shape) {
+  if (g.node(x).shape == shape) return x;
+  return emit(g, graph::Op::reshape, {x}, shape);
+}
+
 NodeId filled(graph::Graph& g, double value, graph::DType d, const graph::Shape& shape) {
   return conform(g, g.scalar(value, d), shape);
 }

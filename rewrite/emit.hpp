@@ -17,6 +17,9 @@ graph::NodeId emit(graph::Graph& g, graph::Op op, std::vector<graph::NodeId> inp
 // x broadcast to `shape` (x itself when it already has that shape).
 graph::NodeId conform(graph::Graph& g, graph::NodeId x, const graph::Shape& shape);
 
+// x reshaped to `shape` (x itself when it already has that shape).
+graph::NodeId reshaped(graph::Graph& g, graph::NodeId x, const graph::Shape& shape);
+
 // `value` of dtype d broadcast to `shape`.
 graph::NodeId filled(graph::Graph& g, double value, graph::DType d, const graph::Shape& shape);
 
