@@ -1,0 +1,117 @@
+// Log density + gradient per call, per model, on the native engine and hand-written with Eigen
+// (issue 2, item 7; docs/performance.md holds the measured table). Each benchmark reports the
+// time of one theta -> (log p, gradient) evaluation; the native ones also report the graph's
+// node count as built (nodes), after rewrite::optimize (opt_nodes) and the plan's steps.
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <benchmark/benchmark.h>
+
+#include "backends/registry.hpp"
+#include "bench/handwritten.hpp"
+#include "bench/models.hpp"
+
+namespace {
+
+using namespace stochos::bench;
+
+// The data are simulated once and shared by both versions of a model.
+const LogisticData& logistic_data() {
+  static const LogisticData d = simulate_logistic();
+  return d;
+}
+const HierarchicalData& hierarchical_data() {
+  static const HierarchicalData d = simulate_hierarchical();
+  return d;
+}
+
+struct Native {
+  DensityGraph model;
+  CompiledDensity compiled;
+  GraphSizes sizes;
+  explicit Native(DensityGraph m)
+      : model(std::move(m)),
+        compiled(model, stochos::backends::get_backend("native")),
+        sizes(graph_sizes(model, compiled.executable())) {}
+};
+
+// Times f at one fixed point (Stan's uniform(-2, 2) initialisation, seeded). f is called
+// directly, not through std::function, so the hand-written timing pays no dispatch beyond its
+// own. Before timing, the two versions are checked against each other at that point, so a wrong
+// density cannot post a good time.
+template <class F, class Other>
+void time_density(benchmark::State& state, const F& f, const Other& other, std::int64_t dim) {
+  std::vector<double> theta = random_point(dim, 7), grad(static_cast<std::size_t>(dim)),
+                      other_grad(grad.size());
+  const double lp = f(theta.data(), grad.data());
+  const double other_lp = other(theta.data(), other_grad.data());
+  auto close = [](double a, double b) {
+    return std::abs(a - b) <= 1e-8 * std::max(1.0, std::abs(b));
+  };
+  bool agree = close(lp, other_lp);
+  for (std::size_t i = 0; i < grad.size(); ++i) agree = agree && close(grad[i], other_grad[i]);
+  if (!agree) {
+    state.SkipWithError("native and hand-written densities disagree");
+    return;
+  }
+  for (auto _ : state) {
+    double value = f(theta.data(), grad.data());
+    benchmark::DoNotOptimize(value);
+    benchmark::DoNotOptimize(grad.data());
+    benchmark::ClobberMemory();
+  }
+}
+
+void add_counters(benchmark::State& state, const GraphSizes& s) {
+  state.counters["nodes"] = static_cast<double>(s.nodes);
+  state.counters["opt_nodes"] = static_cast<double>(s.optimized_nodes);
+  state.counters["steps"] = static_cast<double>(s.steps);
+}
+
+// Registers model/native and model/handwritten. make_native and make_hand build lazily, on the
+// first run, so listing or filtering benchmarks builds nothing.
+template <class MakeNative, class MakeHand>
+void register_model(const std::string& name, MakeNative make_native, MakeHand make_hand) {
+  struct Both {
+    Native native;
+    decltype(make_hand()) hand;
+  };
+  auto both = [make_native, make_hand]() -> Both& {
+    static Both b{Native(make_native()), make_hand()};
+    return b;
+  };
+  benchmark::RegisterBenchmark((name + "/native").c_str(), [both](benchmark::State& state) {
+    Both& b = both();
+    time_density(
+        state, [&](const double* t, double* g) { return b.native.compiled(t, g); },
+        [&](const double* t, double* g) { return b.hand(t, g); }, b.native.compiled.dim());
+    add_counters(state, b.native.sizes);
+  });
+  benchmark::RegisterBenchmark((name + "/handwritten").c_str(), [both](benchmark::State& state) {
+    Both& b = both();
+    time_density(
+        state, [&](const double* t, double* g) { return b.hand(t, g); },
+        [&](const double* t, double* g) { return b.native.compiled(t, g); }, b.hand.dim());
+  });
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  register_model(
+      "eight_schools", [] { return eight_schools_graph(); }, [] { return EightSchoolsHand(); });
+  register_model(
+      "logistic_N10000_D20", [] { return logistic_graph(logistic_data()); },
+      [] { return LogisticHand(logistic_data()); });
+  register_model(
+      "hierarchical_G100_N5000", [] { return hierarchical_graph(hierarchical_data()); },
+      [] { return HierarchicalHand(hierarchical_data()); });
+
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
