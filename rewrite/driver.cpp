@@ -1,5 +1,6 @@
 #include "rewrite/driver.hpp"
 
+#include <algorithm>
 #include <limits>
 #include <stdexcept>
 #include <string>
@@ -42,6 +43,18 @@ bool has_dead_nodes(const Graph& g, std::span<const NodeId> outputs) {
                          graph::shape_str(r.shape));
 }
 
+// A large constant whose elements are all equal (a folded broadcast, like the ones reverse mode
+// seeds with) becomes a broadcast of one scalar again: engines read it with stride 0 and the
+// passes see a size-1 operand they can move.
+NodeId copy_constant(Graph& g, const Node& n) {
+  if (graph::numel(n.shape) > kMaxBroadcastConstant) {
+    const auto& d = *n.attrs.data;
+    if (std::all_of(d.begin(), d.end(), [&](double v) { return v == d[0]; }))
+      return emit(g, graph::Op::broadcast_to, {g.scalar(d[0], n.dtype)}, n.shape);
+  }
+  return g.constant(n.dtype, n.shape, *n.attrs.data);
+}
+
 Rewritten copy(const Graph& src, std::span<const NodeId> outputs, const Hook& hook) {
   Rewritten r;
   r.graph = std::make_unique<Graph>();
@@ -58,7 +71,7 @@ Rewritten copy(const Graph& src, std::span<const NodeId> outputs, const Hook& ho
     const Node& n = src.node(id);
     if (!live[id] || n.op == graph::Op::input) continue;
     if (n.op == graph::Op::constant) {
-      map[id] = g.constant(n.dtype, n.shape, *n.attrs.data);
+      map[id] = copy_constant(g, n);
       continue;
     }
     in.clear();

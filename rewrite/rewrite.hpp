@@ -23,6 +23,9 @@ Rewritten simplify(const graph::Graph& src, std::span<const graph::NodeId> outpu
 // Numerically stable forms: log(1+x) -> log1p(x), log(sigmoid(x)) -> log_sigmoid(x),
 // log(exp(x)) -> x, log(sum(exp(x))) -> logsumexp(x), log(1 + exp(x)) -> softplus(x), ...
 Rewritten stabilize(const graph::Graph& src, std::span<const graph::NodeId> outputs);
+// Size-1 factors and offsets moved out of whole-array arithmetic: a / s -> a * (1 / s),
+// (a * k) * s -> a * (k * s), sum(a * k) -> sum(a) * k, ... (fewer passes over large arrays).
+Rewritten hoist(const graph::Graph& src, std::span<const graph::NodeId> outputs);
 // Every pass above, to a fixed point (constant folding happens as the new graph is built).
 Rewritten optimize(const graph::Graph& src, std::span<const graph::NodeId> outputs);
 

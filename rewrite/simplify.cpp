@@ -137,6 +137,9 @@ struct Simplifier {
         all ? graph::numel(xn.shape) : xn.shape[static_cast<std::size_t>(n.attrs.ints[0])];
     // Reducing one element is that element (logsumexp left out: its inf handling differs).
     if (count == 1 && n.op != Op::logsumexp) return reshaped(g, x, n.shape);
+    // Reducing the only axis is reducing all axes: one spelling, so the two share a node.
+    if (!all && xn.shape.size() == 1 && n.attrs.ints[1] == 0)
+      return emit(g, n.op, {x}, {graph::kAllAxes, 0});
     // sum of a broadcast scalar s over `count` elements -> s * count.
     if (n.op == Op::sum) {
       const Node* b = match(g, x, Op::broadcast_to);
