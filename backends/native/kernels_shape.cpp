@@ -55,8 +55,9 @@ void index_error(const char* op, std::int64_t idx, std::int64_t rows) {
                      std::to_string(rows) + " rows");
 }
 
-// p = {rows of x, inner, number of indices}
-template <class T>
+// p = {rows of x, inner, number of indices}. kChecked is false when the indices are constants
+// the lowering has already checked, which keeps the bounds test out of the loop.
+template <class T, bool kChecked>
 void gather(const Step& s, void** sl) {
   const T* x = static_cast<const T*>(sl[s.in[0]]);
   const auto* idx = static_cast<const std::int64_t*>(sl[s.in[1]]);
@@ -65,30 +66,38 @@ void gather(const Step& s, void** sl) {
   if (inner == 1) {
     for (std::int64_t i = 0; i < count; ++i) {
       const std::int64_t r = idx[i];
-      if (r < 0 || r >= rows) index_error("gather", r, rows);
+      if (kChecked && (r < 0 || r >= rows)) index_error("gather", r, rows);
       y[i] = x[r];
     }
     return;
   }
   for (std::int64_t i = 0; i < count; ++i) {
     const std::int64_t r = idx[i];
-    if (r < 0 || r >= rows) index_error("gather", r, rows);
+    if (kChecked && (r < 0 || r >= rows)) index_error("gather", r, rows);
     std::memcpy(static_cast<void*>(y + i * inner), x + r * inner,
                 static_cast<std::size_t>(inner) * sizeof(T));
   }
 }
 
 // p = {rows of output, inner, number of indices}
-template <class T>
+template <class T, bool kChecked>
 void scatter_add(const Step& s, void** sl) {
   const T* x = static_cast<const T*>(sl[s.in[0]]);
   const auto* idx = static_cast<const std::int64_t*>(sl[s.in[1]]);
   T* y = static_cast<T*>(sl[s.out]);
   const std::int64_t rows = s.p[0], inner = s.p[1], count = s.p[2];
   for (std::int64_t i = 0; i < rows * inner; ++i) y[i] = T(0);
+  if (inner == 1) {  // the gradient of a[group]: one value per index, a tight loop
+    for (std::int64_t i = 0; i < count; ++i) {
+      const std::int64_t r = idx[i];
+      if (kChecked && (r < 0 || r >= rows)) index_error("scatter_add", r, rows);
+      y[r] += x[i];
+    }
+    return;
+  }
   for (std::int64_t i = 0; i < count; ++i) {
     const std::int64_t r = idx[i];
-    if (r < 0 || r >= rows) index_error("scatter_add", r, rows);
+    if (kChecked && (r < 0 || r >= rows)) index_error("scatter_add", r, rows);
     for (std::int64_t j = 0; j < inner; ++j) y[r * inner + j] += x[i * inner + j];
   }
 }
@@ -120,8 +129,31 @@ struct Concat {
 };
 template <class T>
 struct Gather {
-  static void run(const Step& s, void** sl) { gather<T>(s, sl); }
+  static void run(const Step& s, void** sl) { gather<T, true>(s, sl); }
 };
+template <class T>
+struct GatherUnchecked {
+  static void run(const Step& s, void** sl) { gather<T, false>(s, sl); }
+};
+
+// True when `idx` is a constant index array, after checking every index against `rows`: an
+// index out of range is then an error of the graph, found when it is compiled.
+bool constant_indices_checked(const graph::Graph& g, graph::NodeId idx, std::int64_t rows,
+                              const char* op) {
+  if (!g.is_constant(idx)) return false;
+  for (double v : *g.node(idx).attrs.data) {
+    const auto r = static_cast<std::int64_t>(v);
+    if (r < 0 || r >= rows)
+      throw InputError(std::string(op) + ": index " + std::to_string(r) + " is out of range for " +
+                       std::to_string(rows) + " rows");
+  }
+  return true;
+}
+
+template <class T>
+Step::Fn scatter_fn(bool checked) {
+  return checked ? &scatter_add<T, true> : &scatter_add<T, false>;
+}
 
 // The view of a slice: element i of axis k at start_k + i * step_k.
 Strides slice_view(const graph::Shape& full, const std::vector<std::int64_t>& triples) {
@@ -181,22 +213,24 @@ void lower_shape(const graph::Graph& g, const graph::Node& n, Step& s) {
       const std::int64_t rows = x.shape[0];
       s.p = {rows, rows ? graph::numel(x.shape) / rows : 0,
              graph::numel(g.node(n.inputs[1]).shape)};
-      s.fn = by_size<Gather>(n.dtype);
+      const bool checked = !constant_indices_checked(g, n.inputs[1], rows, "gather");
+      s.fn = checked ? by_size<Gather>(n.dtype) : by_size<GatherUnchecked>(n.dtype);
       return;
     }
     case Op::scatter_add: {
       const std::int64_t rows = n.shape[0];
       s.p = {rows, rows ? graph::numel(n.shape) / rows : 0,
              graph::numel(g.node(n.inputs[1]).shape)};
+      const bool checked = !constant_indices_checked(g, n.inputs[1], rows, "scatter_add");
       switch (n.dtype) {
         case DType::f64:
-          s.fn = &scatter_add<double>;
+          s.fn = scatter_fn<double>(checked);
           return;
         case DType::f32:
-          s.fn = &scatter_add<float>;
+          s.fn = scatter_fn<float>(checked);
           return;
         case DType::i64:
-          s.fn = &scatter_add<std::int64_t>;
+          s.fn = scatter_fn<std::int64_t>(checked);
           return;
         case DType::boolean:
           break;
