@@ -5,6 +5,7 @@
 #include <map>
 #include <new>
 
+#include "backends/native/fuse.hpp"
 #include "backends/native/lower.hpp"
 #include "graph/print.hpp"
 #include "stochos/error.hpp"
@@ -102,7 +103,10 @@ NativeExecutable::NativeExecutable(const graph::Graph& g, std::span<const graph:
       throw InputError("native engine: graph input '" + g.node(id).attrs.name +
                        "' is needed but not supplied");
 
-  // Liveness: the last step reading each slot; an alias (reshape) keeps its root alive.
+  // Liveness: the last step reading each slot; an alias (reshape) keeps its root alive. A step
+  // that fused a producer reads the producer's inputs (Note [native fusion]).
+  const Fusion fusion = plan_fusion(g, order, outputs);
+  std::vector<std::vector<graph::NodeId>> reads(order.size());
   constexpr std::size_t kForever = SIZE_MAX;
   std::vector<std::size_t> last_use(order.size(), 0);
   std::vector<std::uint32_t> root(order.size());
@@ -110,7 +114,9 @@ NativeExecutable::NativeExecutable(const graph::Graph& g, std::span<const graph:
     const graph::Node& n = g.node(order[i]);
     root[i] = static_cast<std::uint32_t>(i);
     if (n.op == graph::Op::reshape) root[i] = root[slot_of[n.inputs[0]]];
-    for (auto in : n.inputs) last_use[slot_of[in]] = std::max(last_use[slot_of[in]], i);
+    if (fusion.absorbed[order[i]]) continue;
+    reads[i] = step_inputs(g, n, fusion);
+    for (auto in : reads[i]) last_use[slot_of[in]] = std::max(last_use[slot_of[in]], i);
   }
   for (auto id : outputs) last_use[slot_of[id]] = kForever;
   for (std::size_t i = order.size(); i-- > 0;)
@@ -145,12 +151,12 @@ NativeExecutable::NativeExecutable(const graph::Graph& g, std::span<const graph:
       }
       const_storage_.push_back(std::move(buf));
       const_slots_.emplace_back(slot, const_storage_.back().data());
-    } else if (n.op != graph::Op::input) {
+    } else if (n.op != graph::Op::input && !fusion.absorbed[order[i]]) {
       Step s;
       s.out = slot;
       s.n = graph::numel(n.shape);
-      for (auto in : n.inputs) s.in.push_back(slot_of[in]);
-      lower(g, n, s);
+      for (auto in : reads[i]) s.in.push_back(slot_of[in]);
+      if (!lower_fused(g, n, fusion, s)) lower(g, n, s);
       steps_.push_back(std::move(s));
       if (n.op != graph::Op::reshape) {
         offset[i] = arena.allocate(bytes_of(n));

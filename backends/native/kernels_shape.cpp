@@ -79,6 +79,9 @@ void gather(const Step& s, void** sl) {
   }
 }
 
+// Outputs up to this many rows get split partial sums (4 x 512 x 8 bytes of stack at most).
+constexpr std::int64_t kSplitRows = 512;
+
 // p = {rows of output, inner, number of indices}
 template <class T, bool kChecked>
 void scatter_add(const Step& s, void** sl) {
@@ -87,7 +90,27 @@ void scatter_add(const Step& s, void** sl) {
   T* y = static_cast<T*>(sl[s.out]);
   const std::int64_t rows = s.p[0], inner = s.p[1], count = s.p[2];
   for (std::int64_t i = 0; i < rows * inner; ++i) y[i] = T(0);
-  if (inner == 1) {  // the gradient of a[group]: one value per index, a tight loop
+  if (inner == 1 && rows <= kSplitRows && count >= 4 * rows) {
+    // The gradient of a[group] over few groups: four partial sums on the stack, so that adds to
+    // one group in nearby iterations do not wait on each other's stores.
+    T part[4][kSplitRows] = {};
+    std::int64_t i = 0;
+    for (; i + 4 <= count; i += 4)
+      for (std::int64_t k = 0; k < 4; ++k) {
+        const std::int64_t r = idx[i + k];
+        if (kChecked && (r < 0 || r >= rows)) index_error("scatter_add", r, rows);
+        part[k][r] += x[i + k];
+      }
+    for (; i < count; ++i) {
+      const std::int64_t r = idx[i];
+      if (kChecked && (r < 0 || r >= rows)) index_error("scatter_add", r, rows);
+      part[0][r] += x[i];
+    }
+    for (std::int64_t r = 0; r < rows; ++r)
+      y[r] = (part[0][r] + part[1][r]) + (part[2][r] + part[3][r]);
+    return;
+  }
+  if (inner == 1) {  // one value per index, a tight loop
     for (std::int64_t i = 0; i < count; ++i) {
       const std::int64_t r = idx[i];
       if (kChecked && (r < 0 || r >= rows)) index_error("scatter_add", r, rows);
