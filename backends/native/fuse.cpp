@@ -3,6 +3,7 @@
 
 #include <type_traits>
 
+#include "backends/native/sum_row.hpp"
 #include "graph/elementwise.hpp"
 
 namespace stochos::backends::native {
@@ -76,22 +77,14 @@ Step::Fn gather_binary_for(Op op, int side, bool scalar_other) {
   }
 }
 
-// Rows of p = {outer, len}: y[o] = sum over the row of F(x), eight running totals as in the
-// plain sum (kernels_reduce.cpp).
+// Rows of p = {outer, len}: y[o] = sum over the row of F(x).
 template <class T, class F>
 void sum_unary(const Step& s, void** sl) {
   const T* x = static_cast<const T*>(sl[s.in[0]]);
   T* y = static_cast<T*>(sl[s.out]);
   const std::int64_t outer = s.p[0], len = s.p[1];
-  for (std::int64_t o = 0; o < outer; ++o) {
-    const T* row = x + o * len;
-    T acc[8] = {};
-    std::int64_t j = 0;
-    for (; j + 8 <= len; j += 8)
-      for (int k = 0; k < 8; ++k) acc[k] += F::template apply<T>(row[j + k]);
-    for (; j < len; ++j) acc[0] += F::template apply<T>(row[j]);
-    y[o] = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
-  }
+  for (std::int64_t o = 0; o < outer; ++o)
+    y[o] = sum_row(x + o * len, len, [](T v) { return F::template apply<T>(v); });
 }
 
 template <class T>

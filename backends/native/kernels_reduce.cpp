@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "backends/native/step.hpp"
+#include "backends/native/sum_row.hpp"
 #include "stochos/error.hpp"
 
 namespace stochos::backends::native {
@@ -65,18 +66,11 @@ struct Min {
   }
 };
 
-// One contiguous row through R. Sums of floats keep eight running totals, so the additions do
-// not wait on each other (and the vectoriser may use them); the order differs from a plain loop
-// by rounding only, and is as accurate or better.
+// One contiguous row through R; float sums use the engine's summation loop.
 template <class T, class R>
 T reduce_row(const T* row, std::int64_t len) {
   if constexpr (std::is_same_v<R, Sum> && std::is_floating_point_v<T>) {
-    T acc[8] = {};
-    std::int64_t j = 0;
-    for (; j + 8 <= len; j += 8)
-      for (int k = 0; k < 8; ++k) acc[k] += row[j + k];
-    for (; j < len; ++j) acc[0] += row[j];
-    return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+    return sum_row(row, len, [](T v) { return v; });
   } else {
     T acc = R::template init<T>();
     for (std::int64_t j = 0; j < len; ++j) acc = R::template step<T>(acc, row[j]);
