@@ -23,13 +23,23 @@ std::string join(const std::vector<std::string>& parts) {
 Command add_backends_command(CLI::App& app) {
   CLI::App* sub = app.add_subcommand("backends", "List the engines this build has");
   return {sub, [] {
-            fmt::print("{:<10} {:<10} {:<16} {}\n", "backend", "version", "devices", "dtypes");
+            const auto row = [](const std::string& name, const std::string& available,
+                                const std::string& version, const std::string& devices,
+                                const std::string& dtypes) {
+              fmt::print("{:<10} {:<10} {:<10} {:<16} {}\n", name, available, version, devices,
+                         dtypes);
+            };
+            row("backend", "available", "version", "devices", "dtypes");
+            bool torch = false;
             for (const backends::Backend* b : backends::all_backends()) {
               std::vector<std::string> dtypes;
               for (graph::DType d : b->dtypes()) dtypes.emplace_back(graph::dtype_name(d));
-              fmt::print("{:<10} {:<10} {:<16} {}\n", b->name(), b->version(), join(b->devices()),
-                         join(dtypes));
+              row(b->name(), "yes", b->version(), join(b->devices()), join(dtypes));
+              torch = torch || b->name() == "torch";
             }
+            // The engine that ships but needs libtorch at build time.
+            if (!torch)
+              row("torch", "no", "-", "-", "(built without libtorch: STOCHOS_WITH_TORCH=OFF)");
             return 0;
           }};
 }

@@ -18,5 +18,6 @@ struct Command {
 
 Command add_demo_command(CLI::App& app);
 Command add_backends_command(CLI::App& app);
+Command add_config_command(CLI::App& app);
 
 }  // namespace stochos::cli

@@ -13,6 +13,7 @@
 #include <CLI/CLI.hpp>
 
 #include "backends/compile.hpp"
+#include "backends/config.hpp"
 #include "backends/registry.hpp"
 #include "cli/commands.hpp"
 #include "cli/eight_schools.hpp"
@@ -25,8 +26,7 @@ namespace {
 
 struct DemoOptions {
   std::string data = "examples/eight_schools.data.json";
-  std::string backend = "native";
-  std::string device = "cpu";
+  backends::ConfigOverrides config;  // --backend, --device
   std::uint64_t seed = 0;
   bool seeded = false;
   std::int64_t iterations = 100000;
@@ -36,7 +36,8 @@ int run_demo(const DemoOptions& o) {
   if (o.iterations < 0)
     throw InputError("--iterations must be 0 or more, got " + std::to_string(o.iterations));
   const EightSchoolsData data = load_eight_schools_data(o.data);
-  const backends::Backend& backend = backends::get_backend(o.backend);
+  const backends::Config config = backends::load_config(o.config);
+  const backends::Backend& backend = backends::configured_backend(config);
   const EightSchoolsDensity m = build_eight_schools(data);
 
   const std::vector<graph::NodeId> inputs = {m.theta.id()};
@@ -44,8 +45,7 @@ int run_demo(const DemoOptions& o) {
   const std::size_t nodes_before = graph::reachable(*m.graph, outputs).size();
   // compile() rewrites again internally; this copy is only for reporting the size.
   const std::size_t nodes_after = rewrite::optimize(*m.graph, outputs).graph->size();
-  backends::CompileOptions copts;
-  copts.device = o.device;
+  const backends::CompileOptions copts = backends::configured_options(config);
   const auto exe = backends::compile(backend, *m.graph, inputs, outputs, copts);
   const auto ws = exe->make_workspace();
 
@@ -64,8 +64,8 @@ int run_demo(const DemoOptions& o) {
 
   fmt::print("stochos demo: eight schools (non-centred), log density and gradient\n");
   fmt::print("  built by hand with the graph API; no sampler yet\n\n");
-  fmt::print("backend      {} {} (device {}, float64)\n", backend.name(), backend.version(),
-             o.device);
+  fmt::print("backend      {} {} (device {}, float64; from {}, see `stochos config`)\n",
+             backend.name(), backend.version(), copts.device, config.backend.source);
   fmt::print("data         {} (J = {})\n", o.data, data.J);
   fmt::print("graph        {} nodes for log p and gradient, {} after rewrites\n", nodes_before,
              nodes_after);
@@ -102,9 +102,9 @@ Command add_demo_command(CLI::App& app) {
   CLI::App* sub = app.add_subcommand(
       "demo", "Evaluate and time the eight-schools log density and gradient (until NUTS lands)");
   sub->add_option("--data", o->data, "Data JSON with J, y and sigma")->capture_default_str();
-  sub->add_option("--backend", o->backend, "Engine to compile on (see `stochos backends`)")
-      ->capture_default_str();
-  sub->add_option("--device", o->device, "Device of the engine")->capture_default_str();
+  sub->add_option("--backend", o->config.backend,
+                  "Engine to compile on (see `stochos backends`; default from `stochos config`)");
+  sub->add_option("--device", o->config.device, "Device of the engine (default from config)");
   CLI::Option* seed =
       sub->add_option("--seed", o->seed, "Evaluate at a uniform(-2, 2) point from this seed");
   sub->add_option("--iterations", o->iterations, "Evaluations to time (0: skip timing)")

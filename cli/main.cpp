@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
     const std::vector<stochos::cli::Command> commands = {
         stochos::cli::add_demo_command(app),
         stochos::cli::add_backends_command(app),
+        stochos::cli::add_config_command(app),
     };
     try {
       app.parse(argc, argv);
