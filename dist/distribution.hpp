@@ -1,0 +1,149 @@
+// Distributions (SPEC.md §4): each is a Family — its parameters with PyMC's names and
+// alternatives, a log density written in graph operations, the conditions its parameters must
+// meet, its support, its default transform, its support point and its random draws — and a
+// Distribution is a family with the arguments a model gave it. Families register by name, so
+// the .stoch language and the C++ API build the same objects (Note [distribution arguments]).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <random>
+#include <span>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "graph/tensor.hpp"
+#include "transforms/transform.hpp"
+
+namespace stochos::dist {
+
+using graph::DType;
+using graph::Graph;
+using graph::Shape;
+using graph::Tensor;
+
+// A parameter as a model gives it: a number, numbers with a shape, or a model expression.
+class Arg {
+ public:
+  Arg(double v) : v_(v) {}                      // NOLINT: numbers convert implicitly
+  Arg(int v) : v_(static_cast<double>(v)) {}    // NOLINT
+  Arg(Tensor t) : v_(std::move(t)) {}           // NOLINT
+  Arg(std::vector<double> values, Shape shape)  // shape {n} for a plain list
+      : v_(Array{std::move(values), std::move(shape)}) {}
+  Arg(std::initializer_list<double> values)  // NOLINT: {1, 2, 3}
+      : v_(Array{std::vector<double>(values), Shape{static_cast<std::int64_t>(values.size())}}) {}
+
+  // The value as a node of g; numbers become constants of dtype `floatx`.
+  Tensor in(Graph& g, DType floatx) const;
+  // The graph of a tensor argument, if there is one.
+  Graph* graph() const;
+
+ private:
+  struct Array {
+    std::vector<double> values;
+    Shape shape;
+  };
+  std::variant<double, Array, Tensor> v_;
+};
+
+// Note [distribution arguments]: arguments bind like Python's: positional ones in the family's
+// order, then keywords, each name at most once; names a family accepts as alternatives
+// (Normal's sigma or tau) resolve to its canonical parameters, which logp and the rest see.
+struct NamedArg {
+  std::string name;  // empty: positional
+  Arg value;
+};
+
+// Canonical parameters resolved into the model's graph.
+class Params {
+ public:
+  void set(std::string name, Tensor t);
+  const Tensor& operator[](std::string_view name) const;
+  const std::vector<std::pair<std::string, Tensor>>& all() const { return values_; }
+
+ private:
+  std::vector<std::pair<std::string, Tensor>> values_;
+};
+
+// The arguments as bound to names, before the family resolves alternatives.
+class Bound {
+ public:
+  Bound(Graph& g, DType floatx) : g_(&g), floatx_(floatx) {}
+  bool has(std::string_view name) const;
+  Tensor get(std::string_view name) const;                   // throws when absent
+  Tensor get(std::string_view name, double fallback) const;  // a constant when absent
+  Graph& graph() const { return *g_; }
+  DType floatx() const { return floatx_; }
+  void add(std::string name, Tensor t) { values_.emplace_back(std::move(name), std::move(t)); }
+
+ private:
+  Graph* g_;
+  DType floatx_;
+  std::vector<std::pair<std::string, Tensor>> values_;
+};
+
+using Rng = std::mt19937_64;
+
+// A condition on parameters, described for error messages: {"sigma > 0", sigma > 0}.
+struct Condition {
+  std::string what;
+  Tensor holds;  // bool, true where the condition is met
+};
+
+struct Family {
+  std::string name;                     // PyMC's: "Normal"
+  std::vector<std::string> positional;  // the order positional arguments bind in
+  std::vector<std::string> keywords;    // every accepted name (positional ones included)
+  bool discrete = false;
+  // Bound arguments -> canonical parameters; throws InputError when a required one is missing
+  // or two alternatives are both given.
+  std::function<Params(const Bound&)> resolve;
+  // Elementwise log density of x (its shape broadcast with the parameters'), normalised.
+  std::function<Tensor(const Tensor& x, const Params&)> logp;
+  // Conditions the parameters must meet everywhere (sigma > 0): a constant that fails is an
+  // input error naming the variable; one that depends on free variables makes log p -inf.
+  std::function<std::vector<Condition>(const Params&)> param_conditions;
+  // Where x is in the support (a bool tensor of x's shape); data outside it is an input error.
+  std::function<Tensor(const Tensor& x, const Params&)> in_support;
+  // The default transform of a free variable; null for the real line.
+  std::function<std::unique_ptr<transforms::Transform>(const Params&)> transform;
+  // A point of the support to start from (PyMC's moment: a mean, median or mode).
+  std::function<Tensor(const Params&)> support_point;
+  // One draw given one value of each canonical parameter, in Params order.
+  std::function<double(Rng&, std::span<const double>)> draw;
+};
+
+// Every family, by name (dist/registry.cpp); an unknown name is an InputError that suggests the
+// nearest known one.
+const Family& family(std::string_view name);
+std::vector<std::string> family_names();
+
+// A family with its arguments, as `Normal(0, 5)` or `Normal(mu=0, tau=0.1)` writes it.
+class Distribution {
+ public:
+  Distribution(const Family& f, std::vector<NamedArg> args) : f_(&f), args_(std::move(args)) {}
+  const Family& family() const { return *f_; }
+  const std::vector<NamedArg>& args() const { return args_; }
+  // Binds and resolves the arguments into g; InputError on a bad argument list.
+  Params resolve(Graph& g, DType floatx) const;
+
+ private:
+  const Family* f_;
+  std::vector<NamedArg> args_;
+};
+
+// Builds a distribution by family name: what the language calls.
+Distribution make(std::string_view family_name, std::vector<NamedArg> args);
+
+// The C++ API, PyMC's names: Normal(mu, sigma), Normal({{"mu", 0}, {"tau", 2}}).
+Distribution Normal(Arg mu = 0.0, Arg sigma = 1.0);
+Distribution HalfNormal(Arg sigma = 1.0);
+Distribution Cauchy(Arg alpha, Arg beta);
+Distribution HalfCauchy(Arg beta);
+Distribution Exponential(Arg lam);
+Distribution Uniform(Arg lower = 0.0, Arg upper = 1.0);
+
+}  // namespace stochos::dist

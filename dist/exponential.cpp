@@ -1,0 +1,42 @@
+// Exponential(lam) or Exponential(scale = 1 / lam).
+#include <cmath>
+
+#include "dist/common.hpp"
+
+namespace stochos::dist {
+
+using namespace graph;
+
+const Family& exponential_family() {
+  static const Family f{
+      .name = "Exponential",
+      .positional = {"lam"},
+      .keywords = {"lam", "scale"},
+      .discrete = false,
+      .resolve =
+          [](const Bound& b) {
+            Params p;
+            p.set("lam", value_or_inverse(b, "Exponential", "lam", "scale", std::nullopt));
+            return p;
+          },
+      .logp = [](const Tensor& x, const Params& p) { return log(p["lam"]) - p["lam"] * x; },
+      .param_conditions =
+          [](const Params& p) {
+            return std::vector<Condition>{{"lam > 0", positive(p["lam"])}};
+          },
+      .in_support =
+          [](const Tensor& x, const Params&) {
+            return logical_and(greater_equal(x, scalar_like(x, 0.0)), finite(x));
+          },
+      .transform = [](const Params&) { return transforms::log_transform(); },
+      .support_point = [](const Params& p) { return 1.0 / p["lam"]; },
+      .draw = [](Rng& rng, std::span<const double> p) { return -std::log(uniform01(rng)) / p[0]; },
+  };
+  return f;
+}
+
+Distribution Exponential(Arg lam) {
+  return Distribution(exponential_family(), {{"", std::move(lam)}});
+}
+
+}  // namespace stochos::dist

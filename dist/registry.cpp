@@ -1,0 +1,42 @@
+// Every family by name. A new distribution adds its file and one line here.
+#include <algorithm>
+
+#include "dist/distribution.hpp"
+#include "stochos/error.hpp"
+#include "stochos/nearest.hpp"
+
+namespace stochos::dist {
+
+const Family& normal_family();
+const Family& half_normal_family();
+const Family& cauchy_family();
+const Family& half_cauchy_family();
+const Family& exponential_family();
+const Family& uniform_family();
+
+namespace {
+
+const std::vector<const Family*>& families() {
+  static const std::vector<const Family*> all = {
+      &normal_family(),      &half_normal_family(), &cauchy_family(),
+      &half_cauchy_family(), &exponential_family(), &uniform_family(),
+  };
+  return all;
+}
+
+}  // namespace
+
+std::vector<std::string> family_names() {
+  std::vector<std::string> names;
+  for (const Family* f : families()) names.push_back(f->name);
+  return names;
+}
+
+const Family& family(std::string_view name) {
+  for (const Family* f : families())
+    if (f->name == name) return *f;
+  throw InputError("unknown distribution '" + std::string(name) + "'" +
+                   did_you_mean(name, family_names()));
+}
+
+}  // namespace stochos::dist

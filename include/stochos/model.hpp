@@ -1,0 +1,34 @@
+// The public C++ API (SPEC.md §1.2): build a model PyMC's way, compile its log density.
+//
+//   stochos::Model m;
+//   auto mu  = m.rv("mu", stochos::Normal(0, 5));
+//   auto tau = m.rv("tau", stochos::HalfCauchy(5));
+//   auto z   = m.rv("theta_z", stochos::Normal(0, 1), {.shape = stochos::Shape{8}});
+//   m.observe("y", stochos::Normal(mu + tau * z, sigma), y, {8});
+//   stochos::LogDensity d = m.compile();            // or m.compile({.backend = "torch"})
+#pragma once
+
+#include "dist/distribution.hpp"
+#include "model/model.hpp"
+
+namespace stochos {
+
+using graph::DType;
+using graph::Shape;
+using graph::Tensor;
+using model::CompileOptions;
+using model::Layout;
+using model::LogDensity;
+using model::Model;
+using model::RvOptions;
+
+using dist::Arg;
+using dist::Cauchy;
+using dist::Distribution;
+using dist::Exponential;
+using dist::HalfCauchy;
+using dist::HalfNormal;
+using dist::Normal;
+using dist::Uniform;
+
+}  // namespace stochos

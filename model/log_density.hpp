@@ -1,0 +1,77 @@
+// The one seam every sampler uses (DESIGN.md §1): theta -> (log p, grad log p) over the packed
+// unconstrained vector, compiled once by a backend and called from several threads, each with
+// its own workspace, allocating nothing per call.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "backends/backend.hpp"
+
+namespace stochos::model {
+
+// Where each free variable lives in the packed vector, with PyMC's names.
+struct VarSlot {
+  std::string name;        // "tau"
+  std::string value_name;  // "tau_log__"
+  std::string transform;   // "log", or "" for none
+  std::int64_t offset = 0, size = 0;
+  graph::Shape shape, unconstrained_shape;
+};
+
+struct Layout {
+  std::vector<VarSlot> vars;
+  std::int64_t dim = 0;
+  const VarSlot& find(const std::string& name) const;  // by name or value name
+};
+
+// Per-call choices; the engine and device default to the configuration (SPEC.md §1.4).
+struct CompileOptions {
+  std::optional<std::string> backend = std::nullopt;
+  std::optional<std::string> device = std::nullopt;
+  bool jacobian = true;  // include the log-Jacobians of the transforms (what samplers need)
+  bool optimize = true;  // run the rewrites
+};
+
+class DensityWorkspace {
+ public:
+  std::unique_ptr<backends::Workspace> engine;
+  std::vector<const void*> in;
+  std::vector<void*> out;
+  std::vector<float> theta32, grad32;  // float32 models: the packed vectors converted
+};
+
+class LogDensity {
+ public:
+  std::int64_t dim() const { return layout_.dim; }
+  const Layout& layout() const { return layout_; }
+  const std::string& backend_name() const { return backend_; }
+  std::unique_ptr<DensityWorkspace> make_workspace() const;
+  // Writes dim() gradient entries and returns log p. Thread-safe with one workspace per thread.
+  double operator()(DensityWorkspace& ws, const double* theta, double* grad) const;
+  // Replaces a data container's values (same number of elements); not while calls run.
+  void set_data(const std::string& name, const std::vector<double>& values);
+
+ private:
+  friend class Model;
+  struct DataBuffer {
+    std::string name;
+    graph::DType dtype;
+    std::int64_t size = 0;
+    std::vector<std::uint64_t> storage;  // 8-byte aligned, dtype-typed
+  };
+  std::shared_ptr<const backends::Executable> exe_;
+  std::string backend_;
+  graph::DType floatx_ = graph::DType::f64;
+  Layout layout_;
+  std::vector<DataBuffer> data_;
+};
+
+// Values as a buffer of `dtype` (float64, float32, int64, bool), 8-byte aligned.
+std::vector<std::uint64_t> typed_buffer(graph::DType dtype, const std::vector<double>& values);
+
+}  // namespace stochos::model

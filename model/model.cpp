@@ -1,0 +1,330 @@
+#include "model/model.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <sstream>
+
+#include "autodiff/grad.hpp"
+#include "backends/compile.hpp"
+#include "backends/config.hpp"
+#include "backends/registry.hpp"
+#include "stochos/error.hpp"
+
+namespace stochos::model {
+
+namespace {
+
+// Errors from a variable's distribution, prefixed with the variable.
+template <class F>
+auto for_variable(const std::string& name, F&& f) {
+  try {
+    return f();
+  } catch (const InputError& e) {  // graph errors (shape mismatches) included
+    throw InputError("variable '" + name + "': " + e.what());
+  }
+}
+
+// The first false element of a constant bool tensor, if any.
+std::optional<std::int64_t> first_false(const Tensor& cond) {
+  const auto& d = *cond.node().attrs.data;
+  for (std::size_t i = 0; i < d.size(); ++i)
+    if (d[i] == 0.0) return static_cast<std::int64_t>(i);
+  return std::nullopt;
+}
+
+std::string number(double v) {
+  std::ostringstream s;
+  s << v;
+  return s.str();
+}
+
+// The broadcast shape of a family's parameters.
+Shape batch_shape(const std::string& name, const dist::Params& p) {
+  Shape s;
+  for (const auto& [pname, t] : p.all()) {
+    auto b = graph::broadcast_shapes(s, t.shape());
+    if (!b)
+      throw InputError("variable '" + name + "': parameter " + pname + " of shape " +
+                       graph::shape_str(t.shape()) + " does not broadcast with " +
+                       graph::shape_str(s));
+    s = *b;
+  }
+  return s;
+}
+
+// A value of tensor t's element i, for messages.
+double element(const Tensor& t, std::int64_t i) {
+  return (*t.node().attrs.data)[static_cast<std::size_t>(t.shape().empty() ? 0 : i)];
+}
+
+// Fixed parameters are checked now; the others make the term -inf where they fail.
+void check_fixed_parameters(const std::string& name, const dist::Family& f, const dist::Params& p) {
+  if (!f.param_conditions) return;
+  for (const dist::Condition& c : f.param_conditions(p)) {
+    if (!c.holds.is_constant()) continue;
+    if (auto i = first_false(c.holds))
+      throw InputError(
+          "variable '" + name + "': " + f.name + " needs " + c.what +
+          (c.holds.size() > 1 ? " (fails at element " + std::to_string(*i) + ")" : ""));
+  }
+}
+
+// True when every element of `cond` is (a scalar bool).
+Tensor all_of(const Tensor& cond, DType floatx) {
+  return graph::greater(graph::min(graph::cast(cond, floatx)),
+                        graph::constant(cond.graph(), 0.5, floatx));
+}
+
+}  // namespace
+
+Model::Model(DType floatx) : g_(std::make_unique<graph::Graph>()), floatx_(floatx) {
+  if (floatx != DType::f64 && floatx != DType::f32)
+    throw InputError("a model's float type is float64 or float32");
+}
+
+void Model::claim(const std::string& name) {
+  if (name.empty()) throw InputError("a variable needs a name");
+  if (std::find(names_.begin(), names_.end(), name) != names_.end())
+    throw InputError("the name '" + name + "' is used twice in the model");
+  names_.push_back(name);
+}
+
+Tensor Model::rv(const std::string& name, const dist::Distribution& d, const RvOptions& o) {
+  claim(name);
+  const dist::Family& f = d.family();
+  if (f.discrete)
+    throw InputError("variable '" + name + "': " + f.name +
+                     " is discrete; free discrete variables need a discrete sampler, which "
+                     "Stochos does not have yet (observe it instead)");
+  dist::Params p = for_variable(name, [&] { return d.resolve(*g_, floatx_); });
+  check_fixed_parameters(name, f, p);
+  Shape shape = batch_shape(name, p);
+  if (o.shape) {
+    const auto b = graph::broadcast_shapes(shape, *o.shape);
+    if (!b || *b != *o.shape)
+      throw InputError("variable '" + name + "': parameters of shape " + graph::shape_str(shape) +
+                       " do not broadcast to shape " + graph::shape_str(*o.shape));
+    shape = *o.shape;
+  }
+
+  FreeVar v{name, name, &f, std::move(p), shape, shape, nullptr, {}, {}};
+  if (o.transform && f.transform) v.transform = f.transform(v.params);
+  if (v.transform) {
+    v.value_name = transforms::value_name(name, *v.transform);
+    claim(v.value_name);
+    v.unconstrained_shape = v.transform->unconstrained_shape(shape);
+  }
+  v.input = graph::input(*g_, v.value_name, floatx_, v.unconstrained_shape);
+  v.value = v.transform ? v.transform->backward(v.input) : v.input;
+  if (v.value.shape() != shape) v.value = graph::broadcast_to(v.value, shape);
+  // Without its default transform a bounded variable can leave its support: -inf there.
+  free_checked_.push_back(!v.transform && f.transform ? 1 : 0);
+  const Tensor value = v.value;
+  free_.push_back(std::move(v));
+  order_.push_back({Kind::free, free_.size() - 1});
+  return value;
+}
+
+Tensor Model::observe(const std::string& name, const dist::Distribution& d,
+                      std::vector<double> values, Shape shape) {
+  if (static_cast<std::int64_t>(values.size()) != graph::numel(shape))
+    throw InputError("observed variable '" + name + "': " + std::to_string(values.size()) +
+                     " values for shape " + graph::shape_str(shape));
+  return observe(name, d, graph::constant(*g_, std::move(shape), std::move(values), floatx_));
+}
+
+Tensor Model::observe(const std::string& name, const dist::Distribution& d, const Tensor& data) {
+  if (&data.graph() != g_.get())
+    throw InputError("observed variable '" + name + "': its data belong to another model");
+  claim(name);
+  const dist::Family& f = d.family();
+  dist::Params p = for_variable(name, [&] { return d.resolve(*g_, floatx_); });
+  check_fixed_parameters(name, f, p);
+  Tensor value = data.dtype() == floatx_ ? data : graph::cast(data, floatx_);
+  const Shape batch = batch_shape(name, p);
+  const auto b = graph::broadcast_shapes(batch, value.shape());
+  if (!b || *b != value.shape())
+    throw InputError("observed variable '" + name + "': data of shape " +
+                     graph::shape_str(value.shape()) + " but parameters of shape " +
+                     graph::shape_str(batch));
+  // Data outside the support is an input error when it is known now.
+  const Tensor in = for_variable(name, [&] { return f.in_support(value, p); });
+  bool runtime_check = !in.is_constant();
+  if (!runtime_check)
+    if (auto i = first_false(in))
+      throw InputError("observed variable '" + name + "': value " +
+                       number(value.is_constant() ? element(value, *i) : NAN) +
+                       (value.size() > 1 ? " at index " + std::to_string(*i) : "") +
+                       " is outside the support of " + f.name);
+  observed_.push_back({name, &f, std::move(p), value});
+  observed_checked_.push_back(runtime_check ? 1 : 0);
+  order_.push_back({Kind::observed, observed_.size() - 1});
+  return value;
+}
+
+Tensor Model::data(const std::string& name, std::vector<double> values, Shape shape,
+                   std::optional<DType> dtype) {
+  claim(name);
+  if (static_cast<std::int64_t>(values.size()) != graph::numel(shape))
+    throw InputError("data '" + name + "': " + std::to_string(values.size()) +
+                     " values for shape " + graph::shape_str(shape));
+  Tensor t = graph::input(*g_, name, dtype.value_or(floatx_), std::move(shape));
+  data_.push_back({name, t, std::move(values)});
+  return t;
+}
+
+void Model::set_data(const std::string& name, std::vector<double> values) {
+  for (DataVar& d : data_)
+    if (d.name == name) {
+      if (static_cast<std::int64_t>(values.size()) != d.input.size())
+        throw InputError("data '" + name + "' has " + std::to_string(d.input.size()) +
+                         " values; got " + std::to_string(values.size()));
+      d.values = std::move(values);
+      return;
+    }
+  throw InputError("no data container '" + name + "'");
+}
+
+Tensor Model::deterministic(const std::string& name, const Tensor& value) {
+  claim(name);
+  det_.emplace_back(name, value);
+  return value;
+}
+
+void Model::potential(const std::string& name, const Tensor& value) {
+  claim(name);
+  if (value.dtype() != DType::f64 && value.dtype() != DType::f32)
+    throw InputError("potential '" + name + "' must be a float expression");
+  pot_.emplace_back(name, value);
+  order_.push_back({Kind::potential, pot_.size() - 1});
+}
+
+Tensor Model::term(const dist::Family& f, const dist::Params& p, const Tensor& value,
+                   bool check_support) const {
+  // The conditions that can fail while sampling, as one scalar: where one fails, log p is -inf
+  // (not the NaN that log(sigma < 0) would make of it).
+  std::optional<Tensor> ok;
+  const auto require = [&](const Tensor& cond) {
+    const Tensor c = all_of(cond, floatx_);
+    ok = ok ? graph::logical_and(*ok, c) : c;
+  };
+  if (f.param_conditions)
+    for (const dist::Condition& c : f.param_conditions(p))
+      if (!c.holds.is_constant()) require(c.holds);
+  if (check_support) require(f.in_support(value, p));
+  const Tensor lp = graph::sum(f.logp(value, p));
+  if (!ok) return lp;
+  return graph::where(*ok, lp, graph::scalar_like(lp, -std::numeric_limits<double>::infinity()));
+}
+
+std::vector<std::pair<std::string, Tensor>> Model::terms(bool jacobian) const {
+  std::vector<std::pair<std::string, Tensor>> out;
+  for (const auto& [kind, i] : order_) {
+    if (kind == Kind::free) {
+      const FreeVar& v = free_[i];
+      Tensor t = term(*v.family, v.params, v.value, free_checked_[i] != 0);
+      if (jacobian && v.transform) t = t + graph::sum(v.transform->log_jac_det(v.input));
+      out.emplace_back(v.name, t);
+    } else if (kind == Kind::observed) {
+      const ObservedVar& v = observed_[i];
+      out.emplace_back(v.name, term(*v.family, v.params, v.value, observed_checked_[i] != 0));
+    } else {
+      const auto& [name, value] = pot_[i];
+      out.emplace_back(name, graph::sum(value));
+    }
+  }
+  return out;
+}
+
+Tensor Model::logp(bool jacobian) const {
+  Tensor total = graph::constant(*g_, 0.0, floatx_);
+  for (const auto& [name, t] : terms(jacobian)) total = total + t;
+  return total;
+}
+
+Layout Model::layout() const {
+  Layout l;
+  for (const FreeVar& v : free_) {
+    VarSlot s;
+    s.name = v.name;
+    s.value_name = v.value_name;
+    s.transform = v.transform ? v.transform->name() : "";
+    s.offset = l.dim;
+    s.size = graph::numel(v.unconstrained_shape);
+    s.shape = v.shape;
+    s.unconstrained_shape = v.unconstrained_shape;
+    l.dim += s.size;
+    l.vars.push_back(std::move(s));
+  }
+  return l;
+}
+
+LogDensity Model::compile(const CompileOptions& o) const {
+  backends::ConfigOverrides flags;
+  flags.backend = o.backend;
+  flags.device = o.device;
+  const backends::Config config = backends::load_config(flags);
+  const backends::Backend& backend = backends::configured_backend(config);
+
+  LogDensity d;
+  d.layout_ = layout();
+  d.backend_ = backend.name();
+  d.floatx_ = floatx_;
+  std::vector<Tensor> wrt;
+  std::vector<graph::NodeId> inputs, outputs;
+  for (const FreeVar& v : free_) {
+    wrt.push_back(v.input);
+    inputs.push_back(v.input.id());
+  }
+  for (const DataVar& v : data_) {
+    inputs.push_back(v.input.id());
+    d.data_.push_back(
+        {v.name, v.input.dtype(), v.input.size(), typed_buffer(v.input.dtype(), v.values)});
+  }
+  const Tensor lp = logp(o.jacobian);
+  outputs.push_back(lp.id());
+  for (const Tensor& gr : autodiff::grad(lp, wrt)) outputs.push_back(gr.id());
+  backends::CompileOptions copts = backends::configured_options(config);
+  copts.optimize = o.optimize;
+  d.exe_ = backends::compile(backend, *g_, inputs, outputs, copts);
+  return d;
+}
+
+std::vector<double> Model::initial_point() const {
+  // Support points may depend on earlier variables (Normal(mu, 1) starts at mu's start), so the
+  // variables are placed in order, each evaluated at the points of those before it.
+  const backends::Backend& native = backends::get_backend("native");
+  std::vector<double> point;
+  std::vector<std::vector<std::uint64_t>> buffers;
+  std::vector<graph::NodeId> inputs;
+  std::vector<const void*> in;
+  for (const DataVar& v : data_) {
+    inputs.push_back(v.input.id());
+    buffers.push_back(typed_buffer(v.input.dtype(), v.values));
+    in.push_back(buffers.back().data());
+  }
+  for (const FreeVar& v : free_) {
+    Tensor sp = v.family->support_point(v.params);
+    if (sp.shape() != v.shape) sp = graph::broadcast_to(sp, v.shape);
+    const Tensor y = v.transform ? v.transform->forward(sp) : sp;
+    const graph::NodeId out_id[] = {y.id()};
+    const auto exe = backends::compile(native, *g_, inputs, out_id);
+    auto ws = exe->make_workspace();
+    std::vector<std::uint64_t> out =
+        typed_buffer(floatx_, std::vector<double>(static_cast<std::size_t>(y.size())));
+    void* outs[] = {out.data()};
+    exe->run(*ws, in, outs);
+    std::vector<double> values(static_cast<std::size_t>(y.size()));
+    for (std::size_t k = 0; k < values.size(); ++k)
+      values[k] = floatx_ == DType::f64 ? reinterpret_cast<const double*>(out.data())[k]
+                                        : reinterpret_cast<const float*>(out.data())[k];
+    point.insert(point.end(), values.begin(), values.end());
+    inputs.push_back(v.input.id());
+    buffers.push_back(typed_buffer(floatx_, values));
+    in.push_back(buffers.back().data());
+  }
+  return point;
+}
+
+}  // namespace stochos::model

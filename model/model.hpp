@@ -1,0 +1,114 @@
+// The model (SPEC.md §1.2), PyMC's way: named free variables, observed variables, data
+// containers, deterministics and potentials, built as one graph. A user never sees a backend
+// while building; compile() chooses one (the configured default, or a per-call override).
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dist/distribution.hpp"
+#include "model/log_density.hpp"
+#include "transforms/transform.hpp"
+
+namespace stochos::model {
+
+using graph::DType;
+using graph::Shape;
+using graph::Tensor;
+
+struct RvOptions {
+  std::optional<Shape> shape;  // default: the broadcast shape of the parameters
+  bool transform = true;       // false: sample on the support itself (no default transform)
+};
+
+// A free variable: its constrained value, and the unconstrained input the sampler moves.
+struct FreeVar {
+  std::string name;        // "tau"
+  std::string value_name;  // "tau_log__" (the name itself untransformed)
+  const dist::Family* family;
+  dist::Params params;
+  Shape shape;  // constrained
+  Shape unconstrained_shape;
+  std::unique_ptr<transforms::Transform> transform;  // null: the identity
+  Tensor input;                                      // unconstrained, a graph input
+  Tensor value;  // constrained: what the model's expressions use
+};
+
+struct ObservedVar {
+  std::string name;
+  const dist::Family* family;
+  dist::Params params;
+  Tensor value;  // a constant, or a data container
+};
+
+struct DataVar {
+  std::string name;
+  Tensor input;  // a graph input whose values the log density binds at run time
+  std::vector<double> values;
+};
+
+class Model {
+ public:
+  explicit Model(DType floatx = DType::f64);
+  Model(const Model&) = delete;
+  Model& operator=(const Model&) = delete;
+
+  // PyMC's pm.<Dist>("name", ...): a free variable; returns its constrained value.
+  Tensor rv(const std::string& name, const dist::Distribution& d, const RvOptions& o = {});
+  // pm.<Dist>("name", ..., observed=...): values with a shape, or a data container.
+  Tensor observe(const std::string& name, const dist::Distribution& d, std::vector<double> values,
+                 Shape shape);
+  Tensor observe(const std::string& name, const dist::Distribution& d, const Tensor& data);
+  // pm.Data: values the compiled log density reads at run time and set_data replaces.
+  Tensor data(const std::string& name, std::vector<double> values, Shape shape,
+              std::optional<DType> dtype = std::nullopt);
+  void set_data(const std::string& name, std::vector<double> values);
+  // pm.Deterministic and pm.Potential.
+  Tensor deterministic(const std::string& name, const Tensor& value);
+  void potential(const std::string& name, const Tensor& value);
+
+  graph::Graph& graph() { return *g_; }
+  DType floatx() const { return floatx_; }
+  const std::vector<FreeVar>& free_vars() const { return free_; }
+  const std::vector<ObservedVar>& observed_vars() const { return observed_; }
+  const std::vector<DataVar>& data_vars() const { return data_; }
+  const std::vector<std::pair<std::string, Tensor>>& deterministics() const { return det_; }
+  const std::vector<std::pair<std::string, Tensor>>& potentials() const { return pot_; }
+
+  // The log-density term of each variable and potential, in declaration order: sum of the
+  // elementwise log density (plus the log-Jacobian of a free variable's transform when
+  // `jacobian`), -inf where a parameter that depends on free variables leaves its domain.
+  std::vector<std::pair<std::string, Tensor>> terms(bool jacobian) const;
+  // Their sum: PyMC's model.logp(jacobian=...).
+  Tensor logp(bool jacobian = true) const;
+
+  // Compiles the joint log density of the packed unconstrained vector, with its gradient.
+  LogDensity compile(const CompileOptions& o = {}) const;
+  // The packed layout: free variables in declaration order.
+  Layout layout() const;
+  // PyMC's initial point: each free variable's support point, transformed, in the packed layout.
+  std::vector<double> initial_point() const;
+
+ private:
+  enum class Kind { free, observed, potential };
+  void claim(const std::string& name);
+  // The term of one distribution at `value`: the summed log density, -inf where a parameter
+  // that is not fixed fails its conditions or (check_support) the value leaves the support.
+  Tensor term(const dist::Family& f, const dist::Params& p, const Tensor& value,
+              bool check_support) const;
+
+  std::unique_ptr<graph::Graph> g_;
+  DType floatx_;
+  std::vector<std::string> names_;
+  std::vector<FreeVar> free_;
+  std::vector<ObservedVar> observed_;
+  std::vector<DataVar> data_;
+  std::vector<std::pair<std::string, Tensor>> det_, pot_;
+  std::vector<std::pair<Kind, std::size_t>> order_;  // the terms, in declaration order
+  std::vector<char> free_checked_;      // per free variable: its value may leave the support
+  std::vector<char> observed_checked_;  // per observed variable: its support is checked per call
+};
+
+}  // namespace stochos::model

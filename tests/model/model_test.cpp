@@ -1,0 +1,277 @@
+// The model layer: the packed log density of a model built with the C++ API against closed forms,
+// its gradient against central differences, the layout's names, initial points, data
+// containers, parameter and support checks, float32, threads and per-call backends.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <limits>
+#include <numbers>
+#include <string>
+#include <thread>
+
+#include "model/model.hpp"
+#include "stochos/error.hpp"
+
+namespace stochos::model {
+namespace {
+
+using namespace dist;
+
+// The configuration file goes to a scratch folder, never the user's ~/.stochos.
+class ModelTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    const auto home = std::filesystem::temp_directory_path() / "stochos-model-test-home";
+    ::setenv("STOCHOS_HOME", home.c_str(), 1);
+    ::unsetenv("STOCHOS_BACKEND");
+    ::unsetenv("STOCHOS_DEVICE");
+  }
+};
+
+const double kHalfLog2Pi = 0.5 * std::log(2 * std::numbers::pi);
+double normal_lpdf(double x, double mu, double s) {
+  return -0.5 * std::pow((x - mu) / s, 2) - std::log(s) - kHalfLog2Pi;
+}
+double half_cauchy_lpdf(double x, double b) {
+  return std::log(2 / std::numbers::pi) - std::log(b) - std::log1p(std::pow(x / b, 2));
+}
+
+const std::vector<double> kY = {28, 8, -3, 7, -1, 1, 18, 12};
+const std::vector<double> kSigma = {15, 10, 16, 11, 9, 11, 10, 18};
+
+// Eight schools, non-centred, as SPEC.md §1.2 writes it.
+void build_eight_schools(Model& m) {
+  Tensor mu = m.rv("mu", Normal(0, 5));
+  Tensor tau = m.rv("tau", HalfCauchy(5));
+  Tensor z = m.rv("theta_z", Normal(0, 1), {.shape = Shape{8}});
+  Tensor theta = m.deterministic("theta", mu + tau * z);
+  m.observe("y", Normal(theta, Arg(kSigma, {8})), kY, {8});
+}
+
+// log p over (mu, log tau, theta_z) with the log-Jacobian, by hand.
+double eight_schools_by_hand(const std::vector<double>& t) {
+  const double mu = t[0], tau = std::exp(t[1]);
+  double lp = normal_lpdf(mu, 0, 5) + half_cauchy_lpdf(tau, 5) + t[1];
+  for (int j = 0; j < 8; ++j) {
+    lp += normal_lpdf(t[2 + j], 0, 1);
+    lp += normal_lpdf(kY[j], mu + tau * t[2 + j], kSigma[j]);
+  }
+  return lp;
+}
+
+std::vector<double> point(std::int64_t n, double scale) {
+  std::vector<double> t(static_cast<std::size_t>(n));
+  for (std::size_t i = 0; i < t.size(); ++i)
+    t[i] = scale * std::sin(1.3 * static_cast<double>(i) + 0.4);
+  return t;
+}
+
+TEST_F(ModelTest, EightSchoolsLogDensityMatchesTheClosedForm) {
+  Model m;
+  build_eight_schools(m);
+  const LogDensity d = m.compile();
+  ASSERT_EQ(d.dim(), 10);
+  auto ws = d.make_workspace();
+  std::vector<double> grad(10);
+  for (double scale : {0.0, 0.7, 1.9}) {
+    const auto t = point(10, scale);
+    EXPECT_NEAR(d(*ws, t.data(), grad.data()), eight_schools_by_hand(t), 1e-11) << scale;
+  }
+  // The same point the `stochos demo` prints (theta = 0).
+  const std::vector<double> zero(10, 0.0);
+  EXPECT_NEAR(d(*ws, zero.data(), grad.data()), -43.4356372771, 1e-9);
+}
+
+TEST_F(ModelTest, GradientMatchesCentralDifferences) {
+  Model m;
+  build_eight_schools(m);
+  const LogDensity d = m.compile();
+  auto ws = d.make_workspace();
+  auto t = point(10, 1.1);
+  std::vector<double> grad(10), scratch(10);
+  d(*ws, t.data(), grad.data());
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    const double h = 1e-6, x = t[i];
+    t[i] = x + h;
+    const double up = d(*ws, t.data(), scratch.data());
+    t[i] = x - h;
+    const double down = d(*ws, t.data(), scratch.data());
+    t[i] = x;
+    EXPECT_NEAR(grad[i], (up - down) / (2 * h), 1e-6 * std::max(1.0, std::abs(grad[i]))) << i;
+  }
+}
+
+TEST_F(ModelTest, LayoutUsesPyMCNames) {
+  Model m;
+  build_eight_schools(m);
+  const Layout l = m.layout();
+  ASSERT_EQ(l.vars.size(), 3u);
+  EXPECT_EQ(l.vars[1].name, "tau");
+  EXPECT_EQ(l.vars[1].value_name, "tau_log__");
+  EXPECT_EQ(l.vars[1].transform, "log");
+  EXPECT_EQ(l.vars[2].value_name, "theta_z");
+  EXPECT_EQ(l.vars[2].offset, 2);
+  EXPECT_EQ(l.vars[2].shape, Shape{8});
+  EXPECT_EQ(l.find("tau_log__").offset, 1);
+}
+
+TEST_F(ModelTest, WithoutTheJacobianTheLogJacobianTermsAreGone) {
+  Model m;
+  build_eight_schools(m);
+  const LogDensity with = m.compile(), without = m.compile({.jacobian = false});
+  auto a = with.make_workspace(), b = without.make_workspace();
+  const auto t = point(10, 0.8);
+  std::vector<double> g1(10), g2(10);
+  const double diff = with(*a, t.data(), g1.data()) - without(*b, t.data(), g2.data());
+  EXPECT_NEAR(diff, t[1], 1e-12);  // log|d exp(y)/dy| = y for tau_log__
+  EXPECT_NEAR(g1[1] - g2[1], 1.0, 1e-12);
+}
+
+TEST_F(ModelTest, InitialPointIsEachSupportPointTransformed) {
+  Model m;
+  Tensor a = m.rv("a", Normal(3, 1));
+  m.rv("b", Normal(a, 1));  // starts where a starts
+  m.rv("s", HalfNormal(2.0));
+  m.rv("u", Uniform(0, 10), {.shape = Shape{2}});
+  const auto p = m.initial_point();
+  ASSERT_EQ(p.size(), 5u);
+  EXPECT_DOUBLE_EQ(p[0], 3);
+  EXPECT_DOUBLE_EQ(p[1], 3);
+  EXPECT_NEAR(p[2], std::log(2.0), 1e-15);
+  EXPECT_NEAR(p[3], 0.0, 1e-15);  // the interval's midpoint
+  EXPECT_NEAR(p[4], 0.0, 1e-15);
+}
+
+TEST_F(ModelTest, UniformWithBoundsFromOtherVariables) {
+  Model m;
+  Tensor lo = m.rv("lo", Normal(0, 1));
+  Tensor width = m.rv("width", Exponential(1));
+  m.rv("x", Uniform(lo, lo + width));
+  const LogDensity d = m.compile();
+  auto ws = d.make_workspace();
+  const std::vector<double> t = {0.3, -0.2, 0.9};  // lo, width_log__, x_interval__
+  std::vector<double> g(3);
+  const double w = std::exp(t[1]);
+  const double sig = 1 / (1 + std::exp(-t[2]));
+  const double want = normal_lpdf(0.3, 0, 1) + (-w + t[1]) + (-std::log(w)) +
+                      (std::log(w) + std::log(sig) + std::log(1 - sig));
+  EXPECT_NEAR(d(*ws, t.data(), g.data()), want, 1e-12);
+}
+
+TEST_F(ModelTest, DataContainersAreReplacedWithoutRebuilding) {
+  Model m;
+  Tensor x = m.data("x", {1, 2, 3}, {3});
+  Tensor mu = m.rv("mu", Normal(0, 10));
+  m.observe("y", Normal(mu, 1), x);
+  LogDensity d = m.compile();
+  auto ws = d.make_workspace();
+  const std::vector<double> t = {0.5};
+  std::vector<double> g(1);
+  auto want = [&](std::vector<double> xs) {
+    double lp = normal_lpdf(0.5, 0, 10);
+    for (double v : xs) lp += normal_lpdf(v, 0.5, 1);
+    return lp;
+  };
+  EXPECT_NEAR(d(*ws, t.data(), g.data()), want({1, 2, 3}), 1e-12);
+  d.set_data("x", {-1, 0, 4});
+  EXPECT_NEAR(d(*ws, t.data(), g.data()), want({-1, 0, 4}), 1e-12);
+  EXPECT_THROW(d.set_data("x", {1, 2}), InputError);
+  EXPECT_THROW(d.set_data("nope", {1}), InputError);
+}
+
+TEST_F(ModelTest, ParametersThatDependOnFreeVariablesGiveMinusInfinity) {
+  Model m;
+  Tensor s = m.rv("s", Normal(1, 1));  // can be negative
+  m.observe("y", Normal(0, s), {0.5}, {1});
+  const LogDensity d = m.compile();
+  auto ws = d.make_workspace();
+  std::vector<double> g(1);
+  const std::vector<double> good = {2.0}, bad = {-0.5};
+  EXPECT_TRUE(std::isfinite(d(*ws, good.data(), g.data())));
+  EXPECT_EQ(d(*ws, bad.data(), g.data()), -std::numeric_limits<double>::infinity());
+}
+
+// The message of the InputError f throws.
+template <class F>
+std::string error_of(F&& f) {
+  try {
+    f();
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+TEST_F(ModelTest, BadModelsAreInputErrorsNamingTheVariable) {
+  Model m;
+  m.rv("mu", Normal(0, 1));
+  EXPECT_NE(error_of([&] { m.rv("mu", Normal(0, 1)); }).find("'mu' is used twice"),
+            std::string::npos);
+  std::string e = error_of([&] { m.rv("s", Normal(0, -2)); });
+  EXPECT_NE(e.find("variable 's'"), std::string::npos) << e;
+  EXPECT_NE(e.find("sigma > 0"), std::string::npos) << e;
+  e = error_of([&] { m.observe("y", HalfNormal(1), {1, -2, 3}, {3}); });
+  EXPECT_NE(e.find("'y'"), std::string::npos) << e;
+  EXPECT_NE(e.find("-2 at index 1"), std::string::npos) << e;
+  EXPECT_NE(e.find("HalfNormal"), std::string::npos) << e;
+  e = error_of([&] { m.rv("n", make("Normal", {{"mu", 0}, {"sd", 1}})); });
+  EXPECT_NE(e.find("no parameter 'sd'"), std::string::npos) << e;
+  e = error_of([&] { m.rv("t", make("Normal", {{"sigma", 1}, {"tau", 1}})); });
+  EXPECT_NE(e.find("not both"), std::string::npos) << e;
+  e = error_of([&] { make("Normall", {}); });
+  EXPECT_NE(e.find("did you mean 'Normal'"), std::string::npos) << e;
+  e = error_of([&] { m.observe("z", Normal(Arg({1, 2, 3}, {3}), 1), {1, 2}, {2}); });
+  EXPECT_NE(e.find("'z'"), std::string::npos) << e;
+  e = error_of([&] { m.compile({.backend = "nope"}); });
+  EXPECT_NE(e.find("'nope'"), std::string::npos) << e;
+}
+
+TEST_F(ModelTest, TauIsAPrecision) {
+  Model m;
+  Tensor x = m.rv("x", make("Normal", {{"mu", 1}, {"tau", 4}}));
+  (void)x;
+  const LogDensity d = m.compile();
+  auto ws = d.make_workspace();
+  const std::vector<double> t = {0.2};
+  std::vector<double> g(1);
+  EXPECT_NEAR(d(*ws, t.data(), g.data()), normal_lpdf(0.2, 1, 0.5), 1e-14);
+}
+
+TEST_F(ModelTest, Float32ModelsAgreeWithFloat64) {
+  Model m64(DType::f64), m32(DType::f32);
+  build_eight_schools(m64);
+  build_eight_schools(m32);
+  const LogDensity d64 = m64.compile(), d32 = m32.compile();
+  auto a = d64.make_workspace(), b = d32.make_workspace();
+  const auto t = point(10, 0.9);
+  std::vector<double> g64(10), g32(10);
+  const double l64 = d64(*a, t.data(), g64.data()), l32 = d32(*b, t.data(), g32.data());
+  EXPECT_NEAR(l32, l64, 2e-5 * std::abs(l64));
+  for (int i = 0; i < 10; ++i) EXPECT_NEAR(g32[i], g64[i], 1e-4 * std::max(1.0, std::abs(g64[i])));
+}
+
+TEST_F(ModelTest, OneCompiledDensityServesSeveralThreads) {
+  Model m;
+  build_eight_schools(m);
+  const LogDensity d = m.compile();
+  std::vector<double> results(4);
+  std::vector<std::thread> threads;
+  for (int k = 0; k < 4; ++k)
+    threads.emplace_back([&, k] {
+      auto ws = d.make_workspace();
+      const auto t = point(10, 0.3 * k);
+      std::vector<double> g(10);
+      double lp = 0;
+      for (int rep = 0; rep < 2000; ++rep) lp = d(*ws, t.data(), g.data());
+      results[static_cast<std::size_t>(k)] = lp;
+    });
+  for (auto& t : threads) t.join();
+  for (int k = 0; k < 4; ++k)
+    EXPECT_NEAR(results[static_cast<std::size_t>(k)], eight_schools_by_hand(point(10, 0.3 * k)),
+                1e-11);
+}
+
+}  // namespace
+}  // namespace stochos::model
