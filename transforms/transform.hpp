@@ -25,7 +25,7 @@ class Transform {
   virtual Tensor forward(const Tensor& x) const = 0;
   virtual Tensor backward(const Tensor& y) const = 0;
   // log |det d backward(y) / dy|, elementwise for elementwise transforms (the shape of
-  // backward(y)); summed over the event axes otherwise. The model sums it.
+  // backward(y)); summed over the last axis for vector transforms. The model sums it.
   virtual Tensor log_jac_det(const Tensor& y) const = 0;
 };
 
@@ -41,5 +41,9 @@ std::unique_ptr<Transform> logodds_transform();
 std::unique_ptr<Transform> interval_transform(Tensor lower, Tensor upper);
 std::unique_ptr<Transform> lower_bound_transform(Tensor lower);
 std::unique_ptr<Transform> upper_bound_transform(Tensor upper);
+// Along the last axis (log|J| summed over it): the simplex of K parts from K - 1 values
+// (PyMC's), and increasing vectors.
+std::unique_ptr<Transform> simplex_transform();
+std::unique_ptr<Transform> ordered_transform();
 
 }  // namespace stochos::transforms
