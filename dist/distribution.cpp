@@ -8,21 +8,35 @@
 namespace stochos::dist {
 
 Tensor Arg::in(Graph& g, DType floatx) const {
-  if (const auto* v = std::get_if<double>(&v_)) return graph::constant(g, *v, floatx);
-  if (const auto* a = std::get_if<Array>(&v_))
-    return graph::constant(g, a->shape, a->values, floatx);
-  const Tensor& t = std::get<Tensor>(v_);
-  if (&t.graph() != &g) throw InputError("a parameter is an expression of another model");
-  return t;
+  switch (kind_) {
+    case Kind::number:
+      return graph::constant(g, number_, floatx);
+    case Kind::array:
+      return graph::constant(g, shape_, values_, floatx);
+    case Kind::tensor:
+      if (&tensor_.graph() != &g) throw InputError("a parameter is an expression of another model");
+      return tensor_;
+  }
+  return tensor_;
 }
 
 Graph* Arg::graph() const {
-  if (const auto* t = std::get_if<Tensor>(&v_)) return &t->graph();
-  return nullptr;
+  return kind_ == Kind::tensor ? &tensor_.graph() : nullptr;
+}
+
+const std::vector<double>& numeric(const NumericParams& p, std::string_view name) {
+  for (const auto& [n, v] : p)
+    if (n == name) return v;
+  throw std::logic_error("no numeric parameter '" + std::string(name) + "'");
 }
 
 void Params::set(std::string name, Tensor t) {
   values_.emplace_back(std::move(name), std::move(t));
+}
+
+bool Params::has(std::string_view name) const {
+  return std::any_of(values_.begin(), values_.end(),
+                     [&](const auto& v) { return v.first == name; });
 }
 
 const Tensor& Params::operator[](std::string_view name) const {

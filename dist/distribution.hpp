@@ -12,7 +12,6 @@
 #include <random>
 #include <span>
 #include <string>
-#include <variant>
 #include <vector>
 
 #include "graph/tensor.hpp"
@@ -28,13 +27,13 @@ using graph::Tensor;
 // A parameter as a model gives it: a number, numbers with a shape, or a model expression.
 class Arg {
  public:
-  Arg(double v) : v_(v) {}                      // NOLINT: numbers convert implicitly
-  Arg(int v) : v_(static_cast<double>(v)) {}    // NOLINT
-  Arg(Tensor t) : v_(std::move(t)) {}           // NOLINT
+  Arg(double v) : kind_(Kind::number), number_(v) {}                    // NOLINT: implicit
+  Arg(int v) : kind_(Kind::number), number_(static_cast<double>(v)) {}  // NOLINT
+  Arg(Tensor t) : kind_(Kind::tensor), tensor_(std::move(t)) {}         // NOLINT
   Arg(std::vector<double> values, Shape shape)  // shape {n} for a plain list
-      : v_(Array{std::move(values), std::move(shape)}) {}
+      : kind_(Kind::array), values_(std::move(values)), shape_(std::move(shape)) {}
   Arg(std::initializer_list<double> values)  // NOLINT: {1, 2, 3}
-      : v_(Array{std::vector<double>(values), Shape{static_cast<std::int64_t>(values.size())}}) {}
+      : kind_(Kind::array), values_(values), shape_{static_cast<std::int64_t>(values.size())} {}
 
   // The value as a node of g; numbers become constants of dtype `floatx`.
   Tensor in(Graph& g, DType floatx) const;
@@ -42,11 +41,13 @@ class Arg {
   Graph* graph() const;
 
  private:
-  struct Array {
-    std::vector<double> values;
-    Shape shape;
-  };
-  std::variant<double, Array, Tensor> v_;
+  // A plain struct rather than std::variant: g++ 12 warns falsely about copies of variants.
+  enum class Kind { number, array, tensor };
+  Kind kind_;
+  double number_ = 0;
+  std::vector<double> values_;
+  Shape shape_;
+  Tensor tensor_;
 };
 
 // Note [distribution arguments]: arguments bind like Python's: positional ones in the family's
@@ -61,6 +62,7 @@ struct NamedArg {
 class Params {
  public:
   void set(std::string name, Tensor t);
+  bool has(std::string_view name) const;
   const Tensor& operator[](std::string_view name) const;
   const std::vector<std::pair<std::string, Tensor>>& all() const { return values_; }
 
@@ -87,33 +89,46 @@ class Bound {
 
 using Rng = std::mt19937_64;
 
+// Parameter values as numbers, by canonical name (for draws).
+using NumericParams = std::vector<std::pair<std::string, std::vector<double>>>;
+const std::vector<double>& numeric(const NumericParams& p, std::string_view name);
+
 // A condition on parameters, described for error messages: {"sigma > 0", sigma > 0}.
 struct Condition {
   std::string what;
   Tensor holds;  // bool, true where the condition is met
 };
 
+// Every member has a default, so a family's definition names only what it has.
 struct Family {
-  std::string name;                     // PyMC's: "Normal"
-  std::vector<std::string> positional;  // the order positional arguments bind in
-  std::vector<std::string> keywords;    // every accepted name (positional ones included)
+  std::string name = {};                     // PyMC's: "Normal"
+  std::vector<std::string> positional = {};  // the order positional arguments bind in
+  std::vector<std::string> keywords = {};    // every accepted name (positional ones included)
   bool discrete = false;
+  // 0 for scalar values; 1 for vectors (MvNormal, Dirichlet), whose log density gives one number
+  // per vector along the last axis.
+  int event_rank = 0;
+  // The shape of one draw; unset: the parameters' broadcast shape (univariate families).
+  std::function<Shape(const Params&)> shape = nullptr;
   // Bound arguments -> canonical parameters; throws InputError when a required one is missing
   // or two alternatives are both given.
-  std::function<Params(const Bound&)> resolve;
+  std::function<Params(const Bound&)> resolve = nullptr;
   // Elementwise log density of x (its shape broadcast with the parameters'), normalised.
-  std::function<Tensor(const Tensor& x, const Params&)> logp;
+  std::function<Tensor(const Tensor& x, const Params&)> logp = nullptr;
   // Conditions the parameters must meet everywhere (sigma > 0): a constant that fails is an
   // input error naming the variable; one that depends on free variables makes log p -inf.
-  std::function<std::vector<Condition>(const Params&)> param_conditions;
+  std::function<std::vector<Condition>(const Params&)> param_conditions = nullptr;
   // Where x is in the support (a bool tensor of x's shape); data outside it is an input error.
-  std::function<Tensor(const Tensor& x, const Params&)> in_support;
+  std::function<Tensor(const Tensor& x, const Params&)> in_support = nullptr;
   // The default transform of a free variable; null for the real line.
-  std::function<std::unique_ptr<transforms::Transform>(const Params&)> transform;
+  std::function<std::unique_ptr<transforms::Transform>(const Params&)> transform = nullptr;
   // A point of the support to start from (PyMC's moment: a mean, median or mode).
-  std::function<Tensor(const Params&)> support_point;
-  // One draw given one value of each canonical parameter, in Params order.
-  std::function<double(Rng&, std::span<const double>)> draw;
+  std::function<Tensor(const Params&)> support_point = nullptr;
+  // One draw given one value of each canonical parameter, in Params order (univariate).
+  std::function<double(Rng&, std::span<const double>)> draw = nullptr;
+  // One event of a multivariate family (K values to `out`) from every parameter's values,
+  // row-major, by canonical name.
+  std::function<void(Rng&, const NumericParams&, std::span<double>)> draw_event = nullptr;
 };
 
 // Every family, by name (dist/registry.cpp); an unknown name is an InputError that suggests the
@@ -145,5 +160,7 @@ Distribution Cauchy(Arg alpha, Arg beta);
 Distribution HalfCauchy(Arg beta);
 Distribution Exponential(Arg lam);
 Distribution Uniform(Arg lower = 0.0, Arg upper = 1.0);
+Distribution MvNormal(Arg mu, Arg cov);  // also make("MvNormal", {{"mu", m}, {"chol", L}}) or tau
+Distribution Dirichlet(Arg a);
 
 }  // namespace stochos::dist

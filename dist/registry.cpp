@@ -13,13 +13,15 @@ const Family& cauchy_family();
 const Family& half_cauchy_family();
 const Family& exponential_family();
 const Family& uniform_family();
+const Family& mv_normal_family();
+const Family& dirichlet_family();
 
 namespace {
 
 const std::vector<const Family*>& families() {
   static const std::vector<const Family*> all = {
-      &normal_family(),      &half_normal_family(), &cauchy_family(),
-      &half_cauchy_family(), &exponential_family(), &uniform_family(),
+      &normal_family(),      &half_normal_family(), &cauchy_family(),    &half_cauchy_family(),
+      &exponential_family(), &uniform_family(),     &mv_normal_family(), &dirichlet_family(),
   };
   return all;
 }

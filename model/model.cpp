@@ -9,6 +9,7 @@
 #include "backends/compile.hpp"
 #include "backends/config.hpp"
 #include "backends/registry.hpp"
+#include "graph/print.hpp"
 #include "stochos/error.hpp"
 
 namespace stochos::model {
@@ -25,9 +26,46 @@ auto for_variable(const std::string& name, F&& f) {
   }
 }
 
-// The first false element of a constant bool tensor, if any.
+// True when t depends on no graph input: its value is known when the model is built, even where
+// folding did not compute it (a Cholesky factor of a constant matrix).
+bool fixed(const Tensor& t) {
+  if (t.is_constant()) return true;
+  const graph::NodeId out[] = {t.id()};
+  for (graph::NodeId id : graph::reachable(t.graph(), out))
+    if (t.graph().node(id).op == graph::Op::input) return false;
+  return true;
+}
+
+// The values of a fixed tensor, computed by the native engine where folding left them.
+std::vector<double> values_of(const Tensor& t) {
+  if (t.is_constant()) return *t.node().attrs.data;
+  const graph::NodeId out[] = {t.id()};
+  const auto exe = backends::compile(backends::get_backend("native"), t.graph(), {}, out);
+  auto ws = exe->make_workspace();
+  std::vector<std::uint64_t> buf(static_cast<std::size_t>(t.size()) + 1);
+  void* outs[] = {buf.data()};
+  exe->run(*ws, {}, outs);
+  std::vector<double> v(static_cast<std::size_t>(t.size()));
+  for (std::size_t i = 0; i < v.size(); ++i) switch (t.dtype()) {
+      case DType::f64:
+        v[i] = reinterpret_cast<const double*>(buf.data())[i];
+        break;
+      case DType::f32:
+        v[i] = reinterpret_cast<const float*>(buf.data())[i];
+        break;
+      case DType::i64:
+        v[i] = static_cast<double>(reinterpret_cast<const std::int64_t*>(buf.data())[i]);
+        break;
+      case DType::boolean:
+        v[i] = reinterpret_cast<const std::uint8_t*>(buf.data())[i];
+        break;
+    }
+  return v;
+}
+
+// The first false element of a fixed bool tensor, if any.
 std::optional<std::int64_t> first_false(const Tensor& cond) {
-  const auto& d = *cond.node().attrs.data;
+  const auto d = values_of(cond);
   for (std::size_t i = 0; i < d.size(); ++i)
     if (d[i] == 0.0) return static_cast<std::int64_t>(i);
   return std::nullopt;
@@ -53,16 +91,16 @@ Shape batch_shape(const std::string& name, const dist::Params& p) {
   return s;
 }
 
-// A value of tensor t's element i, for messages.
+// A value of fixed tensor t's element i, for messages.
 double element(const Tensor& t, std::int64_t i) {
-  return (*t.node().attrs.data)[static_cast<std::size_t>(t.shape().empty() ? 0 : i)];
+  return values_of(t)[static_cast<std::size_t>(t.shape().empty() ? 0 : i)];
 }
 
 // Fixed parameters are checked now; the others make the term -inf where they fail.
 void check_fixed_parameters(const std::string& name, const dist::Family& f, const dist::Params& p) {
   if (!f.param_conditions) return;
   for (const dist::Condition& c : f.param_conditions(p)) {
-    if (!c.holds.is_constant()) continue;
+    if (!fixed(c.holds)) continue;
     if (auto i = first_false(c.holds))
       throw InputError(
           "variable '" + name + "': " + f.name + " needs " + c.what +
@@ -99,7 +137,7 @@ Tensor Model::rv(const std::string& name, const dist::Distribution& d, const RvO
                      "Stochos does not have yet (observe it instead)");
   dist::Params p = for_variable(name, [&] { return d.resolve(*g_, floatx_); });
   check_fixed_parameters(name, f, p);
-  Shape shape = batch_shape(name, p);
+  Shape shape = f.shape ? f.shape(p) : batch_shape(name, p);
   if (o.shape) {
     const auto b = graph::broadcast_shapes(shape, *o.shape);
     if (!b || *b != *o.shape)
@@ -142,7 +180,7 @@ Tensor Model::observe(const std::string& name, const dist::Distribution& d, cons
   dist::Params p = for_variable(name, [&] { return d.resolve(*g_, floatx_); });
   check_fixed_parameters(name, f, p);
   Tensor value = data.dtype() == floatx_ ? data : graph::cast(data, floatx_);
-  const Shape batch = batch_shape(name, p);
+  const Shape batch = f.shape ? f.shape(p) : batch_shape(name, p);
   const auto b = graph::broadcast_shapes(batch, value.shape());
   if (!b || *b != value.shape())
     throw InputError("observed variable '" + name + "': data of shape " +
@@ -150,11 +188,11 @@ Tensor Model::observe(const std::string& name, const dist::Distribution& d, cons
                      graph::shape_str(batch));
   // Data outside the support is an input error when it is known now.
   const Tensor in = for_variable(name, [&] { return f.in_support(value, p); });
-  bool runtime_check = !in.is_constant();
+  bool runtime_check = !fixed(in);
   if (!runtime_check)
     if (auto i = first_false(in))
       throw InputError("observed variable '" + name + "': value " +
-                       number(value.is_constant() ? element(value, *i) : NAN) +
+                       number(fixed(value) ? element(value, *i) : NAN) +
                        (value.size() > 1 ? " at index " + std::to_string(*i) : "") +
                        " is outside the support of " + f.name);
   observed_.push_back({name, &f, std::move(p), value});
@@ -211,7 +249,7 @@ Tensor Model::term(const dist::Family& f, const dist::Params& p, const Tensor& v
   };
   if (f.param_conditions)
     for (const dist::Condition& c : f.param_conditions(p))
-      if (!c.holds.is_constant()) require(c.holds);
+      if (!fixed(c.holds)) require(c.holds);
   if (check_support) require(f.in_support(value, p));
   const Tensor lp = graph::sum(f.logp(value, p));
   if (!ok) return lp;
