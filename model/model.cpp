@@ -11,6 +11,7 @@
 #include "backends/registry.hpp"
 #include "graph/print.hpp"
 #include "stochos/error.hpp"
+#include "stochos/nearest.hpp"
 
 namespace stochos::model {
 
@@ -114,6 +115,27 @@ Tensor all_of(const Tensor& cond, DType floatx) {
                         graph::constant(cond.graph(), 0.5, floatx));
 }
 
+// A transform chosen by name (PyMC's transform=); null for "none".
+std::unique_ptr<transforms::Transform> named_transform(const std::string& var, const std::string& t,
+                                                       const dist::Params& p) {
+  if (t == "none") return nullptr;
+  if (t == "log") return transforms::log_transform();
+  if (t == "logodds") return transforms::logodds_transform();
+  if (t == "simplex") return transforms::simplex_transform();
+  if (t == "ordered") return transforms::ordered_transform();
+  if (t == "interval") {
+    if (!p.has("lower") || !p.has("upper"))
+      throw InputError("variable '" + var +
+                       "': transform=interval needs a distribution with lower and upper");
+    return transforms::interval_transform(p["lower"], p["upper"]);
+  }
+  const std::vector<std::string> names = {"log",     "logodds", "interval",
+                                          "simplex", "ordered", "none"};
+  throw InputError("variable '" + var + "': unknown transform '" + t + "'" +
+                   did_you_mean(t, names) +
+                   "; transforms: log, logodds, interval, simplex, ordered, none");
+}
+
 }  // namespace
 
 Model::Model(DType floatx) : g_(std::make_unique<graph::Graph>()), floatx_(floatx) {
@@ -147,7 +169,8 @@ Tensor Model::rv(const std::string& name, const dist::Distribution& d, const RvO
   }
 
   FreeVar v{name, name, &f, std::move(p), shape, shape, nullptr, {}, {}};
-  if (o.transform && f.transform) v.transform = f.transform(v.params);
+  v.transform = o.transform ? named_transform(name, *o.transform, v.params)
+                            : (f.transform ? f.transform(v.params) : nullptr);
   if (v.transform) {
     v.value_name = transforms::value_name(name, *v.transform);
     claim(v.value_name);
@@ -156,8 +179,8 @@ Tensor Model::rv(const std::string& name, const dist::Distribution& d, const RvO
   v.input = graph::input(*g_, v.value_name, floatx_, v.unconstrained_shape);
   v.value = v.transform ? v.transform->backward(v.input) : v.input;
   if (v.value.shape() != shape) v.value = graph::broadcast_to(v.value, shape);
-  // Without its default transform a bounded variable can leave its support: -inf there.
-  free_checked_.push_back(!v.transform && f.transform ? 1 : 0);
+  // Any transform but a bounded family's default can leave its support: -inf there.
+  free_checked_.push_back(f.transform && o.transform ? 1 : 0);
   const Tensor value = v.value;
   free_.push_back(std::move(v));
   order_.push_back({Kind::free, free_.size() - 1});

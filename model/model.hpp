@@ -19,8 +19,10 @@ using graph::Shape;
 using graph::Tensor;
 
 struct RvOptions {
-  std::optional<Shape> shape;  // default: the broadcast shape of the parameters
-  bool transform = true;       // false: sample on the support itself (no default transform)
+  std::optional<Shape> shape = std::nullopt;  // default: the broadcast shape of the parameters
+  // PyMC's transform=: "log", "logodds", "interval" (the distribution's lower and upper),
+  // "simplex", "ordered" or "none"; unset: the distribution's default.
+  std::optional<std::string> transform = std::nullopt;
 };
 
 // A free variable: its constrained value, and the unconstrained input the sampler moves.

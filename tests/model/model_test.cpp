@@ -273,5 +273,28 @@ TEST_F(ModelTest, OneCompiledDensityServesSeveralThreads) {
                 1e-11);
 }
 
+TEST_F(ModelTest, TransformsCanBeChosenByName) {
+  Model m;
+  m.rv("a", Normal(0, 2), {.shape = Shape{3}, .transform = "ordered"});
+  m.rv("s", HalfNormal(1), {.transform = "none"});
+  const Layout l = m.layout();
+  EXPECT_EQ(l.vars[0].value_name, "a_ordered__");
+  EXPECT_EQ(l.vars[1].value_name, "s");
+  const LogDensity d = m.compile();
+  auto ws = d.make_workspace();
+  std::vector<double> g(4);
+  // a = (0.5, 0.5 + e^0, 1.5 + e^-1) from y = (0.5, 0, -1); s = -1 is outside HalfNormal's support.
+  const std::vector<double> inside = {0.5, 0.0, -1.0, 0.7}, outside = {0.5, 0.0, -1.0, -1.0};
+  const double a[3] = {0.5, 1.5, 1.5 + std::exp(-1.0)};
+  double want = 0 + (-1.0);  // log|J| of ordered: sum of y[1:]
+  for (double x : a) want += normal_lpdf(x, 0, 2);
+  want += std::log(2.0) + normal_lpdf(0.7, 0, 1);
+  EXPECT_NEAR(d(*ws, inside.data(), g.data()), want, 1e-12);
+  EXPECT_EQ(d(*ws, outside.data(), g.data()), -std::numeric_limits<double>::infinity());
+  EXPECT_NE(
+      error_of([&] { m.rv("b", Normal(0, 1), {.transform = "logg"}); }).find("did you mean 'log'"),
+      std::string::npos);
+}
+
 }  // namespace
 }  // namespace stochos::model
