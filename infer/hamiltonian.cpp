@@ -1,0 +1,59 @@
+#include "infer/hamiltonian.hpp"
+
+#include <boost/random/normal_distribution.hpp>
+#include <cmath>
+#include <limits>
+
+namespace stochos::infer {
+
+Hamiltonian::Hamiltonian(const model::LogDensity& density, model::DensityWorkspace& ws)
+    : density_(density), ws_(ws), dim_(density.dim()), inv_diag_(Eigen::VectorXd::Ones(dim_)) {}
+
+void Hamiltonian::set_inverse_metric_diag(const Eigen::VectorXd& inv) {
+  dense_ = false;
+  inv_diag_ = inv;
+}
+
+void Hamiltonian::set_inverse_metric_dense(const Eigen::MatrixXd& inv) {
+  dense_ = true;
+  inv_dense_ = inv;
+  // Momenta are drawn from N(0, M) with M = inv^-1: p = L^-T z for inv = L L^T.
+  metric_chol_ = inv.llt().matrixL();
+}
+
+void Hamiltonian::evaluate(PhasePoint& z) {
+  z.logp = density_(ws_, z.q.data(), z.grad_logp.data());
+  ++n_grad_;
+  // A NaN log density is no density: the trajectory treats it as infinitely unlikely.
+  if (std::isnan(z.logp)) z.logp = -std::numeric_limits<double>::infinity();
+}
+
+double Hamiltonian::kinetic(const Eigen::VectorXd& p) const {
+  if (dense_) return 0.5 * p.dot(inv_dense_ * p);
+  return 0.5 * p.dot(inv_diag_.cwiseProduct(p));
+}
+
+Eigen::VectorXd Hamiltonian::velocity(const Eigen::VectorXd& p) const {
+  if (dense_) return inv_dense_ * p;
+  return inv_diag_.cwiseProduct(p);
+}
+
+void Hamiltonian::sample_momentum(PhasePoint& z, Rng& rng) const {
+  boost::random::normal_distribution<double> normal(0.0, 1.0);
+  Eigen::VectorXd u(dim_);
+  for (Eigen::Index i = 0; i < dim_; ++i) u[i] = normal(rng);
+  if (dense_) {
+    z.p = metric_chol_.transpose().triangularView<Eigen::Upper>().solve(u);
+  } else {
+    z.p = u.cwiseQuotient(inv_diag_.cwiseSqrt());
+  }
+}
+
+void Hamiltonian::leapfrog(PhasePoint& z, double eps) {
+  z.p += 0.5 * eps * z.grad_logp;
+  z.q += eps * velocity(z.p);
+  evaluate(z);
+  z.p += 0.5 * eps * z.grad_logp;
+}
+
+}  // namespace stochos::infer

@@ -1,0 +1,56 @@
+// The Euclidean Hamiltonian with a diagonal (or dense) metric over the packed unconstrained
+// vector, and the leapfrog integrator (Stan's diag_e / dense_e and expl_leapfrog).
+#pragma once
+
+#include <Eigen/Dense>
+#include <random>
+
+#include "model/log_density.hpp"
+
+namespace stochos::infer {
+
+using Rng = std::mt19937_64;
+
+// A point of phase space: position, momentum, potential V = -log p and its gradient.
+struct PhasePoint {
+  Eigen::VectorXd q, p, grad_logp;  // grad_logp = -dV/dq
+  double logp = 0;
+};
+
+class Hamiltonian {
+ public:
+  Hamiltonian(const model::LogDensity& density, model::DensityWorkspace& ws);
+
+  // The inverse metric: a diagonal (a vector) or dense (a matrix, with its Cholesky factor for
+  // drawing momenta).
+  void set_inverse_metric_diag(const Eigen::VectorXd& inv);
+  void set_inverse_metric_dense(const Eigen::MatrixXd& inv);
+  bool dense() const { return dense_; }
+  const Eigen::VectorXd& inverse_metric_diag() const { return inv_diag_; }
+  const Eigen::MatrixXd& inverse_metric_dense() const { return inv_dense_; }
+
+  // log p and its gradient at z.q; counts gradient evaluations.
+  void evaluate(PhasePoint& z);
+  double kinetic(const Eigen::VectorXd& p) const;
+  double energy(const PhasePoint& z) const { return -z.logp + kinetic(z.p); }
+  // dK/dp: the velocity M^-1 p ("p sharp" in Stan).
+  Eigen::VectorXd velocity(const Eigen::VectorXd& p) const;
+  // p ~ N(0, M).
+  void sample_momentum(PhasePoint& z, Rng& rng) const;
+  // One leapfrog step of size eps (negative: backwards in time).
+  void leapfrog(PhasePoint& z, double eps);
+
+  long gradient_evaluations() const { return n_grad_; }
+  Eigen::Index dim() const { return dim_; }
+
+ private:
+  const model::LogDensity& density_;
+  model::DensityWorkspace& ws_;
+  Eigen::Index dim_;
+  bool dense_ = false;
+  Eigen::VectorXd inv_diag_;
+  Eigen::MatrixXd inv_dense_, metric_chol_;  // metric_chol_: Cholesky of M = inv_dense_^-1
+  long n_grad_ = 0;
+};
+
+}  // namespace stochos::infer
