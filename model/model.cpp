@@ -352,6 +352,35 @@ LogDensity Model::compile(const CompileOptions& o) const {
   return d;
 }
 
+ValueFunction Model::compile_values(const CompileOptions& o) const {
+  backends::ConfigOverrides flags;
+  flags.backend = o.backend;
+  flags.device = o.device;
+  const backends::Config config = backends::load_config(flags);
+  const backends::Backend& backend = backends::configured_backend(config);
+  ValueFunction f;
+  f.layout_ = layout();
+  f.floatx_ = floatx_;
+  std::vector<graph::NodeId> inputs, outputs;
+  for (const FreeVar& v : free_) inputs.push_back(v.input.id());
+  for (const DataVar& v : data_) {
+    inputs.push_back(v.input.id());
+    f.data_.push_back(typed_buffer(v.input.dtype(), v.values));
+  }
+  const auto add = [&](const std::string& name, const Tensor& t, bool det) {
+    const Tensor out = t.dtype() == DType::f64 ? t : graph::cast(t, DType::f64);
+    outputs.push_back(out.id());
+    f.vars_.push_back({name, t.shape(), f.size_, det});
+    f.size_ += t.size();
+  };
+  for (const FreeVar& v : free_) add(v.name, v.value, false);
+  for (const auto& [name, t] : det_) add(name, t, true);
+  backends::CompileOptions copts = backends::configured_options(config);
+  copts.optimize = o.optimize;
+  f.exe_ = backends::compile(backend, *g_, inputs, outputs, copts);
+  return f;
+}
+
 std::vector<double> Model::initial_point() const {
   // Support points may depend on earlier variables (Normal(mu, 1) starts at mu's start), so the
   // variables are placed in order, each evaluated at the points of those before it.

@@ -10,6 +10,7 @@
 
 #include "dist/distribution.hpp"
 #include "model/log_density.hpp"
+#include "model/values.hpp"
 #include "transforms/transform.hpp"
 
 namespace stochos::model {
@@ -88,6 +89,8 @@ class Model {
 
   // Compiles the joint log density of the packed unconstrained vector, with its gradient.
   LogDensity compile(const CompileOptions& o = {}) const;
+  // The constrained free variables and the deterministics at a packed point (for traces).
+  ValueFunction compile_values(const CompileOptions& o = {}) const;
   // The packed layout: free variables in declaration order.
   Layout layout() const;
   // PyMC's initial point: each free variable's support point, transformed, in the packed layout.

@@ -273,6 +273,32 @@ TEST_F(ModelTest, OneCompiledDensityServesSeveralThreads) {
                 1e-11);
 }
 
+TEST_F(ModelTest, ValuesGiveConstrainedVariablesAndDeterministics) {
+  for (DType floatx : {DType::f64, DType::f32}) {
+    Model m(floatx);
+    build_eight_schools(m);
+    const ValueFunction f = m.compile_values();
+    ASSERT_EQ(f.variables().size(), 4u);  // mu, tau, theta_z, theta
+    EXPECT_EQ(f.size(), 1 + 1 + 8 + 8);
+    EXPECT_TRUE(f.variables()[3].deterministic);
+    const auto names = f.column_names();
+    EXPECT_EQ(names[0], "mu");
+    EXPECT_EQ(names[2], "theta_z[0]");
+    EXPECT_EQ(names[17], "theta[7]");
+    auto ws = f.make_workspace();
+    const auto t = point(10, 0.6);
+    std::vector<double> out(18);
+    f(*ws, t.data(), out.data());
+    const double tol = floatx == DType::f64 ? 1e-14 : 1e-5;
+    EXPECT_NEAR(out[0], t[0], tol);
+    EXPECT_NEAR(out[1], std::exp(t[1]), tol * 10);
+    for (int j = 0; j < 8; ++j) {
+      EXPECT_NEAR(out[2 + j], t[2 + j], tol);
+      EXPECT_NEAR(out[10 + j], t[0] + std::exp(t[1]) * t[2 + j], tol * 10);
+    }
+  }
+}
+
 TEST_F(ModelTest, TransformsCanBeChosenByName) {
   Model m;
   m.rv("a", Normal(0, 2), {.shape = Shape{3}, .transform = "ordered"});
