@@ -89,13 +89,18 @@ ChainResult run_chain(const model::LogDensity& density, const SampleOptions& o, 
 
   int divergences = 0;
   if (o.keep_warmup) r.warmup_draws.resize(o.tune, n);
+  const auto stopped = [&] { return o.stop && o.stop->load(std::memory_order_relaxed); };
   for (int it = 0; it < o.tune; ++it) {
+    if (stopped()) {
+      r.interrupted = true;
+      break;
+    }
     const Transition t = nuts.transition(z, eps, rng);
+    if (o.keep_warmup && o.on_draw) o.on_draw(chain, true, t, z.q);
     divergences += t.divergent;
     if (o.keep_warmup) {
       r.warmup_draws.row(it) = z.q.transpose();
       r.warmup_stats.push_back(t);
-      r.warmup_stats.back().energy = t.energy;
     }
     eps = step.learn(t.accept_stat);
     if (metric.learn(z.q)) {
@@ -109,19 +114,33 @@ ChainResult run_chain(const model::LogDensity& density, const SampleOptions& o, 
     }
     if (o.progress) o.progress(chain, it + 1, divergences);
   }
+  if (r.interrupted && o.keep_warmup)
+    r.warmup_draws.conservativeResize(static_cast<Eigen::Index>(r.warmup_stats.size()), n);
   if (o.tune > 0) eps = step.final_step_size();
   r.warmup_seconds = seconds_since(t_warm);
+  if (o.on_adapted && !r.interrupted)
+    o.on_adapted(
+        chain, eps,
+        h.dense() ? Eigen::VectorXd(h.inverse_metric_dense().diagonal()) : h.inverse_metric_diag());
 
   const auto t_sample = std::chrono::steady_clock::now();
   r.draws.resize(o.draws, n);
   r.stats.reserve(static_cast<std::size_t>(o.draws));
   divergences = 0;
-  for (int it = 0; it < o.draws; ++it) {
+  for (int it = 0; it < o.draws && !r.interrupted; ++it) {
+    if (stopped()) {
+      r.interrupted = true;
+      r.draws.conservativeResize(it, n);
+      break;
+    }
     r.stats.push_back(nuts.transition(z, eps, rng));
     r.draws.row(it) = z.q.transpose();
+    if (o.on_draw) o.on_draw(chain, false, r.stats.back(), z.q);
     divergences += r.stats.back().divergent;
     if (o.progress) o.progress(chain, o.tune + it + 1, divergences);
   }
+  if (r.interrupted && static_cast<Eigen::Index>(r.stats.size()) < r.draws.rows())
+    r.draws.conservativeResize(static_cast<Eigen::Index>(r.stats.size()), n);
   r.sampling_seconds = seconds_since(t_sample);
   r.step_size = eps;
   if (h.dense()) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <Eigen/Dense>
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -28,6 +29,17 @@ struct SampleOptions {
   std::optional<std::vector<double>> init =
       std::nullopt;  // a packed unconstrained point (PyMC's support point)
   bool keep_warmup = false;
+  // Called from the chains' threads for every draw as it is made (warm-up ones when
+  // keep_warmup): the chain, the transition and the packed position. The callee synchronises.
+  std::function<void(int chain, bool warmup, const Transition&, const Eigen::VectorXd& q)> on_draw =
+      nullptr;
+  // Called once per chain when warm-up ends, with the adapted step size and inverse metric
+  // (its diagonal).
+  std::function<void(int chain, double step_size, const Eigen::VectorXd& inverse_metric)>
+      on_adapted = nullptr;
+  // Set (from a signal handler, say) to stop every chain after its current iteration; the
+  // results then hold the draws made so far.
+  const std::atomic<bool>* stop = nullptr;
   // Called from the chains' threads (the callee synchronises): chain, iteration done (warm-up
   // then sampling), divergences so far.
   std::function<void(int chain, int iteration, int divergences)> progress = nullptr;
@@ -44,6 +56,7 @@ struct ChainResult {
   Eigen::MatrixXd inverse_metric_dense;
   double warmup_seconds = 0, sampling_seconds = 0;
   long gradient_evaluations = 0;
+  bool interrupted = false;  // stopped early: draws holds only the draws made
 };
 
 // The random stream of one chain.
