@@ -1,0 +1,171 @@
+#include "io/cmdstan_csv.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "stochos/error.hpp"
+
+namespace stochos::io {
+
+std::vector<std::pair<std::string, std::int64_t>> stan_columns(const CsvVariable& v) {
+  std::vector<std::pair<std::string, std::int64_t>> out;
+  const std::int64_t n = graph::numel(v.shape);
+  if (v.shape.empty()) {
+    out.emplace_back(v.name, 0);
+    return out;
+  }
+  // Stan's order: the first index moves fastest (column-major).
+  const graph::Shape strides = graph::row_major_strides(v.shape);
+  std::vector<std::int64_t> idx(v.shape.size(), 0);
+  for (std::int64_t k = 0; k < n; ++k) {
+    std::string name = v.name;
+    std::int64_t pos = 0;
+    for (std::size_t a = 0; a < idx.size(); ++a) {
+      name.push_back('.');
+      name.append(std::to_string(idx[a] + 1));
+      pos += idx[a] * strides[a];
+    }
+    out.emplace_back(name, pos);
+    for (std::size_t a = 0; a < idx.size(); ++a) {
+      if (++idx[a] < v.shape[a]) break;
+      idx[a] = 0;
+    }
+  }
+  return out;
+}
+
+CsvWriter::CsvWriter(const std::string& path, const CsvHeader& h,
+                     const std::vector<CsvVariable>& variables)
+    : path_(path) {
+  f_ = std::fopen(path.c_str(), "w");
+  if (!f_) throw RuntimeError("cannot write " + path + ": " + std::strerror(errno));
+  std::fprintf(f_,
+               "# stan_version_major = 2\n# stan_version_minor = 26\n# stan_version_patch = 0\n");
+  std::fprintf(f_, "# stochos_version = %s\n# backend = %s\n", h.stochos_version.c_str(),
+               h.backend.c_str());
+  std::fprintf(f_, "# model = %s\n# method = sample (Default)\n#   sample\n", h.model.c_str());
+  std::fprintf(f_, "#     num_samples = %d\n#     num_warmup = %d\n#     save_warmup = %d\n",
+               h.num_samples, h.num_warmup, h.save_warmup ? 1 : 0);
+  std::fprintf(f_, "#     thin = 1 (Default)\n#     adapt\n#       engaged = 1 (Default)\n");
+  std::fprintf(f_, "#       gamma = 0.050000 (Default)\n#       delta = %f\n", h.delta);
+  std::fprintf(f_,
+               "#       kappa = 0.750000 (Default)\n#       t0 = 10.000000 (Default)\n"
+               "#       init_buffer = 75 (Default)\n#       term_buffer = 50 (Default)\n"
+               "#       window = 25 (Default)\n#     algorithm = hmc (Default)\n#       hmc\n"
+               "#         engine = nuts (Default)\n#           nuts\n");
+  std::fprintf(f_, "#             max_depth = %d\n#         metric = %s\n", h.max_depth,
+               h.dense_metric ? "dense_e" : "diag_e (Default)");
+  std::fprintf(f_,
+               "#         stepsize = 1.000000 (Default)\n#         stepsize_jitter = 0.000000 "
+               "(Default)\n");
+  std::fprintf(f_, "# id = %d\n# data\n#   file = %s\n# init = 2 (Default)\n# random\n", h.chain_id,
+               h.data_file.c_str());
+  std::fprintf(f_, "#   seed = %llu\n# output\n#   file = %s\n", h.seed, path.c_str());
+  std::string header =
+      "lp__,accept_stat__,stepsize__,treedepth__,n_leapfrog__,divergent__,energy__";
+  std::int64_t offset = 0;
+  for (const CsvVariable& v : variables) {
+    for (const auto& [name, pos] : stan_columns(v)) {
+      header += "," + name;
+      order_.push_back(offset + pos);
+    }
+    offset += graph::numel(v.shape);
+  }
+  std::fprintf(f_, "%s\n", header.c_str());
+  flush();
+}
+
+CsvWriter::~CsvWriter() {
+  if (f_) std::fclose(f_);
+}
+
+void CsvWriter::adaptation(double step_size, const std::vector<double>& inv) {
+  std::fprintf(f_, "# Adaptation terminated\n# Step size = %.17g\n", step_size);
+  std::fprintf(f_, "# Diagonal elements of inverse mass matrix:\n# ");
+  for (std::size_t i = 0; i < inv.size(); ++i) std::fprintf(f_, "%s%.17g", i ? ", " : "", inv[i]);
+  std::fprintf(f_, "\n");
+  flush();
+}
+
+void CsvWriter::draw(const double stats[7], const double* values) {
+  // The whole line is formatted first, then written in one call.
+  std::string line;
+  line.reserve(16 * (7 + order_.size()));
+  char buf[32];
+  for (int k = 0; k < 7; ++k) {
+    const bool integer = k == 3 || k == 4 || k == 5;
+    std::snprintf(buf, sizeof buf, integer ? "%.0f" : "%.9g", stats[k]);
+    if (k) line.push_back(',');
+    line.append(buf);
+  }
+  for (std::int64_t pos : order_) {
+    std::snprintf(buf, sizeof buf, ",%.9g", values[pos]);
+    line.append(buf);
+  }
+  line += '\n';
+  std::fwrite(line.data(), 1, line.size(), f_);
+  if (++written_ % 100 == 0) flush();
+}
+
+void CsvWriter::timing(double warmup, double sampling) {
+  std::fprintf(f_,
+               "# \n#  Elapsed Time: %g seconds (Warm-up)\n#                %g seconds "
+               "(Sampling)\n#                %g seconds (Total)\n# \n",
+               warmup, sampling, warmup + sampling);
+  flush();
+}
+
+void CsvWriter::flush() {
+  std::fflush(f_);
+}
+
+CsvDraws read_cmdstan_csv(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw InputError("cannot read " + path);
+  CsvDraws d;
+  std::string line;
+  bool adaptation_done = false, save_warmup = false;
+  long lineno = 0;
+  std::vector<std::vector<double>> warmup;
+  while (std::getline(in, line)) {
+    ++lineno;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty()) continue;
+    if (line[0] == '#') {
+      if (line.find("save_warmup = 1") != std::string::npos) save_warmup = true;
+      if (line.find("Adaptation terminated") != std::string::npos) adaptation_done = true;
+      continue;
+    }
+    std::vector<std::string> cells;
+    std::stringstream s(line);
+    std::string cell;
+    while (std::getline(s, cell, ',')) cells.push_back(cell);
+    if (d.columns.empty()) {
+      d.columns = cells;
+      continue;
+    }
+    if (cells.size() != d.columns.size())
+      throw InputError(path + ":" + std::to_string(lineno) + ": " + std::to_string(cells.size()) +
+                       " values for " + std::to_string(d.columns.size()) + " columns");
+    std::vector<double> row;
+    for (const auto& c : cells) {
+      char* end = nullptr;
+      const double v = std::strtod(c.c_str(), &end);
+      if (end == c.c_str() || *end != '\0')
+        throw InputError(path + ":" + std::to_string(lineno) + ": '" + c + "' is not a number");
+      row.push_back(v);
+    }
+    // With save_warmup, rows before "Adaptation terminated" are warm-up draws.
+    if (save_warmup && !adaptation_done)
+      warmup.push_back(std::move(row));
+    else
+      d.rows.push_back(std::move(row));
+  }
+  if (d.columns.empty()) throw InputError(path + ": no header row (not a CmdStan CSV file)");
+  d.num_warmup_saved = static_cast<int>(warmup.size());
+  return d;
+}
+
+}  // namespace stochos::io
