@@ -1,0 +1,31 @@
+// The main job, shared by `stochos sample` and the tests: sample a model with NUTS, stream each
+// chain to a CmdStan CSV, show progress, print the summary table and the warnings, write the
+// summary JSON. An interrupt (SIGINT) stops the chains after their current draw; what was drawn
+// stays in valid files and the exit code is 130.
+#pragma once
+
+#include <iosfwd>
+#include <optional>
+#include <string>
+
+#include "infer/sample.hpp"
+#include "model/model.hpp"
+
+namespace stochos::cli {
+
+struct SampleSettings {
+  infer::SampleOptions sampler;
+  std::optional<std::string> backend;  // the flag; else the configuration
+  std::string output_dir;              // empty: no CSVs
+  bool overwrite = false;              // replace existing chain CSVs
+  std::string summary_json;            // empty: none
+  std::string model_name = "model", data_file;
+  // Progress: a bar per chain on a terminal, plain periodic lines otherwise, none when false.
+  bool progress = true;
+};
+
+// Returns the exit code (0, or 130 when interrupted); throws InputError / RuntimeError.
+int run_sampling(const model::Model& m, const SampleSettings& s, std::ostream& out,
+                 std::ostream& err);
+
+}  // namespace stochos::cli

@@ -1,0 +1,135 @@
+// The sampling driver end to end on eight schools built with the C++ API: CmdStan CSVs that read
+// back, the summary table and JSON, existing files kept, and Stan's column naming.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "cli/sampling.hpp"
+#include "io/cmdstan_csv.hpp"
+#include "stochos/error.hpp"
+
+namespace stochos::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace dist;
+
+class Sampling : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("stochos-sampling-" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    ::setenv("STOCHOS_HOME", (dir_ / "home").c_str(), 1);
+    ::unsetenv("STOCHOS_BACKEND");
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  fs::path dir_;
+};
+
+void eight_schools(model::Model& m) {
+  const std::vector<double> y = {28, 8, -3, 7, -1, 1, 18, 12};
+  const std::vector<double> sigma = {15, 10, 16, 11, 9, 11, 10, 18};
+  Tensor mu = m.rv("mu", Normal(0, 5));
+  Tensor tau = m.rv("tau", HalfCauchy(5));
+  Tensor z = m.rv("theta_z", Normal(0, 1), {.shape = Shape{8}});
+  Tensor theta = m.deterministic("theta", mu + tau * z);
+  m.observe("y", Normal(theta, Arg(sigma, {8})), y, {8});
+}
+
+TEST_F(Sampling, WritesCmdStanCsvsTheSummaryAndItsJson) {
+  model::Model m;
+  eight_schools(m);
+  SampleSettings s;
+  s.sampler.chains = 2;
+  s.sampler.draws = 300;
+  s.sampler.tune = 300;
+  s.sampler.seed = 4;
+  s.output_dir = (dir_ / "out").string();
+  s.summary_json = (dir_ / "summary.json").string();
+  s.progress = false;
+  std::ostringstream out, err;
+  ASSERT_EQ(run_sampling(m, s, out, err), 0);
+
+  const std::string table = out.str();
+  EXPECT_NE(table.find("hdi_3%"), std::string::npos) << table;
+  EXPECT_NE(table.find("r_hat"), std::string::npos);
+  EXPECT_NE(table.find("theta_z[7]"), std::string::npos);
+  EXPECT_NE(table.find("theta[0]"), std::string::npos);
+
+  for (int c = 1; c <= 2; ++c) {
+    const auto d =
+        io::read_cmdstan_csv((dir_ / "out" / ("chain-" + std::to_string(c) + ".csv")).string());
+    ASSERT_EQ(d.rows.size(), 300u);
+    ASSERT_EQ(d.columns.size(), 7u + 1 + 1 + 8 + 8);
+    EXPECT_EQ(d.columns[0], "lp__");
+    EXPECT_EQ(d.columns[6], "energy__");
+    EXPECT_EQ(d.columns[7], "mu");
+    EXPECT_EQ(d.columns[9], "theta_z.1");
+    EXPECT_EQ(d.columns[24], "theta.8");
+    for (const auto& row : d.rows) {
+      EXPECT_GT(row[8], 0.0);                                                          // tau > 0
+      EXPECT_NEAR(row[17], row[7] + row[8] * row[9], 1e-6 * (1 + std::abs(row[17])));  // theta.1
+      EXPECT_TRUE(row[5] == 0.0 || row[5] == 1.0);  // divergent__
+    }
+  }
+  std::ifstream jf(s.summary_json);
+  const auto j = nlohmann::json::parse(jf);
+  EXPECT_EQ(j["variables"].size(), 18u);
+  EXPECT_EQ(j["variables"][0]["name"], "mu");
+  EXPECT_TRUE(j["variables"][0].contains("ess_bulk"));
+  EXPECT_EQ(j["sampler"]["backend"], "native");
+  EXPECT_EQ(j["sampler"]["ebfmi"].size(), 2u);
+  EXPECT_GT(j["sampler"]["grad_evals"].get<long>(), 1000);
+
+  // The same output folder again: the files are the user's now.
+  std::ostringstream out2, err2;
+  EXPECT_THROW(run_sampling(m, s, out2, err2), InputError);
+  s.overwrite = true;
+  EXPECT_EQ(run_sampling(m, s, out2, err2), 0);
+}
+
+TEST_F(Sampling, CentredEightSchoolsWarnsAboutDivergences) {
+  model::Model m;
+  const std::vector<double> y = {28, 8, -3, 7, -1, 1, 18, 12};
+  const std::vector<double> sigma = {15, 10, 16, 11, 9, 11, 10, 18};
+  Tensor mu = m.rv("mu", Normal(0, 5));
+  Tensor tau = m.rv("tau", HalfCauchy(5));
+  Tensor theta = m.rv("theta", Normal(mu, tau), {.shape = Shape{8}});
+  m.observe("y", Normal(theta, Arg(sigma, {8})), y, {8});
+  SampleSettings s;
+  s.sampler.seed = 3;
+  s.progress = false;
+  std::ostringstream out, err;
+  ASSERT_EQ(run_sampling(m, s, out, err), 0);
+  EXPECT_NE(err.str().find("divergent transitions"), std::string::npos) << err.str();
+}
+
+TEST(CmdStanCsv, StanNamesAreOneBasedAndColumnMajor) {
+  const auto cols = io::stan_columns({"a", {2, 3}});
+  ASSERT_EQ(cols.size(), 6u);
+  EXPECT_EQ(cols[0].first, "a.1.1");
+  EXPECT_EQ(cols[1].first, "a.2.1");
+  EXPECT_EQ(cols[1].second, 3);  // a[1, 0] in row-major order
+  EXPECT_EQ(cols[2].first, "a.1.2");
+  EXPECT_EQ(cols[5].first, "a.2.3");
+  EXPECT_EQ(io::stan_columns({"s", {}})[0].first, "s");
+}
+
+TEST(CmdStanCsv, ReadingRejectsBrokenFiles) {
+  const auto path = fs::temp_directory_path() / "stochos-broken.csv";
+  std::ofstream(path) << "# comment\nlp__,mu\n1.0,2.0\n3.0\n";
+  EXPECT_THROW(io::read_cmdstan_csv(path.string()), InputError);
+  std::ofstream(path) << "lp__,mu\n1.0,abc\n";
+  EXPECT_THROW(io::read_cmdstan_csv(path.string()), InputError);
+  std::ofstream(path) << "# only comments\n";
+  EXPECT_THROW(io::read_cmdstan_csv(path.string()), InputError);
+  EXPECT_THROW(io::read_cmdstan_csv("/nonexistent/x.csv"), InputError);
+  fs::remove(path);
+}
+
+}  // namespace
+}  // namespace stochos::cli
