@@ -1,0 +1,65 @@
+// The op conformance suite (DESIGN.md §2): one record per case, each checked on every registered
+// backend — values against an independent reference (std::, Boost.Math, closed forms, loops
+// written here), gradients against central differences. A new engine joins by registering: the
+// suite is parameterised by backends::all_backends().
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "graph/tensor.hpp"
+
+namespace stochos::conformance {
+
+using graph::DType;
+using graph::Shape;
+using graph::Tensor;
+using Values = std::vector<double>;
+
+// One input: its shape and dtype, and either fixed values or a uniform range to draw from.
+struct Input {
+  Shape shape;
+  DType dtype = DType::f64;
+  double lo = -2, hi = 2;
+  Values values = {};          // fixed values (used when not empty)
+  bool differentiable = true;  // take its gradient (float inputs only)
+  bool integers = false;       // draw integers in [lo, hi]
+};
+
+// A reference result: the values (row-major) and the shape.
+struct Expected {
+  Values values;
+  Shape shape;
+};
+
+struct Case {
+  std::string name;              // unique: also the test name
+  std::vector<std::string> ops;  // the op-table entries it exercises (for the coverage table)
+  std::vector<Input> inputs;
+  std::function<Tensor(const std::vector<Tensor>&)> build;
+  std::function<Expected(const std::vector<Values>&)> reference;
+  double tolerance = 1e-12;  // relative (absolute near zero), float64
+  bool gradient = true;      // check the gradient of the float inputs marked differentiable
+  double f32_tolerance = 0;  // > 0: also run in float32 at this tolerance
+};
+
+// The cases, by family (one file each).
+std::vector<Case> elementwise_cases();
+std::vector<Case> reduction_cases();
+std::vector<Case> shape_cases();
+std::vector<Case> linalg_cases();
+std::vector<Case> extreme_cases();
+std::vector<Case> all_cases();
+
+// Reference helpers: NumPy broadcasting of two shapes, and the flat index of an element of the
+// broadcast result in an operand of shape `in`.
+Shape broadcast(const Shape& a, const Shape& b);
+std::int64_t broadcast_index(std::int64_t flat, const Shape& out, const Shape& in);
+// A unary/binary reference applied elementwise with broadcasting.
+Expected map1(const Values& x, const Shape& s, const std::function<double(double)>& f);
+Expected map2(const Values& a, const Shape& sa, const Values& b, const Shape& sb,
+              const std::function<double(double, double)>& f);
+
+}  // namespace stochos::conformance
