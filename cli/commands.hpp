@@ -19,5 +19,6 @@ struct Command {
 Command add_demo_command(CLI::App& app);
 Command add_backends_command(CLI::App& app);
 Command add_config_command(CLI::App& app);
+Command add_summary_command(CLI::App& app);
 
 }  // namespace stochos::cli

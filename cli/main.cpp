@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
         stochos::cli::add_demo_command(app),
         stochos::cli::add_backends_command(app),
         stochos::cli::add_config_command(app),
+        stochos::cli::add_summary_command(app),
     };
     try {
       app.parse(argc, argv);
