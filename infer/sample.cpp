@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "infer/adaptation.hpp"
+#include "infer/hmc.hpp"
 #include "stochos/error.hpp"
 
 namespace stochos::infer {
@@ -79,6 +80,11 @@ ChainResult run_chain(const model::LogDensity& density, const SampleOptions& o, 
   const auto t_warm = std::chrono::steady_clock::now();
   PhasePoint z = initial_point(h, density.layout(), o, rng);
   Nuts nuts(h, {.max_depth = o.max_depth, .max_energy_error = 1000});
+  StaticHmc hmc(h, o.hmc_time);
+  const bool use_hmc = o.algorithm == "hmc";
+  const auto transition = [&](PhasePoint& p, double e) {
+    return use_hmc ? hmc.transition(p, e, rng) : nuts.transition(p, e, rng);
+  };
 
   double eps = 1.0;
   StepSizeAdaptation step({.delta = o.target_accept, .gamma = 0.05, .kappa = 0.75, .t0 = 10});
@@ -95,7 +101,7 @@ ChainResult run_chain(const model::LogDensity& density, const SampleOptions& o, 
       r.interrupted = true;
       break;
     }
-    const Transition t = nuts.transition(z, eps, rng);
+    const Transition t = transition(z, eps);
     if (o.keep_warmup && o.on_draw) o.on_draw(chain, true, t, z.q);
     divergences += t.divergent;
     if (o.keep_warmup) {
@@ -133,7 +139,7 @@ ChainResult run_chain(const model::LogDensity& density, const SampleOptions& o, 
       r.draws.conservativeResize(it, n);
       break;
     }
-    r.stats.push_back(nuts.transition(z, eps, rng));
+    r.stats.push_back(transition(z, eps));
     r.draws.row(it) = z.q.transpose();
     if (o.on_draw) o.on_draw(chain, false, r.stats.back(), z.q);
     divergences += r.stats.back().divergent;
@@ -158,6 +164,8 @@ std::vector<ChainResult> sample(const model::LogDensity& density, const SampleOp
   if (o.draws < 0 || o.tune < 0) throw InputError("draws and tune must be 0 or more");
   if (o.target_accept <= 0 || o.target_accept >= 1)
     throw InputError("target_accept must be in (0, 1), got " + std::to_string(o.target_accept));
+  if (o.algorithm != "nuts" && o.algorithm != "hmc")
+    throw InputError("unknown sampler '" + o.algorithm + "' (valid: nuts, hmc)");
   if (o.init && static_cast<std::int64_t>(o.init->size()) != density.dim())
     throw InputError("the initial point has " + std::to_string(o.init->size()) +
                      " values; the model has " + std::to_string(density.dim()));

@@ -25,6 +25,9 @@ struct SampleOptions {
   int cores = 0;  // 0: min(chains, hardware threads)
   bool dense_metric = false;
   int max_depth = 10;
+  // "nuts" (default) or "hmc": static HMC with integration time `hmc_time`, same adaptation.
+  std::string algorithm = "nuts";
+  double hmc_time = 6.283185307179586;  // Stan's default, 2 pi
   double init_radius = 2;  // uniform(-r, r) on the unconstrained space; 0: start at `init`
   std::optional<std::vector<double>> init =
       std::nullopt;  // a packed unconstrained point (PyMC's support point)

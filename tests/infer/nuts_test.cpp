@@ -143,6 +143,31 @@ TEST_F(Nuts, NoFiniteStartIsAnErrorNamingTheVariables) {
   }
 }
 
+TEST_F(Nuts, StaticHmcWithTheSameAdaptation) {
+  Model m;
+  const std::vector<double> scales = {0.5, 2, 10};
+  m.rv("x", Normal(1, Arg(scales, {3})));
+  // An integration time of 2 pi (Stan's default) is a whole period of a whitened Gaussian: the
+  // trajectory comes back to where it started. A quarter period decorrelates instead.
+  const auto r = sample(m.compile(), {.chains = 4,
+                                      .draws = 1000,
+                                      .tune = 1000,
+                                      .seed = 8,
+                                      .algorithm = "hmc",
+                                      .hmc_time = 1.5});
+  for (Eigen::Index j = 0; j < 3; ++j) {
+    const auto [mean, sd] = moments(r, j);
+    const double s = scales[static_cast<std::size_t>(j)];
+    EXPECT_NEAR(mean, 1.0, 5 * s / std::sqrt(1000.0)) << j;
+    EXPECT_NEAR(sd, s, 0.1 * s) << j;
+  }
+  double accept = 0;
+  for (const auto& c : r)
+    for (const auto& t : c.stats) accept += t.accept_stat / (4 * 1000.0);
+  EXPECT_GT(accept, 0.6);  // adapted towards 0.8
+  EXPECT_THROW(sample(m.compile(), {.chains = 1, .algorithm = "gibbs"}), InputError);
+}
+
 TEST(MetricAdaptation, StansWindowScheduleFor1000WarmupIterations) {
   // Windows end at iterations 99, 149, 249, 449 and 949 (75 + 25, then doubling, the last
   // stretched to the final 50-iteration buffer).
