@@ -44,9 +44,9 @@ inline std::optional<std::string> nearest(std::string_view name,
   return best;
 }
 
-// " (did you mean 'x'?)" or nothing.
+// "; did you mean 'x'?" or nothing (SPEC.md §1.1's wording).
 inline std::string did_you_mean(std::string_view name, const std::vector<std::string>& candidates) {
-  if (auto n = nearest(name, candidates)) return " (did you mean '" + *n + "'?)";
+  if (auto n = nearest(name, candidates)) return "; did you mean '" + *n + "'?";
   return "";
 }
 

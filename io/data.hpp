@@ -1,0 +1,26 @@
+// The data JSON of CmdStan and posteriordb: {"J": 8, "y": [28, 8, ...], "X": [[1, 2], [3, 4]]}.
+// A matrix is a list of rows; every value is a number (an integer when written without a
+// fraction or exponent). Anything else is an InputError naming the file and the key.
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "graph/shape.hpp"
+
+namespace stochos::io {
+
+struct DataValue {
+  std::vector<double> values;  // row-major
+  graph::Shape shape;          // {} for a number
+  bool integer = true;         // every value written as an integer
+};
+
+using DataSet = std::map<std::string, DataValue>;
+
+DataSet parse_data(std::string_view json, const std::string& source);
+DataSet load_data(const std::string& path);
+
+}  // namespace stochos::io

@@ -1,0 +1,59 @@
+// The syntax tree of a .stoch file (SPEC.md §1.1): statements of data declarations, random
+// variables, deterministics, lets and potentials over expressions.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace stochos::lang {
+
+struct Loc {
+  int line = 1, col = 1;
+};
+
+struct Expr;
+using ExprPtr = std::unique_ptr<Expr>;
+
+struct Arg {
+  std::string keyword;  // empty: positional
+  Loc loc;
+  ExprPtr value;
+};
+
+// One subscript of x[...]: an expression, or a slice start:stop:step with each part optional.
+struct Subscript {
+  bool slice = false;
+  ExprPtr index, start, stop, step;
+  Loc loc;
+};
+
+struct Expr {
+  enum class Kind { number, name, list, tuple, unary, binary, call, index } kind;
+  Loc loc;
+  double number = 0;
+  bool integer = false;               // a number written without a fraction or exponent
+  std::string name;                   // name; call: the function; unary/binary: the operator
+  std::vector<ExprPtr> items;         // list, tuple, unary (1), binary (2), index (the indexed: 1)
+  std::vector<Arg> args;              // call
+  std::vector<Subscript> subscripts;  // index
+};
+
+struct Statement {
+  enum class Kind { data, sample, deterministic, let, potential } kind;
+  Loc loc;
+  std::string name;
+  Loc name_loc;
+  // data: the type ("int" or "real") and the dims; the others: the expression (sample: a call).
+  std::string type;
+  std::vector<ExprPtr> dims;
+  ExprPtr value;
+};
+
+struct Program {
+  std::string filename;
+  std::vector<Statement> statements;
+};
+
+}  // namespace stochos::lang

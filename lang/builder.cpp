@@ -1,0 +1,460 @@
+// From the syntax tree to a model::Model: data declarations checked against the data, random
+// variables (free, or observed when the name is data or computed from data alone),
+// deterministics, lets and potentials; expressions become graph operations.
+#include <cmath>
+#include <map>
+#include <numbers>
+#include <optional>
+#include <set>
+
+#include "lang/functions.hpp"
+#include "lang/lang.hpp"
+#include "stochos/error.hpp"
+#include "stochos/nearest.hpp"
+
+namespace stochos::lang {
+
+namespace {
+
+using graph::DType;
+using graph::Shape;
+using graph::Tensor;
+
+// An error that already carries its location.
+struct Located : InputError {
+  using InputError::InputError;
+};
+
+struct Value {
+  Tensor t;
+  bool from_data = false;                                 // depends on data and constants only
+  std::optional<std::int64_t> int_scalar = std::nullopt;  // an int known now (int data, a literal)
+};
+
+class Builder {
+ public:
+  Builder(const Program& p, const io::DataSet& data, DType floatx)
+      : p_(p), data_(data), m_(std::make_unique<model::Model>(floatx)), floatx_(floatx) {}
+
+  std::unique_ptr<model::Model> run() {
+    for (const Statement& s : p_.statements) statement(s);
+    return std::move(m_);
+  }
+
+ private:
+  [[noreturn]] void fail(Loc loc, const std::string& what) const {
+    throw Located(located(p_.filename, loc, what));
+  }
+  // Runs f, giving any unlocated input error (a graph shape error, a model error) the location.
+  template <class F>
+  auto at(Loc loc, F&& f) {
+    try {
+      return f();
+    } catch (const Located&) {
+      throw;
+    } catch (const InputError& e) {
+      fail(loc, e.what());
+    }
+  }
+  graph::Graph& g() { return m_->graph(); }
+
+  void define(const std::string& name, Loc loc, Value v) {
+    if (env_.count(name)) fail(loc, "'" + name + "' is already defined");
+    env_[name] = std::move(v);
+  }
+
+  // --- Statements ---
+
+  void statement(const Statement& s) {
+    switch (s.kind) {
+      case Statement::Kind::data:
+        return data(s);
+      case Statement::Kind::sample:
+        return sample(s);
+      case Statement::Kind::deterministic: {
+        if (env_.count(s.name)) fail(s.loc, "'" + s.name + "' is already defined");
+        Value v = expr(*s.value);
+        if (functions().count(s.name) || s.name == "pi" || s.name == "inf")
+          fail(s.name_loc, "'" + s.name + "' is a built-in name");
+        v.t = at(s.loc, [&] { return m_->deterministic(s.name, v.t); });
+        define(s.name, s.name_loc, v);
+        return;
+      }
+      case Statement::Kind::let:
+        define(s.name, s.name_loc, expr(*s.value));
+        return;
+      case Statement::Kind::potential: {
+        const Value v = expr(*s.value);
+        at(s.loc, [&] {
+          m_->potential(s.name, v.t.dtype() == floatx_ ? v.t : graph::cast(v.t, floatx_));
+          return 0;
+        });
+        return;
+      }
+    }
+  }
+
+  void data(const Statement& s) {
+    const auto it = data_.find(s.name);
+    if (it == data_.end()) {
+      std::vector<std::string> keys;
+      for (const auto& [k, v] : data_) keys.push_back(k);
+      fail(s.name_loc,
+           "data '" + s.name + "' is missing from the data file" + did_you_mean(s.name, keys));
+    }
+    const io::DataValue& d = it->second;
+    const bool is_int = s.type == "int";
+    if (is_int && !d.integer)
+      fail(s.loc, "data '" + s.name + "' is declared int but the data file has non-integer values");
+    Shape want;
+    for (const auto& dim : s.dims) {
+      const auto n = int_value(*dim);
+      if (!n) fail(dim->loc, "a dimension must be an integer or int data declared earlier");
+      if (*n < 0) fail(dim->loc, "a dimension must not be negative");
+      want.push_back(*n);
+    }
+    if (d.shape != want)
+      fail(s.loc, "data '" + s.name + "' is declared " + s.type + graph::shape_str(want) +
+                      " but the data file gives shape " + graph::shape_str(d.shape));
+    if (is_int)
+      for (double v : d.values)
+        if (std::abs(v) > 9.007199254740992e15)
+          fail(s.loc, "data '" + s.name + "' has an integer too large to be exact");
+    Value v;
+    v.from_data = true;
+    v.t = graph::constant(g(), d.shape, d.values, is_int ? DType::i64 : floatx_);
+    if (is_int && d.shape.empty()) v.int_scalar = static_cast<std::int64_t>(d.values[0]);
+    define(s.name, s.name_loc, v);
+    declared_data_.insert(s.name);
+  }
+
+  void sample(const Statement& s) {
+    const Expr& call = *s.value;
+    const dist::Family* family = family_of(call);
+    if (!family) fail(call.loc, "expected a distribution after '~'");
+    model::RvOptions opts;
+    std::vector<dist::NamedArg> args;
+    for (const Arg& a : call.args) {
+      if (a.keyword == "shape") {
+        opts.shape = shape_of(*a.value);
+      } else if (a.keyword == "transform") {
+        if (a.value->kind != Expr::Kind::name)
+          fail(a.value->loc,
+               "transform= takes a name: log, logodds, interval, simplex, ordered or none");
+        opts.transform = a.value->name;
+      } else if (a.keyword == "observed") {
+        fail(a.loc, "write `NAME ~ Dist(...)` with NAME declared as data to observe it");
+      } else {
+        if (!a.keyword.empty() && std::find(family->keywords.begin(), family->keywords.end(),
+                                            a.keyword) == family->keywords.end()) {
+          std::vector<std::string> valid = family->keywords;
+          valid.insert(valid.end(), {"shape", "transform"});
+          fail(a.loc, family->name + " has no parameter '" + a.keyword + "'" +
+                          did_you_mean(a.keyword, valid));
+        }
+        args.push_back(dist_arg(a));
+      }
+    }
+    const dist::Distribution d(*family, std::move(args));
+    auto found = env_.find(s.name);
+    if (found != env_.end()) {
+      // Data, or a let of data: an observed variable.
+      if (!found->second.from_data)
+        fail(s.name_loc,
+             "'" + s.name + "' is already defined and is not data, so it cannot be observed");
+      if (opts.shape || opts.transform)
+        fail(call.loc,
+             "an observed variable takes its shape from its data (no shape= or transform=)");
+      const Value data = found->second;
+      at(s.loc, [&] { return m_->observe(s.name, d, data.t); });
+      return;
+    }
+    const Tensor t = at(s.loc, [&] { return m_->rv(s.name, d, opts); });
+    Value v;
+    v.t = t;
+    define(s.name, s.name_loc, v);
+  }
+
+  const dist::Family* family_of(const Expr& call) {
+    if (call.kind != Expr::Kind::call) return nullptr;
+    const auto names = dist::family_names();
+    if (std::find(names.begin(), names.end(), call.name) == names.end()) {
+      if (functions().count(call.name)) return nullptr;
+      fail(call.loc, "unknown distribution '" + call.name + "'" + did_you_mean(call.name, names));
+    }
+    return &dist::family(call.name);
+  }
+
+  dist::NamedArg dist_arg(const Arg& a) {
+    if (a.value->kind == Expr::Kind::call) {
+      const auto names = dist::family_names();
+      if (std::find(names.begin(), names.end(), a.value->name) != names.end())
+        fail(a.value->loc, "no distribution here takes a distribution argument ('" + a.value->name +
+                               "' cannot be passed yet)");
+    }
+    if (a.value->kind == Expr::Kind::number) return {a.keyword, dist::Arg(a.value->number)};
+    return {a.keyword, dist::Arg(expr(*a.value).t)};
+  }
+
+  Shape shape_of(const Expr& e) {
+    Shape s;
+    if (e.kind == Expr::Kind::tuple || e.kind == Expr::Kind::list) {
+      for (const auto& item : e.items) {
+        const auto n = int_value(*item);
+        if (!n || *n < 0) fail(item->loc, "shape= takes non-negative integers or int data");
+        s.push_back(*n);
+      }
+      return s;
+    }
+    const auto n = int_value(e);
+    if (!n || *n < 0) fail(e.loc, "shape= takes an integer, int data or a tuple (J, K)");
+    return {*n};
+  }
+
+  // --- Expressions ---
+
+  // The value of an integer expression known now: literals, int data scalars, + - * //.
+  std::optional<std::int64_t> int_value(const Expr& e) {
+    switch (e.kind) {
+      case Expr::Kind::number:
+        if (e.integer) return static_cast<std::int64_t>(e.number);
+        return std::nullopt;
+      case Expr::Kind::name: {
+        auto it = env_.find(e.name);
+        if (it == env_.end()) {
+          if (data_.count(e.name) == 0) unknown_name(e);
+          return std::nullopt;
+        }
+        return it->second.int_scalar;
+      }
+      case Expr::Kind::unary: {
+        auto v = int_value(*e.items[0]);
+        if (v) return -*v;
+        return std::nullopt;
+      }
+      case Expr::Kind::binary: {
+        auto a = int_value(*e.items[0]), b = int_value(*e.items[1]);
+        if (!a || !b) return std::nullopt;
+        if (e.name == "+") return *a + *b;
+        if (e.name == "-") return *a - *b;
+        if (e.name == "*") return *a * *b;
+        return std::nullopt;
+      }
+      default:
+        return std::nullopt;
+    }
+  }
+
+  [[noreturn]] void unknown_name(const Expr& e) {
+    std::vector<std::string> known = {"pi", "inf"};
+    for (const auto& [k, v] : env_) known.push_back(k);
+    if (functions().count(e.name))
+      fail(e.loc, "'" + e.name + "' is a function; call it: " + e.name + "(...)");
+    const auto names = dist::family_names();
+    if (std::find(names.begin(), names.end(), e.name) != names.end())
+      fail(e.loc, "'" + e.name + "' is a distribution; use it after '~'");
+    fail(e.loc, "unknown name '" + e.name + "'" + did_you_mean(e.name, known));
+  }
+
+  Value constant(double v) {
+    Value out;
+    out.t = graph::constant(g(), v, floatx_);
+    out.from_data = true;
+    return out;
+  }
+
+  Value expr(const Expr& e) {
+    switch (e.kind) {
+      case Expr::Kind::number: {
+        Value v = constant(e.number);
+        if (e.integer) v.int_scalar = static_cast<std::int64_t>(e.number);
+        return v;
+      }
+      case Expr::Kind::name: {
+        if (e.name == "pi") return constant(std::numbers::pi);
+        if (e.name == "inf") return constant(std::numeric_limits<double>::infinity());
+        auto it = env_.find(e.name);
+        if (it == env_.end()) unknown_name(e);
+        return it->second;
+      }
+      case Expr::Kind::list:
+        return list(e);
+      case Expr::Kind::tuple:
+        fail(e.loc, "a tuple is only a shape: shape=(J, K)");
+      case Expr::Kind::unary: {
+        Value v = expr(*e.items[0]);
+        v.t = at(e.loc, [&] { return graph::neg(v.t); });
+        if (v.int_scalar) *v.int_scalar = -*v.int_scalar;
+        return v;
+      }
+      case Expr::Kind::binary:
+        return binary(e);
+      case Expr::Kind::call:
+        return call(e);
+      case Expr::Kind::index:
+        return index(e);
+    }
+    fail(e.loc, "unsupported expression");
+  }
+
+  Value list(const Expr& e) {
+    if (e.items.empty()) fail(e.loc, "an empty list has no shape");
+    std::vector<Tensor> parts;
+    bool from_data = true;
+    for (const auto& item : e.items) {
+      Value v = expr(*item);
+      from_data = from_data && v.from_data;
+      parts.push_back(
+          v.t.dtype() == DType::f64 || v.t.dtype() == DType::f32 ? v.t : graph::cast(v.t, floatx_));
+    }
+    Value out;
+    out.from_data = from_data;
+    out.t = at(e.loc, [&] { return graph::stack(parts, 0); });
+    return out;
+  }
+
+  Value binary(const Expr& e) {
+    const Value a = expr(*e.items[0]), b = expr(*e.items[1]);
+    Value out;
+    out.from_data = a.from_data && b.from_data;
+    const std::string& op = e.name;
+    out.t = at(e.loc, [&]() -> Tensor {
+      if (op == "+") return a.t + b.t;
+      if (op == "-") return a.t - b.t;
+      if (op == "*") return a.t * b.t;
+      if (op == "/") return as_float(a.t) / as_float(b.t);
+      if (op == "**") return graph::pow(as_float(a.t), as_float(b.t));
+      if (op == "@") return graph::matmul(as_float(a.t), as_float(b.t));
+      if (op == "<") return graph::less(a.t, b.t);
+      if (op == "<=") return graph::less_equal(a.t, b.t);
+      if (op == ">") return graph::greater(a.t, b.t);
+      if (op == ">=") return graph::greater_equal(a.t, b.t);
+      if (op == "==") return graph::equal(a.t, b.t);
+      return graph::not_equal(a.t, b.t);
+    });
+    if (a.int_scalar && b.int_scalar) {
+      if (op == "+") out.int_scalar = *a.int_scalar + *b.int_scalar;
+      if (op == "-") out.int_scalar = *a.int_scalar - *b.int_scalar;
+      if (op == "*") out.int_scalar = *a.int_scalar * *b.int_scalar;
+    }
+    return out;
+  }
+
+  Tensor as_float(const Tensor& t) {
+    return t.dtype() == DType::f64 || t.dtype() == DType::f32 ? t : graph::cast(t, floatx_);
+  }
+
+  Value call(const Expr& e) {
+    const auto& fns = functions();
+    const auto it = fns.find(e.name);
+    if (it == fns.end()) {
+      const auto names = dist::family_names();
+      if (std::find(names.begin(), names.end(), e.name) != names.end())
+        fail(e.loc, "'" + e.name + "' is a distribution; use it after '~'");
+      std::vector<std::string> known;
+      for (const auto& [k, v] : fns) known.push_back(k);
+      fail(e.loc, "unknown function '" + e.name + "'" + did_you_mean(e.name, known));
+    }
+    const Function& f = it->second;
+    std::vector<Tensor> args;
+    std::vector<std::int64_t> ints;
+    bool from_data = true;
+    for (std::size_t k = 0; k < e.args.size(); ++k) {
+      const Arg& a = e.args[k];
+      if (!a.keyword.empty()) fail(a.loc, e.name + "() takes no keyword arguments");
+      if (k >= f.tensors) {  // an integer argument (an axis)
+        const auto n = int_value(*a.value);
+        if (!n)
+          fail(a.value->loc,
+               e.name + "(): argument " + std::to_string(k + 1) + " must be an integer");
+        ints.push_back(*n);
+        continue;
+      }
+      if (f.list_argument) {
+        if (a.value->kind != Expr::Kind::list)
+          fail(a.value->loc, e.name + "() takes a list: " + e.name + "([a, b])");
+        for (const auto& item : a.value->items) {
+          Value v = expr(*item);
+          from_data = from_data && v.from_data;
+          args.push_back(as_float(v.t));
+        }
+        continue;
+      }
+      Value v = expr(*a.value);
+      from_data = from_data && v.from_data;
+      args.push_back(v.t);
+    }
+    const std::size_t given = e.args.size();
+    if (given < f.min_args || given > f.max_args)
+      fail(e.loc, e.name + "() takes " +
+                      (f.min_args == f.max_args
+                           ? std::to_string(f.min_args)
+                           : std::to_string(f.min_args) + " to " + std::to_string(f.max_args)) +
+                      " argument" + (f.max_args == 1 ? "" : "s") + ", " + std::to_string(given) +
+                      " given");
+    Value out;
+    out.from_data = from_data;
+    out.t = at(e.loc, [&] { return f.apply(args, ints, floatx_); });
+    return out;
+  }
+
+  Value index(const Expr& e) {
+    Value v = expr(*e.items[0]);
+    std::int64_t axis = 0;
+    for (const Subscript& s : e.subscripts) {
+      if (axis >= static_cast<std::int64_t>(v.t.rank()))
+        fail(s.loc, "too many subscripts for a value of shape " + graph::shape_str(v.t.shape()));
+      if (s.slice) {
+        const auto part = [&](const ExprPtr& p) -> std::optional<std::int64_t> {
+          if (!p) return std::nullopt;
+          auto n = int_value(*p);
+          if (!n)
+            fail(p->loc, "slice bounds and steps must be integers known when the model is built");
+          return n;
+        };
+        const auto start = part(s.start), stop = part(s.stop), step = part(s.step);
+        v.t = at(s.loc, [&] { return graph::slice(v.t, axis, start, stop, step.value_or(1)); });
+        ++axis;
+        continue;
+      }
+      if (auto i = int_value(*s.index)) {
+        const std::int64_t n = v.t.shape()[static_cast<std::size_t>(axis)];
+        if (*i < -n || *i >= n)
+          fail(s.loc, "index " + std::to_string(*i) + " is out of range for an axis of length " +
+                          std::to_string(n));
+        const std::int64_t k = *i < 0 ? *i + n : *i;
+        v.t = at(s.loc, [&] {
+          Tensor sl = graph::slice(v.t, axis, k, k + 1);
+          Shape shape = sl.shape();
+          shape.erase(shape.begin() + axis);
+          return graph::reshape(sl, shape);
+        });
+        continue;
+      }
+      const Value idx = expr(*s.index);
+      if (idx.t.dtype() != DType::i64)
+        fail(s.loc, "an index array must be int data (got " +
+                        std::string(graph::dtype_name(idx.t.dtype())) + ")");
+      if (axis != 0) fail(s.loc, "an index array can only index the first axis");
+      v.from_data = v.from_data && idx.from_data;
+      v.t = at(s.loc, [&] { return graph::gather(v.t, idx.t); });
+      axis += static_cast<std::int64_t>(idx.t.rank());
+    }
+    return v;
+  }
+
+  const Program& p_;
+  const io::DataSet& data_;
+  std::unique_ptr<model::Model> m_;
+  DType floatx_;
+  std::map<std::string, Value> env_;
+  std::set<std::string> declared_data_;
+};
+
+}  // namespace
+
+std::unique_ptr<model::Model> build(const Program& program, const io::DataSet& data, DType floatx) {
+  return Builder(program, data, floatx).run();
+}
+
+}  // namespace stochos::lang

@@ -1,0 +1,25 @@
+// The .stoch language (SPEC.md §1.1): parse a model file, then build it onto the C++ model API
+// with its data. Every error is an InputError of one line, "file:line:col: error: ...".
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "io/data.hpp"
+#include "lang/ast.hpp"
+#include "model/model.hpp"
+
+namespace stochos::lang {
+
+Program parse(std::string_view source, const std::string& filename);
+Program parse_file(const std::string& path);
+
+// The model the program describes, with `data` for its data declarations (checked against them).
+std::unique_ptr<model::Model> build(const Program& program, const io::DataSet& data,
+                                    graph::DType floatx = graph::DType::f64);
+
+// "file:line:col: error: what".
+std::string located(const std::string& file, Loc loc, const std::string& what);
+
+}  // namespace stochos::lang

@@ -1,0 +1,284 @@
+// The .stoch language: golden first lines of errors for malformed models and data, expression
+// semantics (precedence, indexing, slices, functions) against the C++ API, and every example
+// building and evaluating.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <numbers>
+#include <string>
+
+#include "io/data.hpp"
+#include "lang/lang.hpp"
+#include "stochos/error.hpp"
+
+namespace stochos::lang {
+namespace {
+
+namespace fs = std::filesystem;
+
+class Lang : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    ::setenv("STOCHOS_HOME", (fs::temp_directory_path() / "stochos-lang-test-home").c_str(), 1);
+    ::unsetenv("STOCHOS_BACKEND");
+  }
+};
+
+const char* kData = R"({"J": 3, "y": [1.5, -0.5, 2.0], "sigma": [1, 2, 1.5], "idx": [2, 0, 2, 1],
+                        "X": [[1, 2], [3, 4], [5, 6]], "n": [3, 0, 5]})";
+
+std::string error_of(const std::string& src, const char* data = kData) {
+  try {
+    const Program p = parse(src, "m.stoch");
+    build(p, io::parse_data(data, "d.json"));
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+struct Golden {
+  const char* source;
+  const char* error;  // the expected message, exactly
+};
+
+const Golden kGolden[] = {
+    {"mu ~ Normall(0, 5)\n",
+     "m.stoch:1:6: error: unknown distribution 'Normall'; did you mean 'Normal'?"},
+    {"mu ~ Normal(0, 5\n", "m.stoch:1:12: error: '(' is never closed"},
+    {"mu ~ Normal(0, 5))\n", "m.stoch:1:18: error: ')' has no matching opening bracket"},
+    {"mu ~ Normal(0, sigmaa=5)\n",
+     "m.stoch:1:16: error: Normal has no parameter 'sigmaa'; did you mean 'sigma'?"},
+    {"mu ~ Normal(0, 1)\nx = muu + 1\n",
+     "m.stoch:2:5: error: unknown name 'muu'; did you mean 'mu'?"},
+    {"x = 1 +\n", "m.stoch:1:8: error: expected an expression, found the end of the line"},
+    {"x = 1 $ 2\n", "m.stoch:1:7: error: unexpected character '$'"},
+    {"x ~ 3\n", "m.stoch:1:5: error: expected a distribution after '~'"},
+    {"x ~ exp(1)\n", "m.stoch:1:5: error: expected a distribution after '~'"},
+    {"x + 1\n", "m.stoch:1:3: error: expected '~' or '=' after 'x', found '+'"},
+    {"data J: integer\n", "m.stoch:1:9: error: unknown type 'integer'; types: int, real"},
+    {"data K: int\n",
+     "m.stoch:1:6: error: data 'K' is missing from the data file; did you mean 'J'?"},
+    {"data J: int\ndata y: real[4]\n",
+     "m.stoch:2:1: error: data 'y' is declared real[4] but the data file gives shape [3]"},
+    {"data J: int\ndata y: int[J]\n",
+     "m.stoch:2:1: error: data 'y' is declared int but the data file has non-integer values"},
+    {"data y: real[K]\n", "m.stoch:1:14: error: unknown name 'K'"},
+    {"mu ~ Normal(0, -5)\n", "m.stoch:1:1: error: variable 'mu': Normal needs sigma > 0"},
+    {"data J: int\ndata y: real[J]\nmu ~ Normal(0, 1, shape=2)\ny ~ Normal(mu, 1)\n",
+     "m.stoch:4:1: error: observed variable 'y': data of shape [3] but parameters of shape [2]"},
+    {"data J: int\ndata y: real[J]\ny ~ HalfNormal(1)\n",
+     "m.stoch:3:1: error: observed variable 'y': value -0.5 at index 1 is outside the support of "
+     "HalfNormal"},
+    {"data J: int\ndata idx: int[4]\nmu ~ Normal(0, 1, shape=2)\nx = mu[idx]\n",
+     "m.stoch:4:8: error: gather: index 2 is out of range for a dimension of 2 (inputs: "
+     "float64[2], int64[4])"},
+    {"mu ~ Normal(0, 1, shape=3)\nx = mu[3]\n",
+     "m.stoch:2:8: error: index 3 is out of range for an axis of length 3"},
+    {"mu ~ Normal(0, 1)\nx = mu[0]\n",
+     "m.stoch:2:8: error: too many subscripts for a value of shape []"},
+    {"mu ~ Normal(0, 1)\nmu ~ Normal(0, 1)\n",
+     "m.stoch:2:1: error: 'mu' is already defined and is not data, so it cannot be observed"},
+    {"x = 1\nx = 2\n", "m.stoch:2:1: error: 'x' is already defined"},
+    {"x = expp(1)\n", "m.stoch:1:5: error: unknown function 'expp'; did you mean 'exp'?"},
+    {"x = exp(1, 2)\n", "m.stoch:1:5: error: exp() takes 1 argument, 2 given"},
+    {"x = Normal(0, 1)\n", "m.stoch:1:5: error: 'Normal' is a distribution; use it after '~'"},
+    {"x = exp\n", "m.stoch:1:5: error: 'exp' is a function; call it: exp(...)"},
+    {"mu ~ Normal(0, 1, transform=logg)\n",
+     "m.stoch:1:1: error: variable 'mu': unknown transform 'logg'; did you mean 'log'?; "
+     "transforms: log, "
+     "logodds, interval, simplex, ordered, none"},
+    {"mu ~ Normal(0, 1, shape=-2)\n",
+     "m.stoch:1:25: error: shape= takes an integer, int data or a tuple (J, K)"},
+    {"x = [1, 2] + [1, 2, 3]\n",
+     "m.stoch:1:12: error: add: shapes do not broadcast (inputs: float64[2], float64[3])"},
+    {"x = (1, 2)\n", "m.stoch:1:5: error: a tuple is only a shape: shape=(J, K)"},
+    {"x = []\n", "m.stoch:1:5: error: an empty list has no shape"},
+    {"data X: real[3, 2]\nx = X[0, 0, 0]\n",
+     "m.stoch:2:13: error: too many subscripts for a value of shape []"},
+    {"data y: real[3]\nx = y[y]\n",
+     "m.stoch:2:7: error: an index array must be int data (got float64)"},
+    {"x = 1e999\n", "m.stoch:1:5: error: number '1e999' is too large"},
+    {"x = 1.5e\n", "m.stoch:1:5: error: malformed number '1.5e'"},
+    {"mu ~ Normal(0, 1)\nlet mu = 2\n", "m.stoch:2:5: error: 'mu' is already defined"},
+    {"exp = 2\n", "m.stoch:1:1: error: 'exp' is a built-in name"},
+    {"data J: int\ndata y: real[J]\ny ~ Normal(0, 1, shape=3)\n",
+     "m.stoch:3:5: error: an observed variable takes its shape from its data (no shape= or "
+     "transform=)"},
+    {"x = 1 2\n", "m.stoch:1:7: error: expected the end of the statement, found '2'"},
+    {"\xff\n", "m.stoch:1:1: error: unexpected character byte 0xff"},
+    {"mu ~ Normal(0, 1, shape=3)\nx = mu[1:2:0]\n", "m.stoch:2:8: error: slice: step must not be zero"},
+};
+
+class GoldenErrors : public Lang, public ::testing::WithParamInterface<Golden> {};
+
+TEST_P(GoldenErrors, FirstLineIsExact) {
+  EXPECT_EQ(error_of(GetParam().source), GetParam().error);
+}
+
+INSTANTIATE_TEST_SUITE_P(Malformed, GoldenErrors, ::testing::ValuesIn(kGolden));
+
+TEST_F(Lang, NothingCrashesOnDeepNestingOrGarbage) {
+  const std::string deep = "x = " + std::string(1000, '(') + "1" + std::string(1000, ')') + "\n";
+  EXPECT_NE(error_of(deep).find("nested too deeply"), std::string::npos);
+  const std::string minus = "x = " + std::string(5000, '-') + "1\n";
+  EXPECT_NE(error_of(minus).find("nested too deeply"), std::string::npos);
+  std::string garbage;
+  for (int i = 0; i < 256; ++i) garbage.push_back(static_cast<char>(i));
+  EXPECT_NE(error_of(garbage).find("error:"), std::string::npos);
+  EXPECT_EQ(error_of(""), "(no error)");  // an empty model is a model (with nothing to sample)
+  EXPECT_EQ(error_of("# only a comment\n\n\r\n"), "(no error)");
+  EXPECT_EQ(error_of("x = (1 +\n  2)\n"), "(no error)");  // a statement continues in brackets
+}
+
+TEST_F(Lang, DataErrorsNameTheFileAndKey) {
+  const auto data_error = [](const char* json) {
+    try {
+      io::parse_data(json, "d.json");
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("(no error)");
+  };
+  EXPECT_EQ(data_error("{\"y\": [[1, 2], [3]]}"),
+            "d.json: error: data 'y'[1]: 1 elements where 2 were expected (rows must have equal "
+            "lengths)");
+  EXPECT_EQ(data_error("{\"y\": [1, \"a\"]}"),
+            "d.json: error: data 'y'[1]: a string where a number was expected");
+  EXPECT_EQ(data_error("{\"y\": null}"),
+            "d.json: error: data 'y': null where a number was expected");
+  EXPECT_EQ(data_error("{\"y\": [1, [2]]}"),
+            "d.json: error: data 'y'[1]: a list where a number was expected (ragged nesting)");
+  EXPECT_EQ(data_error("[1, 2]"), "d.json: error: data must be a JSON object of named values");
+  EXPECT_NE(data_error("{\"y\": ").find("d.json: error: invalid JSON"), std::string::npos);
+  EXPECT_NE(data_error("").find("d.json: error: invalid JSON"), std::string::npos);
+  const auto d =
+      io::parse_data("{\"a\": 1, \"b\": 2.5, \"m\": [[1, 2, 3], [4, 5, 6]], \"e\": []}", "d.json");
+  EXPECT_TRUE(d.at("a").integer);
+  EXPECT_FALSE(d.at("b").integer);
+  EXPECT_EQ(d.at("m").shape, (graph::Shape{2, 3}));
+  EXPECT_EQ(d.at("m").values[4], 5);
+  EXPECT_EQ(d.at("e").shape, (graph::Shape{0}));
+}
+
+// log p of a built model at a packed point (constrained = unconstrained for Normal variables).
+double logp_at(const std::string& src, const std::vector<double>& theta, const char* data = kData) {
+  const auto m = build(parse(src, "m.stoch"), io::parse_data(data, "d.json"));
+  const auto d = m->compile({.jacobian = false});
+  auto ws = d.make_workspace();
+  std::vector<double> g(theta.size());
+  return d(*ws, theta.data(), g.data());
+}
+
+double normal_lpdf(double x, double mu, double s) {
+  return -0.5 * std::pow((x - mu) / s, 2) - std::log(s) - 0.5 * std::log(2 * std::numbers::pi);
+}
+
+TEST_F(Lang, PrecedenceAndAssociativity) {
+  // mu ~ Normal(m, 1) with m an expression of constants: the density at 0 reveals m.
+  const auto mean_of = [](const std::string& expr) {
+    const double lp = logp_at("let m = " + expr + "\nmu ~ Normal(m, 1)\n", {0.0});
+    return std::sqrt(-2 * (lp + 0.5 * std::log(2 * std::numbers::pi)));  // |m|
+  };
+  EXPECT_NEAR(mean_of("-2**2"), 4, 1e-12);     // -(2**2)
+  EXPECT_NEAR(mean_of("2**3**2"), 512, 1e-9);  // 2**(3**2)
+  EXPECT_NEAR(mean_of("2**-1"), 0.5, 1e-12);
+  EXPECT_NEAR(mean_of("1 + 2 * 3"), 7, 1e-12);
+  EXPECT_NEAR(mean_of("(1 + 2) * 3"), 9, 1e-12);
+  EXPECT_NEAR(mean_of("8 / 4 / 2"), 1, 1e-12);  // left-associative
+  EXPECT_NEAR(mean_of("10 - 4 - 3"), 3, 1e-12);
+  EXPECT_NEAR(mean_of("sum([1, 2, 3]) * pi"), 6 * std::numbers::pi, 1e-12);
+  EXPECT_NEAR(mean_of("where(2 > 1, 5, 7)"), 5, 1e-12);
+  EXPECT_NEAR(mean_of("dot([1, 2], [3, 4])"), 11, 1e-12);
+  EXPECT_NEAR(mean_of("sum([[1, 2], [3, 4]] @ [1, 1])"), 10, 1e-12);
+  EXPECT_NEAR(mean_of("sum(cumsum([1, 2, 3]))"), 10, 1e-12);
+  EXPECT_NEAR(mean_of("logsumexp([0, 0])"), std::log(2.0), 1e-12);
+  EXPECT_NEAR(mean_of("sum(concat([[1, 2], [3]]))"), 6, 1e-12);
+}
+
+TEST_F(Lang, IndexingSlicingAndGather) {
+  const auto mean_of = [](const std::string& expr) {
+    const double lp = logp_at(
+        "data J: int\ndata y: real[J]\ndata X: real[3, 2]\ndata idx: int[4]\nlet m = " + expr +
+            "\nmu ~ Normal(m, 1)\n",
+        {0.0});
+    return std::sqrt(-2 * (lp + 0.5 * std::log(2 * std::numbers::pi)));
+  };
+  EXPECT_NEAR(mean_of("y[0]"), 1.5, 1e-12);
+  EXPECT_NEAR(mean_of("y[-1]"), 2.0, 1e-12);
+  EXPECT_NEAR(mean_of("sum(y[1:])"), 1.5, 1e-12);
+  EXPECT_NEAR(mean_of("sum(y[:-1])"), 1.0, 1e-12);
+  EXPECT_NEAR(mean_of("y[::-1][0]"), 2.0, 1e-12);
+  EXPECT_NEAR(mean_of("sum(y[::2])"), 3.5, 1e-12);
+  EXPECT_NEAR(mean_of("sum(X[:, 1])"), 12, 1e-12);
+  EXPECT_NEAR(mean_of("X[2, 0]"), 5, 1e-12);
+  EXPECT_NEAR(mean_of("sum(y[idx])"), 2.0 + 1.5 + 2.0 - 0.5, 1e-12);  // repeated indices
+  EXPECT_NEAR(mean_of("sum(X[idx][:, 0])"), 5 + 1 + 5 + 3, 1e-12);
+  EXPECT_NEAR(mean_of("y[J - 1]"), 2.0, 1e-12);
+}
+
+TEST_F(Lang, EightSchoolsMatchesTheCppApi) {
+  const char* src = R"(data J: int
+data y: real[J]
+data sigma: real[J]
+mu ~ Normal(0, 5)
+tau ~ HalfCauchy(5)
+theta_z ~ Normal(0, 1, shape=J)
+theta = mu + tau * theta_z
+y ~ Normal(theta, sigma)
+)";
+  const auto m = build(parse(src, "m.stoch"), io::parse_data(kData, "d.json"));
+  const auto d = m->compile();
+  auto ws = d.make_workspace();
+  const std::vector<double> t = {0.4, -0.3, 0.1, -1.2, 0.8};  // mu, tau_log__, theta_z
+  std::vector<double> g(5);
+  const double tau = std::exp(-0.3);
+  double want = normal_lpdf(0.4, 0, 5) + std::log(2 / std::numbers::pi / 5) -
+                std::log1p(tau * tau / 25) - 0.3;
+  const double y[] = {1.5, -0.5, 2.0}, sigma[] = {1, 2, 1.5};
+  for (int j = 0; j < 3; ++j)
+    want += normal_lpdf(t[2 + j], 0, 1) + normal_lpdf(y[j], 0.4 + tau * t[2 + j], sigma[j]);
+  EXPECT_NEAR(d(*ws, t.data(), g.data()), want, 1e-12);
+  EXPECT_EQ(d.layout().vars[1].value_name, "tau_log__");
+  ASSERT_EQ(m->deterministics().size(), 1u);
+  EXPECT_EQ(m->deterministics()[0].first, "theta");
+}
+
+TEST_F(Lang, ObservedLetsKeywordsAndPotentials) {
+  // A let of data alone is data: y_late is observed. Normal(0, tau=4) is sigma 0.5.
+  const char* src = R"(data y: real[3]
+let y_late = y[1:]
+mu ~ Normal(0, tau=4)
+y_late ~ Normal(mu, 2)
+potential p = -mu * mu
+)";
+  const double lp = logp_at(src, {0.3});
+  const double want =
+      normal_lpdf(0.3, 0, 0.5) + normal_lpdf(-0.5, 0.3, 2) + normal_lpdf(2.0, 0.3, 2) - 0.09;
+  EXPECT_NEAR(lp, want, 1e-12);
+}
+
+TEST_F(Lang, EveryExampleBuildsAndEvaluates) {
+  const fs::path dir = fs::path(STOCHOS_SOURCE_DIR) / "examples";
+  int n = 0;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    if (e.path().extension() != ".stoch") continue;
+    const fs::path data = fs::path(e.path()).replace_extension(".data.json");
+    SCOPED_TRACE(e.path().string());
+    const auto m = build(parse_file(e.path().string()),
+                         fs::exists(data) ? io::load_data(data.string()) : io::DataSet{});
+    const auto d = m->compile();
+    auto ws = d.make_workspace();
+    const auto p = m->initial_point();
+    std::vector<double> g(p.size());
+    EXPECT_TRUE(std::isfinite(d(*ws, p.data(), g.data())));
+    for (double v : g) EXPECT_TRUE(std::isfinite(v));
+    ++n;
+  }
+  EXPECT_GE(n, 1);
+}
+
+}  // namespace
+}  // namespace stochos::lang
