@@ -31,10 +31,9 @@ build: configure
 test: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j$(JOBS)
 
-# The main job. Until NUTS lands (issue 6) it evaluates and times the eight-schools log density
-# and gradient; then it becomes `stochos sample examples/eight_schools.stoch`.
+# The main job: sample eight schools with NUTS (4 chains), progress bars, the summary table.
 run: build
-	$(STOCHOS) demo --data examples/eight_schools.data.json
+	$(STOCHOS) sample examples/eight_schools.stoch --data examples/eight_schools.data.json
 
 bench: build
 	@found=0; \

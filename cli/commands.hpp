@@ -20,5 +20,6 @@ Command add_demo_command(CLI::App& app);
 Command add_backends_command(CLI::App& app);
 Command add_config_command(CLI::App& app);
 Command add_summary_command(CLI::App& app);
+Command add_sample_command(CLI::App& app);
 
 }  // namespace stochos::cli

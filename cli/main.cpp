@@ -12,12 +12,14 @@
 
 namespace {
 
-// One line, whatever the message holds.
+// One line, whatever the message holds. Messages that locate themselves ("model.stoch:7:14:
+// error: ...", "data.json: error: ...") are printed as they are.
 int fail(const std::string& what, int code) {
   std::string line = what;
   for (char& c : line)
     if (c == '\n' || c == '\r') c = ' ';
-  std::cerr << "error: " << line << '\n';
+  const bool located = line.find(": error: ") != std::string::npos;
+  std::cerr << (located ? "" : "error: ") << line << '\n';
   return code;
 }
 
@@ -29,9 +31,8 @@ int main(int argc, char** argv) {
     app.set_version_flag("--version", "stochos " STOCHOS_VERSION);
     app.require_subcommand(1);
     const std::vector<stochos::cli::Command> commands = {
-        stochos::cli::add_demo_command(app),
-        stochos::cli::add_backends_command(app),
-        stochos::cli::add_config_command(app),
+        stochos::cli::add_sample_command(app),   stochos::cli::add_demo_command(app),
+        stochos::cli::add_backends_command(app), stochos::cli::add_config_command(app),
         stochos::cli::add_summary_command(app),
     };
     try {

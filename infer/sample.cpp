@@ -164,6 +164,7 @@ std::vector<ChainResult> sample(const model::LogDensity& density, const SampleOp
   if (o.draws < 0 || o.tune < 0) throw InputError("draws and tune must be 0 or more");
   if (o.target_accept <= 0 || o.target_accept >= 1)
     throw InputError("target_accept must be in (0, 1), got " + std::to_string(o.target_accept));
+  if (density.dim() == 0) throw InputError("nothing to sample: the model has no free variables");
   if (o.algorithm != "nuts" && o.algorithm != "hmc")
     throw InputError("unknown sampler '" + o.algorithm + "' (valid: nuts, hmc)");
   if (o.init && static_cast<std::int64_t>(o.init->size()) != density.dim())
