@@ -11,7 +11,7 @@ STOCHOS := $(BUILD_DIR)/stochos
 SOURCE_DIRS := $(wildcard graph autodiff rewrite backends dist transforms model infer diagnostics \
                  io lang cli include tests bench)
 
-.PHONY: all deps configure build test run bench format format-check clean
+.PHONY: all deps configure build test run bench validate format format-check clean
 
 all: build
 
@@ -34,6 +34,12 @@ test: build
 # The main job: sample eight schools with NUTS (4 chains), progress bars, the summary table.
 run: build
 	$(STOCHOS) sample examples/eight_schools.stoch --data examples/eight_schools.data.json
+
+# Samples every reference posterior (../shared/validation, ../shared/posteriordb) and compares
+# it with its reference; writes docs/validation.md.
+VALIDATION_DIRS ?= ../shared/validation ../shared/posteriordb
+validate: build
+	scripts/validate $(STOCHOS) --markdown docs/validation-table.md $(VALIDATION_DIRS)
 
 bench: build
 	@found=0; \

@@ -39,8 +39,7 @@ const Family& cauchy_family() {
       .in_support = [](const Tensor& x, const Params&) { return finite(x); },
       .transform = nullptr,
       .support_point = [](const Params& p) { return p["alpha"] + 0.0 * p["beta"]; },
-      .draw = [](Rng& rng,
-                 std::span<const double> p) { return p[0] + p[1] * standard_cauchy(rng); },
+      .draw = [](Rng& rng, const ScalarParams& p) { return p[0] + p[1] * standard_cauchy(rng); },
   };
   return f;
 }
@@ -71,8 +70,7 @@ const Family& half_cauchy_family() {
           },
       .transform = [](const Params&) { return transforms::log_transform(); },
       .support_point = [](const Params& p) { return p["beta"]; },
-      .draw = [](Rng& rng,
-                 std::span<const double> p) { return std::abs(p[0] * standard_cauchy(rng)); },
+      .draw = [](Rng& rng, const ScalarParams& p) { return std::abs(p[0] * standard_cauchy(rng)); },
   };
   return f;
 }

@@ -5,6 +5,7 @@
 #include <numbers>
 
 #include "dist/distribution.hpp"
+#include "stochos/error.hpp"
 
 namespace stochos::dist {
 

@@ -24,6 +24,16 @@ Graph* Arg::graph() const {
   return kind_ == Kind::tensor ? &tensor_.graph() : nullptr;
 }
 
+double ScalarParams::operator[](std::string_view name) const {
+  for (std::size_t i = 0; i < names.size(); ++i)
+    if (names[i] == name) return values[i];
+  throw std::logic_error("no scalar parameter '" + std::string(name) + "'");
+}
+
+bool ScalarParams::has(std::string_view name) const {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
 const std::vector<double>& numeric(const NumericParams& p, std::string_view name) {
   for (const auto& [n, v] : p)
     if (n == name) return v;
@@ -90,7 +100,9 @@ Params Distribution::resolve(Graph& g, DType floatx) const {
     if (t.dtype() != floatx && t.dtype() != DType::boolean) t = graph::cast(t, floatx);
     b.add(std::move(name), std::move(t));
   }
-  return f.resolve(b);
+  Params p = f.resolve(b);
+  p.place(g, floatx);
+  return p;
 }
 
 Distribution make(std::string_view family_name, std::vector<NamedArg> args) {

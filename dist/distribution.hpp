@@ -62,12 +62,21 @@ struct NamedArg {
 class Params {
  public:
   void set(std::string name, Tensor t);
+  // The graph and float type the parameters live in (for constants a family needs).
+  Graph& graph() const { return *g_; }
+  DType floatx() const { return floatx_; }
+  void place(Graph& g, DType floatx) {
+    g_ = &g;
+    floatx_ = floatx;
+  }
   bool has(std::string_view name) const;
   const Tensor& operator[](std::string_view name) const;
   const std::vector<std::pair<std::string, Tensor>>& all() const { return values_; }
 
  private:
   std::vector<std::pair<std::string, Tensor>> values_;
+  Graph* g_ = nullptr;
+  DType floatx_ = DType::f64;
 };
 
 // The arguments as bound to names, before the family resolves alternatives.
@@ -88,6 +97,15 @@ class Bound {
 };
 
 using Rng = std::mt19937_64;
+
+// One value of each canonical parameter, by position (Params order) or by name (for draws).
+struct ScalarParams {
+  std::span<const std::string> names;
+  std::span<const double> values;
+  double operator[](std::size_t i) const { return values[i]; }
+  double operator[](std::string_view name) const;
+  bool has(std::string_view name) const;
+};
 
 // Parameter values as numbers, by canonical name (for draws).
 using NumericParams = std::vector<std::pair<std::string, std::vector<double>>>;
@@ -124,8 +142,8 @@ struct Family {
   std::function<std::unique_ptr<transforms::Transform>(const Params&)> transform = nullptr;
   // A point of the support to start from (PyMC's moment: a mean, median or mode).
   std::function<Tensor(const Params&)> support_point = nullptr;
-  // One draw given one value of each canonical parameter, in Params order (univariate).
-  std::function<double(Rng&, std::span<const double>)> draw = nullptr;
+  // One draw given one value of each canonical parameter (univariate families).
+  std::function<double(Rng&, const ScalarParams&)> draw = nullptr;
   // One event of a multivariate family (K values to `out`) from every parameter's values,
   // row-major, by canonical name.
   std::function<void(Rng&, const NumericParams&, std::span<double>)> draw_event = nullptr;

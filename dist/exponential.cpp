@@ -30,7 +30,7 @@ const Family& exponential_family() {
           },
       .transform = [](const Params&) { return transforms::log_transform(); },
       .support_point = [](const Params& p) { return 1.0 / p["lam"]; },
-      .draw = [](Rng& rng, std::span<const double> p) { return -std::log(uniform01(rng)) / p[0]; },
+      .draw = [](Rng& rng, const ScalarParams& p) { return -std::log(uniform01(rng)) / p[0]; },
   };
   return f;
 }

@@ -31,8 +31,7 @@ const Family& normal_family() {
       .in_support = [](const Tensor& x, const Params&) { return finite(x); },
       .transform = nullptr,
       .support_point = [](const Params& p) { return p["mu"] + 0.0 * p["sigma"]; },
-      .draw = [](Rng& rng,
-                 std::span<const double> p) { return p[0] + p[1] * standard_normal(rng); },
+      .draw = [](Rng& rng, const ScalarParams& p) { return p[0] + p[1] * standard_normal(rng); },
   };
   return f;
 }
@@ -63,8 +62,7 @@ const Family& half_normal_family() {
           },
       .transform = [](const Params&) { return transforms::log_transform(); },
       .support_point = [](const Params& p) { return p["sigma"]; },
-      .draw = [](Rng& rng,
-                 std::span<const double> p) { return std::abs(p[0] * standard_normal(rng)); },
+      .draw = [](Rng& rng, const ScalarParams& p) { return std::abs(p[0] * standard_normal(rng)); },
   };
   return f;
 }

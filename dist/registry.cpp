@@ -15,13 +15,25 @@ const Family& exponential_family();
 const Family& uniform_family();
 const Family& mv_normal_family();
 const Family& dirichlet_family();
+const Family& flat_family();
+const Family& half_flat_family();
+const Family& bernoulli_family();
+const Family& beta_family();
+const Family& poisson_family();
+const Family& student_t_family();
+const Family& gamma_family();
+const Family& log_normal_family();
+const Family& normal_mixture_family();
 
 namespace {
 
 const std::vector<const Family*>& families() {
   static const std::vector<const Family*> all = {
-      &normal_family(),      &half_normal_family(), &cauchy_family(),    &half_cauchy_family(),
-      &exponential_family(), &uniform_family(),     &mv_normal_family(), &dirichlet_family(),
+      &normal_family(),         &half_normal_family(), &cauchy_family(),    &half_cauchy_family(),
+      &exponential_family(),    &uniform_family(),     &mv_normal_family(), &dirichlet_family(),
+      &flat_family(),           &half_flat_family(),   &bernoulli_family(), &beta_family(),
+      &poisson_family(),        &student_t_family(),   &gamma_family(),     &log_normal_family(),
+      &normal_mixture_family(),
   };
   return all;
 }

@@ -31,8 +31,7 @@ const Family& uniform_family() {
       .transform =
           [](const Params& p) { return transforms::interval_transform(p["lower"], p["upper"]); },
       .support_point = [](const Params& p) { return 0.5 * (p["lower"] + p["upper"]); },
-      .draw = [](Rng& rng,
-                 std::span<const double> p) { return p[0] + (p[1] - p[0]) * uniform01(rng); },
+      .draw = [](Rng& rng, const ScalarParams& p) { return p[0] + (p[1] - p[0]) * uniform01(rng); },
   };
   return f;
 }

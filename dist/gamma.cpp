@@ -1,0 +1,87 @@
+// Gamma(alpha, beta | mu, sigma), LogNormal(mu, sigma | tau): positive reals, the log transform.
+#include <boost/random/gamma_distribution.hpp>
+#include <cmath>
+
+#include "dist/common.hpp"
+
+namespace stochos::dist {
+
+using namespace graph;
+
+const Family& gamma_family() {
+  static const Family f{
+      .name = "Gamma",
+      .positional = {"alpha", "beta"},
+      .keywords = {"alpha", "beta", "mu", "sigma"},
+      .resolve =
+          [](const Bound& b) {
+            Params p;
+            if (b.has("mu") || b.has("sigma")) {
+              if (b.has("alpha") || b.has("beta"))
+                throw InputError("Gamma: give alpha and beta, or mu and sigma");
+              // alpha = mu^2 / sigma^2, beta = mu / sigma^2.
+              const Tensor mu = b.get("mu"), v = square(b.get("sigma"));
+              p.set("alpha", square(mu) / v);
+              p.set("beta", mu / v);
+              return p;
+            }
+            p.set("alpha", b.get("alpha"));
+            p.set("beta", b.get("beta"));
+            return p;
+          },
+      .logp =
+          [](const Tensor& x, const Params& p) {
+            const Tensor &a = p["alpha"], &b = p["beta"];
+            return a * log(b) - lgamma(a) + (a - 1.0) * log(x) - b * x;
+          },
+      .param_conditions =
+          [](const Params& p) {
+            return std::vector<Condition>{{"alpha > 0", positive(p["alpha"])},
+                                          {"beta > 0", positive(p["beta"])}};
+          },
+      .in_support = [](const Tensor& x,
+                       const Params&) { return logical_and(positive(x), finite(x)); },
+      .transform = [](const Params&) { return transforms::log_transform(); },
+      .support_point = [](const Params& p) { return p["alpha"] / p["beta"]; },
+      .draw =
+          [](Rng& rng, const ScalarParams& v) {
+            return boost::random::gamma_distribution<double>(v["alpha"], 1.0)(rng) / v["beta"];
+          },
+  };
+  return f;
+}
+
+const Family& log_normal_family() {
+  static const Family f{
+      .name = "LogNormal",
+      .positional = {"mu", "sigma"},
+      .keywords = {"mu", "sigma", "tau"},
+      .resolve =
+          [](const Bound& b) {
+            Params p;
+            p.set("mu", b.get("mu", 0.0));
+            p.set("sigma", sigma_or_tau(b, "LogNormal"));
+            return p;
+          },
+      .logp =
+          [](const Tensor& x, const Params& p) {
+            const Tensor lx = log(x);
+            return -0.5 * square((lx - p["mu"]) / p["sigma"]) - log(p["sigma"]) - kHalfLog2Pi - lx;
+          },
+      .param_conditions =
+          [](const Params& p) {
+            return std::vector<Condition>{{"sigma > 0", positive(p["sigma"])}};
+          },
+      .in_support = [](const Tensor& x,
+                       const Params&) { return logical_and(positive(x), finite(x)); },
+      .transform = [](const Params&) { return transforms::log_transform(); },
+      .support_point = [](const Params& p) { return exp(p["mu"] + 0.5 * square(p["sigma"])); },
+      .draw =
+          [](Rng& rng, const ScalarParams& v) {
+            return std::exp(v["mu"] + v["sigma"] * standard_normal(rng));
+          },
+  };
+  return f;
+}
+
+}  // namespace stochos::dist
