@@ -52,7 +52,11 @@ const Family& bernoulli_family() {
             const Tensor q = p.has("p") ? p["p"] : sigmoid(p["logit_p"]);
             return cast(cast(greater_equal(q, scalar_like(q, 0.5)), DType::i64), q.dtype());
           },
-      .draw = [](Rng& rng, const ScalarParams& v) { return uniform01(rng) < v[0] ? 1.0 : 0.0; },
+      .draw =
+          [](Rng& rng, const ScalarParams& v) {
+            const double q = v.has("p") ? v["p"] : 1 / (1 + std::exp(-v["logit_p"]));
+            return uniform01(rng) < q ? 1.0 : 0.0;
+          },
   };
   return f;
 }
