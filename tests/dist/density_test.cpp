@@ -26,7 +26,8 @@ struct Record {
   std::vector<double> xs;                              // points of the support
   std::function<double(double)> logpdf;                // the reference
   std::vector<std::string> differentiable;             // parameters to check gradients for
-  double mean, variance;                               // of the draws (NaN: skip the moments)
+  double mean, variance;                               // of the draws (NaN: none exists)
+  std::function<double(double)> cdf = nullptr;         // continuous: a Kolmogorov-Smirnov test
 };
 
 double log_of(double p) {
@@ -35,6 +36,7 @@ double log_of(double p) {
 
 std::vector<Record> records() {
   const double nan = std::numeric_limits<double>::quiet_NaN();
+  const double pl = 1 / (1 + std::exp(2.0));  // sigmoid(-2)
   return {
       {"Normal",
        {{"mu", 1.5}, {"sigma", 2.0}},
@@ -42,42 +44,48 @@ std::vector<Record> records() {
        [](double x) { return log_of(bm::pdf(bm::normal(1.5, 2.0), x)); },
        {"mu", "sigma"},
        1.5,
-       4},
+       4,
+       [](double x) { return bm::cdf(bm::normal(1.5, 2.0), x); }},
       {"HalfNormal",
        {{"sigma", 1.5}},
        {1e-8, 0.3, 2, 10},
        [](double x) { return std::log(2.0) + log_of(bm::pdf(bm::normal(0, 1.5), x)); },
        {"sigma"},
        1.5 * std::sqrt(2 / std::numbers::pi),
-       2.25 * (1 - 2 / std::numbers::pi)},
+       2.25 * (1 - 2 / std::numbers::pi),
+       [](double x) { return 2 * bm::cdf(bm::normal(0, 1.5), x) - 1; }},
       {"Cauchy",
        {{"alpha", -1.0}, {"beta", 0.5}},
        {-1e6, -1, 0, 3},
        [](double x) { return log_of(bm::pdf(bm::cauchy(-1.0, 0.5), x)); },
        {"alpha", "beta"},
        nan,
-       nan},
+       nan,
+       [](double x) { return bm::cdf(bm::cauchy(-1.0, 0.5), x); }},
       {"HalfCauchy",
        {{"beta", 2.0}},
        {1e-6, 1, 50, 1e5},
        [](double x) { return std::log(2.0) + log_of(bm::pdf(bm::cauchy(0, 2.0), x)); },
        {"beta"},
        nan,
-       nan},
+       nan,
+       [](double x) { return 2 * bm::cdf(bm::cauchy(0, 2.0), x) - 1; }},
       {"Exponential",
        {{"lam", 0.7}},
        {1e-9, 0.5, 3, 60},
        [](double x) { return log_of(bm::pdf(bm::exponential(0.7), x)); },
        {"lam"},
        1 / 0.7,
-       1 / 0.49},
+       1 / 0.49,
+       [](double x) { return bm::cdf(bm::exponential(0.7), x); }},
       {"Uniform",
        {{"lower", -2.0}, {"upper", 3.0}},
        {-1.999, 0, 2.999},
        [](double x) { return log_of(bm::pdf(bm::uniform(-2.0, 3.0), x)); },
        {"lower", "upper"},
        0.5,
-       25.0 / 12},
+       25.0 / 12,
+       [](double x) { return bm::cdf(bm::uniform(-2.0, 3.0), x); }},
       {"StudentT",
        {{"nu", 3.5}, {"mu", 0.5}, {"sigma", 2.0}},
        {-100, -1, 0.5, 7},
@@ -86,28 +94,32 @@ std::vector<Record> records() {
        },
        {"nu", "mu", "sigma"},
        0.5,
-       4.0 * 3.5 / 1.5},
+       4.0 * 3.5 / 1.5,
+       [](double x) { return bm::cdf(bm::students_t(3.5), (x - 0.5) / 2.0); }},
       {"Gamma",
        {{"alpha", 2.5}, {"beta", 1.5}},
        {1e-5, 0.5, 2, 20},
        [](double x) { return log_of(bm::pdf(bm::gamma_distribution<>(2.5, 1 / 1.5), x)); },
        {"alpha", "beta"},
        2.5 / 1.5,
-       2.5 / 2.25},
+       2.5 / 2.25,
+       [](double x) { return bm::cdf(bm::gamma_distribution<>(2.5, 1 / 1.5), x); }},
       {"LogNormal",
        {{"mu", 0.3}, {"sigma", 0.6}},
        {1e-3, 0.5, 1.5, 30},
        [](double x) { return log_of(bm::pdf(bm::lognormal(0.3, 0.6), x)); },
        {"mu", "sigma"},
        std::exp(0.3 + 0.18),
-       (std::exp(0.36) - 1) * std::exp(0.6 + 0.36)},
+       (std::exp(0.36) - 1) * std::exp(0.6 + 0.36),
+       [](double x) { return bm::cdf(bm::lognormal(0.3, 0.6), x); }},
       {"Beta",
        {{"alpha", 2.0}, {"beta", 5.0}},
        {1e-6, 0.2, 0.7, 0.999},
        [](double x) { return log_of(bm::pdf(bm::beta_distribution<>(2.0, 5.0), x)); },
        {"alpha", "beta"},
        2.0 / 7,
-       10.0 / (49 * 8)},
+       10.0 / (49 * 8),
+       [](double x) { return bm::cdf(bm::beta_distribution<>(2.0, 5.0), x); }},
       {"Poisson",
        {{"mu", 3.5}},
        {0, 1, 4, 30},
@@ -125,13 +137,10 @@ std::vector<Record> records() {
       {"Bernoulli",
        {{"logit_p", -2.0}},
        {0, 1},
-       [](double x) {
-         const double p = 1 / (1 + std::exp(2.0));
-         return std::log(x > 0.5 ? p : 1 - p);
-       },
+       [pl](double x) { return std::log(x > 0.5 ? pl : 1 - pl); },
        {"logit_p"},
-       1 / (1 + std::exp(2.0)),
-       (1 / (1 + std::exp(2.0))) * (1 - 1 / (1 + std::exp(2.0)))},
+       pl,
+       pl * (1 - pl)},
   };
 }
 
@@ -207,13 +216,11 @@ TEST_P(Densities, GradientsOfParametersMatchCentralDifferences) {
   }
 }
 
-TEST_P(Densities, DrawsHaveTheMeanAndVariance) {
-  const Record& r = GetParam();
-  if (std::isnan(r.mean)) GTEST_SKIP() << r.family << " has no finite mean";
+// 20 000 draws of the record's distribution with a fixed seed, from its canonical parameters.
+std::vector<double> draws(const Record& r, const Distribution& d) {
   const Family& f = family(r.family);
-  // The canonical parameters, as the family resolves them.
   graph::Graph g;
-  const Params p = with(r, constants(r)).resolve(g, graph::DType::f64);
+  const Params p = d.resolve(g, graph::DType::f64);
   std::vector<std::string> names;
   std::vector<double> values;
   for (const auto& [name, t] : p.all()) {
@@ -222,16 +229,36 @@ TEST_P(Densities, DrawsHaveTheMeanAndVariance) {
   }
   const ScalarParams sp{names, values};
   Rng rng(12345);
-  const int n = 20000;
+  std::vector<double> out(20000);
+  for (double& x : out) x = f.draw(rng, sp);
+  return out;
+}
+
+TEST_P(Densities, DrawsFollowTheDistribution) {
+  const Record& r = GetParam();
+  const std::vector<double> x = draws(r, with(r, constants(r)));
+  const auto n = static_cast<double>(x.size());
+  if (r.cdf) {
+    // Kolmogorov-Smirnov: sup |F_n - F| below the 0.1% critical value 1.95 / sqrt(n).
+    std::vector<double> sorted = x;
+    std::sort(sorted.begin(), sorted.end());
+    double d = 0;
+    for (std::size_t i = 0; i < sorted.size(); ++i) {
+      const double f = r.cdf(sorted[i]);
+      d = std::max({d, std::abs(f - static_cast<double>(i) / n),
+                    std::abs(static_cast<double>(i + 1) / n - f)});
+    }
+    EXPECT_LT(d, 1.95 / std::sqrt(n));
+  }
+  if (std::isnan(r.mean)) return;  // Cauchy has no moments: the CDF test is the check
   double s = 0, s2 = 0;
-  for (int i = 0; i < n; ++i) {
-    const double x = f.draw(rng, sp);
-    s += x;
-    s2 += x * x;
+  for (double v : x) {
+    s += v;
+    s2 += v * v;
   }
   const double mean = s / n, var = s2 / n - mean * mean;
-  // Five standard errors of the mean; the variance within 5% (all have finite fourth moments
-  // but StudentT(3.5), whose variance estimate is noisier: 15%).
+  // Five standard errors of the mean; the variance within 5% (15% for StudentT(3.5), whose
+  // fourth moment is infinite).
   EXPECT_NEAR(mean, r.mean, 5 * std::sqrt(r.variance / n));
   EXPECT_NEAR(var, r.variance, (r.family == "StudentT" ? 0.15 : 0.05) * r.variance);
 }
