@@ -30,11 +30,17 @@ int main(int argc, char** argv) {
     CLI::App app{"Stochos: a probabilistic programming engine", "stochos"};
     app.set_version_flag("--version", "stochos " STOCHOS_VERSION);
     app.require_subcommand(1);
+    // clang-format off
     const std::vector<stochos::cli::Command> commands = {
-        stochos::cli::add_sample_command(app),   stochos::cli::add_demo_command(app),
-        stochos::cli::add_backends_command(app), stochos::cli::add_config_command(app),
+        stochos::cli::add_sample_command(app),
+        stochos::cli::add_logp_command(app),
+        stochos::cli::add_check_command(app),
         stochos::cli::add_summary_command(app),
+        stochos::cli::add_backends_command(app),
+        stochos::cli::add_config_command(app),
+        stochos::cli::add_demo_command(app),
     };
+    // clang-format on
     try {
       app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

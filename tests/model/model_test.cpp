@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "model/model.hpp"
+#include "model/point.hpp"
 #include "stochos/error.hpp"
 
 namespace stochos::model {
@@ -297,6 +298,36 @@ TEST_F(ModelTest, ValuesGiveConstrainedVariablesAndDeterministics) {
       EXPECT_NEAR(out[10 + j], t[0] + std::exp(t[1]) * t[2 + j], tol * 10);
     }
   }
+}
+
+TEST_F(ModelTest, PointsOnTheConstrainedSpace) {
+  Model m;
+  build_eight_schools(m);
+  std::vector<std::vector<double>> values = {{1.0}, {2.0}, std::vector<double>(8, 0.0)};
+  const auto theta = unconstrain(m, values);
+  ASSERT_EQ(theta.size(), 10u);
+  EXPECT_NEAR(theta[1], std::log(2.0), 1e-15);
+  const PointResult r = evaluate_point(m, theta, /*jacobian=*/false);
+  ASSERT_EQ(r.terms.size(), 4u);  // mu, tau, theta_z, y
+  EXPECT_NEAR(r.terms[0].second, normal_lpdf(1, 0, 5), 1e-13);
+  EXPECT_NEAR(r.terms[1].second, half_cauchy_lpdf(2, 5), 1e-13);
+  double y = 0;
+  for (int j = 0; j < 8; ++j) y += normal_lpdf(kY[j], 1.0, kSigma[j]);
+  EXPECT_NEAR(r.terms[3].second, y, 1e-12);
+  EXPECT_NEAR(r.logp, r.terms[0].second + r.terms[1].second + r.terms[2].second + y, 1e-12);
+  // d/dtau log HalfCauchy(tau | 5) = -(2 tau / 25) / (1 + tau^2 / 25); theta_z = 0 leaves y flat in
+  // tau.
+  EXPECT_EQ(r.grad[1].first, "tau");
+  EXPECT_NEAR(r.grad[1].second[0], -(4.0 / 25) / (1 + 4.0 / 25), 1e-13);
+  const PointResult u = evaluate_point(m, theta, /*jacobian=*/true);
+  EXPECT_EQ(u.grad[1].first, "tau_log__");
+  EXPECT_NEAR(u.grad[1].second[0], 2 * r.grad[1].second[0] + 1, 1e-13);
+  EXPECT_NEAR(u.logp, r.logp + std::log(2.0), 1e-12);
+  values[1] = {-1.0};
+  EXPECT_NE(error_of([&] { unconstrain(m, values); }).find("outside the support of HalfCauchy"),
+            std::string::npos);
+  values[1] = {1.0, 2.0};
+  EXPECT_NE(error_of([&] { unconstrain(m, values); }).find("needs 1 values"), std::string::npos);
 }
 
 TEST_F(ModelTest, TransformsCanBeChosenByName) {
