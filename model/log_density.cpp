@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "backends/config.hpp"
 #include "stochos/error.hpp"
 
 namespace stochos::model {
@@ -10,6 +11,16 @@ const VarSlot& Layout::find(const std::string& name) const {
   for (const VarSlot& v : vars)
     if (v.name == name || v.value_name == name) return v;
   throw InputError("no free variable '" + name + "'");
+}
+
+Engine engine_for(const CompileOptions& o) {
+  backends::ConfigOverrides flags;
+  flags.backend = o.backend;
+  flags.device = o.device;
+  const backends::Config config = backends::load_config(flags);
+  Engine e{&backends::configured_backend(config), backends::configured_options(config)};
+  e.options.optimize = o.optimize;
+  return e;
 }
 
 std::vector<std::uint64_t> typed_buffer(graph::DType dtype, const std::vector<double>& values) {

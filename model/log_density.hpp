@@ -37,6 +37,13 @@ struct CompileOptions {
   bool optimize = true;  // run the rewrites
 };
 
+// The engine and its compile options for these per-call choices, the rest from the configuration.
+struct Engine {
+  const backends::Backend* backend;
+  backends::CompileOptions options;
+};
+Engine engine_for(const CompileOptions& o);
+
 class DensityWorkspace {
  public:
   std::unique_ptr<backends::Workspace> engine;

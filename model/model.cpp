@@ -322,12 +322,8 @@ Layout Model::layout() const {
 }
 
 LogDensity Model::compile(const CompileOptions& o) const {
-  backends::ConfigOverrides flags;
-  flags.backend = o.backend;
-  flags.device = o.device;
-  const backends::Config config = backends::load_config(flags);
-  const backends::Backend& backend = backends::configured_backend(config);
-
+  const Engine engine = engine_for(o);
+  const backends::Backend& backend = *engine.backend;
   LogDensity d;
   d.layout_ = layout();
   d.backend_ = backend.name();
@@ -346,18 +342,13 @@ LogDensity Model::compile(const CompileOptions& o) const {
   const Tensor lp = logp(o.jacobian);
   outputs.push_back(lp.id());
   for (const Tensor& gr : autodiff::grad(lp, wrt)) outputs.push_back(gr.id());
-  backends::CompileOptions copts = backends::configured_options(config);
-  copts.optimize = o.optimize;
-  d.exe_ = backends::compile(backend, *g_, inputs, outputs, copts);
+  d.exe_ = backends::compile(backend, *g_, inputs, outputs, engine.options);
   return d;
 }
 
 ValueFunction Model::compile_values(const CompileOptions& o) const {
-  backends::ConfigOverrides flags;
-  flags.backend = o.backend;
-  flags.device = o.device;
-  const backends::Config config = backends::load_config(flags);
-  const backends::Backend& backend = backends::configured_backend(config);
+  const Engine engine = engine_for(o);
+  const backends::Backend& backend = *engine.backend;
   ValueFunction f;
   f.layout_ = layout();
   f.floatx_ = floatx_;
@@ -375,9 +366,7 @@ ValueFunction Model::compile_values(const CompileOptions& o) const {
   };
   for (const FreeVar& v : free_) add(v.name, v.value, false);
   for (const auto& [name, t] : det_) add(name, t, true);
-  backends::CompileOptions copts = backends::configured_options(config);
-  copts.optimize = o.optimize;
-  f.exe_ = backends::compile(backend, *g_, inputs, outputs, copts);
+  f.exe_ = backends::compile(backend, *g_, inputs, outputs, engine.options);
   return f;
 }
 

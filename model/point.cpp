@@ -110,13 +110,9 @@ std::vector<double> unconstrain(const Model& m, const std::vector<std::vector<do
 
 PointResult evaluate_point(const Model& m, const std::vector<double>& theta, bool jacobian,
                            const CompileOptions& o) {
-  backends::ConfigOverrides flags;
-  flags.backend = o.backend;
-  flags.device = o.device;
-  const backends::Config config = backends::load_config(flags);
-  const backends::Backend& b = backends::configured_backend(config);
-  backends::CompileOptions copts = backends::configured_options(config);
-  copts.optimize = o.optimize;
+  const Engine engine = engine_for(o);
+  const backends::Backend& b = *engine.backend;
+  const backends::CompileOptions& copts = engine.options;
 
   const auto terms = m.terms(jacobian);
   const graph::Tensor total = m.logp(jacobian);
