@@ -1,0 +1,86 @@
+#!/usr/bin/env python3
+"""Writes the synthetic data of the examples (fixed seeds; eight schools is Rubin's real data).
+
+Every data set here is simulated from the example's own model at stated true values, so the
+posteriors should cover them; none of it is real measurement data except eight schools.
+"""
+import json
+import math
+import random
+
+rng = random.Random(20261124)
+
+
+def dump(name, data):
+    with open(f"{name}.data.json", "w") as f:
+        json.dump(data, f, separators=(",", ":"))
+        f.write("\n")
+
+
+def normal(mu=0.0, sigma=1.0):
+    return rng.gauss(mu, sigma)
+
+
+def poisson(lam):
+    # Knuth's method: fine for the small rates used here.
+    limit, k, p = math.exp(-lam), 0, 1.0
+    while True:
+        p *= rng.random()
+        if p <= limit:
+            return k
+        k += 1
+
+
+# Eight schools, centred: the same data as eight_schools.
+dump("eight_schools_centered", {"J": 8, "y": [28, 8, -3, 7, -1, 1, 18, 12],
+                                "sigma": [15, 10, 16, 11, 9, 11, 10, 18]})
+
+# Radon-like varying intercepts: 12 counties, 120 houses, log radon = a[county] + b basement.
+J, N = 12, 120
+a = [normal(1.5, 0.4) for _ in range(J)]
+county = [rng.randrange(J) for _ in range(N)]
+basement = [float(rng.random() < 0.6) for _ in range(N)]
+log_radon = [round(normal(a[c] - 0.6 * b, 0.7), 4) for c, b in zip(county, basement)]
+dump("radon", {"N": N, "J": J, "county": county, "basement": basement, "log_radon": log_radon})
+
+# Linear, logistic and Poisson regressions on the same kind of design: N = 100, K = 3.
+N, K = 100, 3
+x = [[round(normal(), 4) for _ in range(K)] for _ in range(N)]
+beta = [0.5, -1.0, 0.25]
+eta = [sum(b * v for b, v in zip(beta, row)) for row in x]
+dump("linear_regression", {"N": N, "K": K, "x": x, "y": [round(1 + e + normal(0, 0.5), 4) for e in eta]})
+dump("logistic_regression", {"N": N, "K": K, "x": x,
+                             "y": [int(rng.random() < 1 / (1 + math.exp(-(0.3 + e)))) for e in eta]})
+dump("poisson_regression", {"N": N, "K": K, "x": x,
+                            "y": [poisson(math.exp(0.5 + 0.5 * e)) for e in eta]})
+
+# Robust regression: a line with Student-t noise and a few gross outliers.
+N = 60
+xs = [round(i / N * 4 - 2, 4) for i in range(N)]
+ys = [round(1 + 2 * v + normal(0, 0.3), 4) for v in xs]
+for i in (5, 20, 41):
+    ys[i] += 8
+dump("robust_regression", {"N": N, "x": xs, "y": ys})
+
+# Coal-mining-like counts: rate 3 for 40 years, then 1 for 70.
+dump("coal_mining", {"N": 110, "disasters": [poisson(3.0 if t < 40 else 1.0) for t in range(110)]})
+
+# Stochastic volatility: a log-volatility random walk, returns with that scale.
+T = 100
+s, returns = 0.0, []
+for _ in range(T):
+    s += normal(0, 0.1)
+    returns.append(round(normal(0, math.exp(s) * 0.02), 6))
+dump("stochastic_volatility", {"T": T, "returns": returns})
+
+# A two-component normal mixture: 30% around -1, 70% around 2.
+dump("mixture", {"N": 200, "y": [round(normal(-1, 0.5) if rng.random() < 0.3 else normal(2, 0.8), 4)
+                                 for _ in range(200)]})
+
+# Correlated bivariate normal data with a known covariance.
+rho, N = 0.6, 80
+rows = []
+for _ in range(N):
+    z1, z2 = normal(), normal()
+    rows.append([round(1 + z1, 4), round(-1 + 2 * (rho * z1 + math.sqrt(1 - rho ** 2) * z2), 4)])
+dump("mvnormal", {"N": N, "y": rows, "cov": [[1.0, 1.2], [1.2, 4.0]]})
