@@ -398,6 +398,10 @@ std::vector<double> Model::initial_point() const {
     for (std::size_t k = 0; k < values.size(); ++k)
       values[k] = floatx_ == DType::f64 ? reinterpret_cast<const double*>(out.data())[k]
                                         : reinterpret_cast<const float*>(out.data())[k];
+    // A support point the transform maps to infinity (equal means under `ordered`, say) starts
+    // at the unconstrained origin instead.
+    for (double& x : values)
+      if (!std::isfinite(x)) x = 0.0;
     point.insert(point.end(), values.begin(), values.end());
     inputs.push_back(v.input.id());
     buffers.push_back(typed_buffer(floatx_, values));
