@@ -3,6 +3,9 @@
 #include <memory>
 
 #include "backends/native/native_backend.hpp"
+#ifdef STOCHOS_HAVE_TORCH
+#include "backends/torch/torch_backend.hpp"
+#endif
 #include "stochos/error.hpp"
 
 namespace stochos::backends {
@@ -11,6 +14,9 @@ const std::vector<const Backend*>& all_backends() {
   static const std::vector<std::unique_ptr<Backend>> owned = [] {
     std::vector<std::unique_ptr<Backend>> v;
     v.push_back(native::make_backend());
+#ifdef STOCHOS_HAVE_TORCH
+    v.push_back(libtorch::make_backend());
+#endif
     return v;
   }();
   static const std::vector<const Backend*> view = [] {

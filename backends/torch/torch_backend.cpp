@@ -1,0 +1,868 @@
+// The libtorch engine. The only translation unit of the tree that includes a torch header: it
+// includes ATen alone (not <torch/torch.h>, three times slower to compile), so the engine costs
+// one ~20 s compile.
+//
+// Note [torch plan]
+// ~~~~~~~~~~~~~~~~~
+// Compiling walks the nodes the outputs need (graph::reachable) once, gives each a *slot* (an
+// index into a per-workspace std::vector<at::Tensor>) and lowers each op to an *instruction*: a
+// closure over the node's attributes, resolved here once (the ATen function, the axes, the
+// slice views, the thresholds), that maps the input slots' tensors to the output tensor. A
+// call sets the input slots to at::from_blob views of the caller's buffers (no copy on the
+// CPU), runs the instructions in order under c10::InferenceMode, drops each slot after its last
+// reader, and copies the outputs into the caller's buffers. Nothing walks the graph or
+// dispatches on strings per call; constants become tensors (on the device) at compile time and
+// are shared read-only by every workspace.
+//
+// Semantics follow graph/elementwise.hpp and the native kernels exactly; where an ATen function
+// differs, the lowering corrects it: digamma(0) is NaN (torch: -inf), trigamma is an explicit
+// recurrence + asymptotic series (torch's polygamma(1, x) is only ~5e-10 accurate) that is
+// +inf at the poles, softplus uses a threshold past which log1p(exp(-x)) is below half an ulp
+// (torch's default 20 is not), a float -> int64 cast of NaN or an out-of-range value gives
+// INT64_MIN, reductions over empty arrays give their identities (-inf for max, +inf for min),
+// a Cholesky factor of a matrix that is not positive definite is all NaN, and an index out of
+// range is a RuntimeError naming the op, the index and the row count.
+//
+// Threads: one executable serves several threads, each with its own workspace; the executable
+// holds only immutable tensors. ATen's own intra-op threads are left as libtorch sets them
+// (docs/performance.md records the measurement).
+#include "backends/torch/torch_backend.hpp"
+
+#include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+#include <c10/core/InferenceMode.h>
+#include <torch/csrc/api/include/torch/version.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <functional>
+#include <limits>
+#include <numbers>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "graph/print.hpp"
+#include "stochos/error.hpp"
+
+namespace stochos::backends::libtorch {
+namespace {
+
+using graph::DType;
+using graph::Node;
+using graph::NodeId;
+using graph::Op;
+
+constexpr std::uint32_t kNone = 0xffffffffu;
+
+using Args = const at::Tensor* const*;
+using Fn = std::function<at::Tensor(Args)>;
+
+at::ScalarType scalar_type(DType d) {
+  switch (d) {
+    case DType::f64:
+      return at::kDouble;
+    case DType::f32:
+      return at::kFloat;
+    case DType::i64:
+      return at::kLong;
+    case DType::boolean:
+      return at::kBool;
+  }
+  return at::kDouble;
+}
+
+std::vector<std::int64_t> sizes(const graph::Shape& s) {
+  return {s.begin(), s.end()};
+}
+
+[[noreturn]] void no_kernel(const Node& n, DType d) {
+  throw InputError("torch engine: no kernel for " + std::string(graph::op_name(n.op)) + " on " +
+                   std::string(graph::dtype_name(d)));
+}
+
+std::string index_message(const char* op, std::int64_t idx, std::int64_t rows) {
+  return std::string(op) + ": index " + std::to_string(idx) + " is out of range for " +
+         std::to_string(rows) + " rows";
+}
+
+// The first index outside [0, rows), if any (read on the host: the slow path of an error, or
+// the check of a device that cannot raise one itself).
+std::optional<std::int64_t> first_bad_index(const at::Tensor& idx, std::int64_t rows) {
+  const at::Tensor host = idx.to(at::kCPU).contiguous();
+  const auto* p = host.data_ptr<std::int64_t>();
+  for (std::int64_t i = 0; i < host.numel(); ++i)
+    if (p[i] < 0 || p[i] >= rows) return p[i];
+  return std::nullopt;
+}
+
+// Runs an indexing op, turning an index out of range into native's RuntimeError. On the CPU
+// ATen checks every index itself; other devices would assert on the device, so the indices are
+// checked on the host first.
+template <class F>
+at::Tensor indexed(const char* op, const at::Tensor& idx, std::int64_t rows, const F& f) {
+  if (!idx.device().is_cpu()) {
+    if (const auto bad = first_bad_index(idx, rows))
+      throw RuntimeError(index_message(op, *bad, rows));
+    return f();
+  }
+  try {
+    return f();
+  } catch (const c10::Error&) {
+    if (const auto bad = first_bad_index(idx, rows))
+      throw RuntimeError(index_message(op, *bad, rows));
+    throw;
+  }
+}
+
+// trigamma(x) = psi'(x), as exactly as Boost's (native's): the recurrence
+// psi'(z) = sum_{k<10} 1/(z+k)^2 + psi'(z+10), then the asymptotic series at w = z + 10 >= 10,
+// whose first omitted term is below 1e-15 relative; x < 0 reflects through
+// psi'(x) + psi'(1-x) = pi^2 / sin^2(pi x), with sin(pi x) taken of x minus its nearest integer
+// so that it stays exact near the poles, which are +inf.
+at::Tensor trigamma(const at::Tensor& x) {
+  constexpr double pi = std::numbers::pi;
+  const at::Tensor neg = x.lt(0);
+  const at::Tensor z = at::where(neg, 1 - x, x);
+  const at::Tensor k = at::arange(10, x.options());
+  const at::Tensor head = (z.unsqueeze(-1) + k).square().reciprocal().sum(-1);
+  const at::Tensor w = z + 10;
+  const at::Tensor iw = w.reciprocal(), iw2 = iw.square();
+  // 1/w + 1/(2w^2) + sum_k B_2k / w^(2k+1), B_2..B_14 = 1/6, -1/30, 1/42, -1/30, 5/66,
+  // -691/2730, 7/6.
+  at::Tensor series = 7.0 / 6.0 * iw2 - 691.0 / 2730.0;
+  series = series * iw2 + 5.0 / 66.0;
+  series = series * iw2 - 1.0 / 30.0;
+  series = series * iw2 + 1.0 / 42.0;
+  series = series * iw2 - 1.0 / 30.0;
+  series = series * iw2 + 1.0 / 6.0;
+  const at::Tensor positive = head + iw + 0.5 * iw2 + series * iw2 * iw;
+  const at::Tensor s = at::sin(pi * (x - at::round(x)));
+  const at::Tensor reflected = pi * pi / s.square() - positive;
+  const at::Tensor pole = neg.logical_or(x.eq(0)).logical_and(x.eq(at::floor(x)));
+  return at::where(pole, std::numeric_limits<double>::infinity(),
+                   at::where(neg, reflected, positive));
+}
+
+// --- Lowering -----------------------------------------------------------------------------------
+
+#define STOCHOS_T1(expr)         \
+  [=](Args a) -> at::Tensor {    \
+    const at::Tensor& x = *a[0]; \
+    return expr;                 \
+  }
+#define STOCHOS_T2(expr)         \
+  [=](Args a) -> at::Tensor {    \
+    const at::Tensor& x = *a[0]; \
+    const at::Tensor& y = *a[1]; \
+    return expr;                 \
+  }
+
+Fn lower_unary(const Node& n, DType in) {
+  if (in == DType::i64) {
+    switch (n.op) {
+      case Op::neg:
+        return STOCHOS_T1(at::neg(x));
+      case Op::abs:
+        return STOCHOS_T1(at::abs(x));
+      case Op::sign:
+        return STOCHOS_T1(at::sign(x));
+      case Op::square:
+        return STOCHOS_T1(at::mul(x, x));
+      default:
+        no_kernel(n, in);
+    }
+  }
+  if (!graph::is_float(in)) no_kernel(n, in);
+  const bool f32 = in == DType::f32;
+  switch (n.op) {
+    case Op::neg:
+      return STOCHOS_T1(at::neg(x));
+    case Op::abs:
+      return STOCHOS_T1(at::abs(x));
+    case Op::sign:
+      return STOCHOS_T1(at::sign(x));  // sign(NaN) = 0, as (0 < x) - (x < 0)
+    case Op::square:
+      return STOCHOS_T1(at::mul(x, x));
+    case Op::exp:
+      return STOCHOS_T1(at::exp(x));
+    case Op::expm1:
+      return STOCHOS_T1(at::expm1(x));
+    case Op::log:
+      return STOCHOS_T1(at::log(x));
+    case Op::log1p:
+      return STOCHOS_T1(at::log1p(x));
+    case Op::sqrt:
+      return STOCHOS_T1(at::sqrt(x));
+    case Op::sigmoid:
+      return STOCHOS_T1(at::sigmoid(x));
+    case Op::log_sigmoid:
+      return STOCHOS_T1(at::log_sigmoid(x));  // min(x, 0) - log1p(exp(-|x|))
+    case Op::softplus: {
+      // Past the threshold log1p(exp(-x)) is below half an ulp of x, so x is the exact answer.
+      const double threshold = f32 ? 17.0 : 37.0;
+      return STOCHOS_T1(at::softplus(x, 1.0, threshold));
+    }
+    case Op::tanh:
+      return STOCHOS_T1(at::tanh(x));
+    case Op::sin:
+      return STOCHOS_T1(at::sin(x));
+    case Op::cos:
+      return STOCHOS_T1(at::cos(x));
+    case Op::lgamma:
+      return STOCHOS_T1(at::lgamma(x));
+    case Op::digamma:
+      // Native (Boost) is NaN at every pole; torch gives -inf at 0.
+      return STOCHOS_T1(at::digamma(x).masked_fill(x.eq(0), std::nan("")));
+    case Op::trigamma:
+      return STOCHOS_T1(trigamma(x));
+    case Op::erf:
+      return STOCHOS_T1(at::erf(x));
+    case Op::erfc:
+      return STOCHOS_T1(at::erfc(x));
+    case Op::log_ndtr:
+      return STOCHOS_T1(at::special_log_ndtr(x));
+    default:
+      no_kernel(n, in);
+  }
+}
+
+Fn lower_binary(const Node& n, DType in) {
+  const bool boolean = in == DType::boolean, integer = in == DType::i64;
+  switch (n.op) {
+    case Op::add:
+      if (boolean) break;
+      return STOCHOS_T2(at::add(x, y));
+    case Op::sub:
+      if (boolean) break;
+      return STOCHOS_T2(at::sub(x, y));
+    case Op::mul:
+      if (boolean) break;
+      return STOCHOS_T2(at::mul(x, y));
+    case Op::div:
+      if (boolean || integer) break;
+      return STOCHOS_T2(at::div(x, y));
+    case Op::pow:
+      if (boolean || integer) break;
+      return STOCHOS_T2(at::pow(x, y));
+    case Op::maximum:  // NaN propagates in both engines
+      if (boolean) break;
+      return STOCHOS_T2(at::maximum(x, y));
+    case Op::minimum:
+      if (boolean) break;
+      return STOCHOS_T2(at::minimum(x, y));
+    case Op::less:
+      return STOCHOS_T2(at::lt(x, y));
+    case Op::less_equal:
+      return STOCHOS_T2(at::le(x, y));
+    case Op::greater:
+      return STOCHOS_T2(at::gt(x, y));
+    case Op::greater_equal:
+      return STOCHOS_T2(at::ge(x, y));
+    case Op::equal:
+      return STOCHOS_T2(at::eq(x, y));
+    case Op::not_equal:
+      return STOCHOS_T2(at::ne(x, y));
+    case Op::logical_and:
+      if (!boolean) break;
+      return STOCHOS_T2(at::logical_and(x, y));
+    case Op::logical_or:
+      if (!boolean) break;
+      return STOCHOS_T2(at::logical_or(x, y));
+    default:
+      break;
+  }
+  no_kernel(n, in);
+}
+
+Fn lower_cast(DType from, DType to) {
+  const at::ScalarType t = scalar_type(to);
+  if (to == DType::i64 && graph::is_float(from)) {
+    // NaN and floats outside [-2^63, 2^63) have no int64 value: INT64_MIN, as native (NumPy).
+    return STOCHOS_T1(x.to(t).masked_fill(
+        at::logical_not(x.ge(-9.2233720368547758e18).logical_and(x.lt(9.2233720368547758e18))),
+        std::numeric_limits<std::int64_t>::min()));
+  }
+  return STOCHOS_T1(x.to(t));  // bool: x != 0 (NaN is true); same dtype: x itself
+}
+
+// The shape a reduction of `in` leaves, as torch computes it, is reshaped to the node's
+// static shape when they could differ (reductions of scalars and over every axis).
+Fn lower_reduce(const Node& n, const graph::Shape& in_shape, DType in) {
+  const std::int64_t axis = n.attrs.ints[0];
+  const bool keep = n.attrs.ints[1] != 0;
+  const auto rank = static_cast<std::int64_t>(in_shape.size());
+  const std::vector<std::int64_t> out = sizes(n.shape);
+  std::vector<std::int64_t> dims;
+  std::int64_t len = graph::numel(in_shape);
+  if (axis == graph::kAllAxes) {
+    for (std::int64_t k = 0; k < rank; ++k) dims.push_back(k);
+  } else {
+    dims.push_back(axis);
+    len = in_shape[static_cast<std::size_t>(axis)];
+  }
+  if (in == DType::boolean) no_kernel(n, in);
+  const at::ScalarType st = scalar_type(in);
+  // Reducing nothing gives the identity (the planner knows the shapes, so this is decided now).
+  if (len == 0) {
+    double identity = 0;
+    switch (n.op) {
+      case Op::sum:
+        identity = 0;
+        break;
+      case Op::prod:
+        identity = 1;
+        break;
+      case Op::max:
+        identity = in == DType::i64 ? static_cast<double>(std::numeric_limits<std::int64_t>::min())
+                                    : -std::numeric_limits<double>::infinity();
+        break;
+      case Op::min:
+        identity = in == DType::i64 ? static_cast<double>(std::numeric_limits<std::int64_t>::max())
+                                    : std::numeric_limits<double>::infinity();
+        break;
+      case Op::logsumexp:
+        identity = -std::numeric_limits<double>::infinity();
+        break;
+      default:
+        no_kernel(n, in);
+    }
+    if (in == DType::i64) {
+      const auto v = n.op == Op::max   ? std::numeric_limits<std::int64_t>::min()
+                     : n.op == Op::min ? std::numeric_limits<std::int64_t>::max()
+                                       : static_cast<std::int64_t>(identity);
+      return [=](Args a) { return at::full(out, v, a[0]->options().dtype(st)); };
+    }
+    return [=](Args a) { return at::full(out, identity, a[0]->options().dtype(st)); };
+  }
+  if (rank == 0) return STOCHOS_T1(x);  // one element: the reduction is the element
+  switch (n.op) {
+    case Op::sum:
+      return STOCHOS_T1(at::sum(x, dims, keep));
+    case Op::prod:
+      if (dims.size() == 1) return STOCHOS_T1(at::prod(x, dims[0], keep));
+      return STOCHOS_T1(at::prod(x).reshape(out));
+    case Op::max:
+      return STOCHOS_T1(at::amax(x, dims, keep));
+    case Op::min:
+      return STOCHOS_T1(at::amin(x, dims, keep));
+    case Op::logsumexp:
+      // ATen shifts by the maximum and treats an infinite maximum as 0 (all -inf -> -inf,
+      // any +inf -> +inf), as native does.
+      if (!graph::is_float(in)) no_kernel(n, in);
+      return STOCHOS_T1(at::logsumexp(x, dims, keep));
+    default:
+      no_kernel(n, in);
+  }
+}
+
+// slice: element i of axis k is start_k + i * step_k. Positive steps are views; an axis with a
+// negative step is sliced forwards over the same elements, then flipped.
+at::Tensor slice_view(const at::Tensor& x, const std::vector<std::int64_t>& t,
+                      std::vector<std::int64_t>* flips) {
+  at::Tensor v = x;
+  for (std::size_t k = 0; k * 3 < t.size(); ++k) {
+    const std::int64_t start = t[3 * k], step = t[3 * k + 1], count = t[3 * k + 2];
+    const auto dim = static_cast<std::int64_t>(k);
+    if (count == 0) {
+      v = v.slice(dim, 0, 0);
+    } else if (step > 0) {
+      v = v.slice(dim, start, start + (count - 1) * step + 1, step);
+    } else {
+      const std::int64_t first = start + (count - 1) * step;
+      v = v.slice(dim, first, start + 1, -step);
+      flips->push_back(dim);
+    }
+  }
+  return v;
+}
+
+Fn lower_shape(const graph::Graph& g, const Node& n) {
+  const Node& x0 = g.node(n.inputs[0]);
+  const std::vector<std::int64_t> out = sizes(n.shape);
+  const auto& ints = n.attrs.ints;
+  switch (n.op) {
+    case Op::reshape:
+      return STOCHOS_T1(x.reshape(out));
+    case Op::broadcast_to:
+      return STOCHOS_T1(x.expand(out));  // a stride-0 view
+    case Op::transpose:
+      return STOCHOS_T1(x.permute(ints));
+    case Op::concat: {
+      const std::size_t count = n.inputs.size();
+      const std::int64_t axis = ints[0];
+      return [=](Args a) {
+        std::vector<at::Tensor> parts(count);
+        for (std::size_t k = 0; k < count; ++k) parts[k] = *a[k];
+        return at::cat(parts, axis);
+      };
+    }
+    case Op::slice: {
+      bool flips = false;
+      for (std::size_t k = 0; k < x0.shape.size(); ++k)
+        flips = flips || (ints[3 * k + 1] < 0 && ints[3 * k + 2] > 0);
+      if (!flips) {
+        return [=](Args a) {
+          std::vector<std::int64_t> f;
+          return slice_view(*a[0], ints, &f);
+        };
+      }
+      return [=](Args a) {
+        std::vector<std::int64_t> f;
+        const at::Tensor v = slice_view(*a[0], ints, &f);
+        return at::flip(v, f);
+      };
+    }
+    case Op::unslice: {
+      // ints: the slice triples, then the full shape (= the output's).
+      const std::vector<std::int64_t> triples(ints.begin(), ints.begin() + 3 * x0.shape.size());
+      return [=](Args a) {
+        at::Tensor y = at::zeros(out, a[0]->options());
+        std::vector<std::int64_t> f;
+        at::Tensor view = slice_view(y, triples, &f);
+        view.copy_(f.empty() ? *a[0] : at::flip(*a[0], f));
+        return y;
+      };
+    }
+    case Op::gather: {
+      const std::int64_t rows = x0.shape[0];
+      return [=](Args a) {
+        const at::Tensor idx = a[1]->reshape(-1);
+        return indexed("gather", idx, rows,
+                       [&] { return at::index_select(*a[0], 0, idx).reshape(out); });
+      };
+    }
+    case Op::scatter_add: {
+      if (n.dtype == DType::boolean) no_kernel(n, n.dtype);
+      const std::int64_t rows = n.shape[0];
+      std::vector<std::int64_t> src = {graph::numel(g.node(n.inputs[1]).shape)};
+      src.insert(src.end(), out.begin() + 1, out.end());
+      return [=](Args a) {
+        const at::Tensor idx = a[1]->reshape(-1);
+        return indexed("scatter_add", idx, rows, [&] {
+          return at::index_add(at::zeros(out, a[0]->options()), 0, idx, a[0]->reshape(src));
+        });
+      };
+    }
+    case Op::cumsum: {
+      if (n.dtype == DType::boolean) no_kernel(n, n.dtype);
+      const std::int64_t axis = ints[0];
+      const at::ScalarType st = scalar_type(n.dtype);
+      return STOCHOS_T1(at::cumsum(x, axis, st));
+    }
+    default:
+      break;
+  }
+  no_kernel(n, n.dtype);
+}
+
+Fn lower_linalg(const Node& n) {
+  const auto& ints = n.attrs.ints;
+  switch (n.op) {
+    case Op::matmul: {
+      if (!graph::is_float(n.dtype)) no_kernel(n, n.dtype);
+      const bool ta = ints[0] != 0, tb = ints[1] != 0;
+      return STOCHOS_T2(at::mm(ta ? x.t() : x, tb ? y.t() : y));
+    }
+    case Op::diag_part:
+      return STOCHOS_T1(at::diagonal(x));
+    case Op::diag_embed:
+      return STOCHOS_T1(at::diag_embed(x));
+    case Op::cholesky: {
+      if (!graph::is_float(n.dtype)) no_kernel(n, n.dtype);
+      // Not positive definite: every entry NaN (a rejected proposal), not an exception.
+      return [](Args a) {
+        auto [l, info] = at::linalg_cholesky_ex(*a[0], /*upper=*/false, /*check_errors=*/false);
+        return at::where(info.ne(0), std::nan(""), l);
+      };
+    }
+    case Op::trsolve: {
+      if (!graph::is_float(n.dtype)) no_kernel(n, n.dtype);
+      // op(A) X = B. A transposed lower triangle is an upper one.
+      const bool lower = ints[0] != 0, trans = ints[1] != 0;
+      const bool upper = trans ? lower : !lower;
+      return STOCHOS_T2(at::linalg_solve_triangular(trans ? x.t() : x, y, upper));
+    }
+    default:
+      no_kernel(n, n.dtype);
+  }
+}
+
+#undef STOCHOS_T1
+#undef STOCHOS_T2
+
+// The one switch over the op table: no default, so a new op does not build until the torch
+// engine lowers it (-Werror=switch).
+Fn lower(const graph::Graph& g, const Node& n) {
+  const DType in0 = n.inputs.empty() ? n.dtype : g.node(n.inputs[0]).dtype;
+  switch (n.op) {
+    case Op::constant:
+    case Op::input:
+      return nullptr;  // bound to slots, no instruction
+    case Op::neg:
+    case Op::abs:
+    case Op::sign:
+    case Op::square:
+    case Op::exp:
+    case Op::expm1:
+    case Op::log:
+    case Op::log1p:
+    case Op::sqrt:
+    case Op::sigmoid:
+    case Op::log_sigmoid:
+    case Op::softplus:
+    case Op::tanh:
+    case Op::sin:
+    case Op::cos:
+    case Op::lgamma:
+    case Op::digamma:
+    case Op::trigamma:
+    case Op::erf:
+    case Op::erfc:
+    case Op::log_ndtr:
+      return lower_unary(n, in0);
+    case Op::add:
+    case Op::sub:
+    case Op::mul:
+    case Op::div:
+    case Op::pow:
+    case Op::maximum:
+    case Op::minimum:
+    case Op::less:
+    case Op::less_equal:
+    case Op::greater:
+    case Op::greater_equal:
+    case Op::equal:
+    case Op::not_equal:
+    case Op::logical_and:
+    case Op::logical_or:
+      return lower_binary(n, in0);
+    case Op::logical_not:
+      return [](Args a) { return at::logical_not(*a[0]); };
+    case Op::where:
+      return [](Args a) { return at::where(*a[0], *a[1], *a[2]); };
+    case Op::cast:
+      return lower_cast(in0, n.dtype);
+    case Op::sum:
+    case Op::prod:
+    case Op::max:
+    case Op::min:
+    case Op::logsumexp:
+      return lower_reduce(n, g.node(n.inputs[0]).shape, in0);
+    case Op::reshape:
+    case Op::broadcast_to:
+    case Op::transpose:
+    case Op::concat:
+    case Op::slice:
+    case Op::unslice:
+    case Op::gather:
+    case Op::scatter_add:
+    case Op::cumsum:
+      return lower_shape(g, n);
+    case Op::matmul:
+    case Op::diag_part:
+    case Op::diag_embed:
+    case Op::cholesky:
+    case Op::trsolve:
+      return lower_linalg(n);
+  }
+  return nullptr;
+}
+
+// Constant values (doubles in the graph) as a tensor of the node's dtype on the device.
+at::Tensor constant_tensor(const Node& n, const at::Device& device) {
+  const std::vector<double>& v = *n.attrs.data;
+  at::Tensor t = at::from_blob(const_cast<double*>(v.data()), {static_cast<std::int64_t>(v.size())},
+                               at::kDouble)
+                     .to(scalar_type(n.dtype))  // float32 rounding, int64 and 0/1 are exact
+                     .reshape(sizes(n.shape))
+                     .clone();
+  return t.to(device);
+}
+
+// Constant indices are checked once, at compile time, like native.
+void check_constant_indices(const graph::Graph& g, const Node& n) {
+  if (n.op != Op::gather && n.op != Op::scatter_add) return;
+  if (!g.is_constant(n.inputs[1])) return;
+  const std::int64_t rows = n.op == Op::gather ? g.node(n.inputs[0]).shape[0] : n.shape[0];
+  const char* op = n.op == Op::gather ? "gather" : "scatter_add";
+  for (double v : *g.node(n.inputs[1]).attrs.data) {
+    const auto r = static_cast<std::int64_t>(v);
+    if (r < 0 || r >= rows) throw InputError(index_message(op, r, rows));
+  }
+}
+
+// --- The executable -----------------------------------------------------------------------------
+
+struct Instr {
+  Fn fn;
+  std::uint32_t out = 0;
+  std::vector<std::uint32_t> in;
+  std::vector<std::uint32_t> release;  // slots whose last reader this is
+};
+
+struct Binding {
+  std::uint32_t slot = kNone;
+  std::vector<std::int64_t> sizes;
+  at::ScalarType type = at::kDouble;
+  std::size_t bytes = 0;
+};
+
+struct TorchWorkspace final : Workspace {
+  std::vector<at::Tensor> slots;
+  std::vector<const at::Tensor*> args;
+};
+
+at::Device parse_device(const std::string& name, const std::vector<std::string>& valid) {
+  if (std::find(valid.begin(), valid.end(), name) != valid.end() ||
+      (name == "cuda" && valid.size() > 1))
+    return at::Device(name);
+  std::string list;
+  for (const auto& d : valid) list += (list.empty() ? "" : ", ") + d;
+  throw InputError("torch engine: unknown device '" + name + "'; valid devices: " + list);
+}
+
+std::vector<std::string> torch_devices() {
+  std::vector<std::string> d = {"cpu"};
+  if (at::hasCUDA())
+    for (std::size_t i = 0; i < at::getNumGPUs(); ++i) d.push_back("cuda:" + std::to_string(i));
+  return d;
+}
+
+class TorchExecutable final : public Executable {
+ public:
+  // Forward mode: `outputs` as given. Autograd mode (wrt non-empty): outputs[0] is the scalar
+  // whose gradient torch's reverse mode computes for each wrt.
+  TorchExecutable(const graph::Graph& g, std::span<const NodeId> inputs,
+                  std::span<const NodeId> outputs, std::span<const NodeId> wrt,
+                  const CompileOptions& options, bool autograd)
+      : device_(parse_device(options.device, torch_devices())), autograd_(autograd) {
+    for (auto id : inputs) {
+      if (id >= g.size() || g.node(id).op != Op::input)
+        throw InputError("torch engine: node %" + std::to_string(id) + " is not a graph input");
+      input_specs_.push_back({g.node(id).dtype, g.node(id).shape});
+    }
+    for (auto id : outputs) {
+      if (id >= g.size())
+        throw InputError("torch engine: output node %" + std::to_string(id) + " does not exist");
+      output_specs_.push_back({g.node(id).dtype, g.node(id).shape});
+    }
+
+    const std::vector<NodeId> order = graph::reachable(g, outputs);
+    std::vector<std::uint32_t> slot_of(g.size(), kNone);
+    for (std::size_t i = 0; i < order.size(); ++i)
+      slot_of[order[i]] = static_cast<std::uint32_t>(i);
+    slot_count_ = order.size();
+
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+      const Node& n = g.node(inputs[i]);
+      inputs_.push_back({slot_of[inputs[i]], sizes(n.shape), scalar_type(n.dtype),
+                         static_cast<std::size_t>(graph::numel(n.shape)) * element_size(n.dtype)});
+    }
+    for (NodeId id : order)
+      if (g.node(id).op == Op::input && std::find(inputs.begin(), inputs.end(), id) == inputs.end())
+        throw InputError("torch engine: graph input '" + g.node(id).attrs.name +
+                         "' is needed but not supplied");
+    for (NodeId w : wrt) {
+      auto it = std::find(inputs.begin(), inputs.end(), w);
+      if (it == inputs.end())
+        throw InputError("torch engine: a gradient is asked of a node that is not an input");
+      wrt_.push_back(static_cast<std::size_t>(it - inputs.begin()));
+    }
+
+    // Liveness: the last instruction reading each slot; outputs live to the end.
+    std::vector<std::size_t> last_use(order.size(), 0);
+    std::vector<char> is_output(order.size(), 0);
+    for (auto id : outputs) is_output[slot_of[id]] = 1;
+    for (std::size_t i = 0; i < order.size(); ++i)
+      for (auto in : g.node(order[i]).inputs) last_use[slot_of[in]] = i;
+
+    for (std::size_t i = 0; i < order.size(); ++i) {
+      const Node& n = g.node(order[i]);
+      const auto slot = static_cast<std::uint32_t>(i);
+      if (n.op == Op::constant) {
+        constants_.emplace_back(slot, constant_tensor(n, device_));
+        is_constant_.push_back(slot);
+        continue;
+      }
+      if (n.op == Op::input) continue;
+      check_constant_indices(g, n);
+      Instr ins;
+      ins.fn = lower(g, n);
+      ins.out = slot;
+      for (auto in : n.inputs) ins.in.push_back(slot_of[in]);
+      max_arity_ = std::max(max_arity_, ins.in.size());
+      code_.push_back(std::move(ins));
+    }
+    std::vector<char> constant(order.size(), 0);
+    for (auto s : is_constant_) constant[s] = 1;
+    for (auto& ins : code_)
+      for (auto in : ins.in)
+        if (last_use[in] == ins.out && !is_output[in] && !constant[in] &&
+            std::find(ins.release.begin(), ins.release.end(), in) == ins.release.end())
+          ins.release.push_back(in);
+    for (auto id : outputs) {
+      const Node& n = g.node(id);
+      outputs_.push_back({slot_of[id], sizes(n.shape), scalar_type(n.dtype),
+                          static_cast<std::size_t>(graph::numel(n.shape)) * element_size(n.dtype)});
+    }
+    for (std::size_t j = 0; j < wrt_.size(); ++j) {
+      const TensorSpec& in = input_specs_[wrt_[j]];
+      // A gradient has the input's shape; an int64 or bool input takes float64 zeros.
+      const DType d = graph::is_float(in.dtype) ? in.dtype : DType::f64;
+      output_specs_.push_back({d, in.shape});
+      outputs_.push_back({kNone, sizes(in.shape), scalar_type(d),
+                          static_cast<std::size_t>(graph::numel(in.shape)) * element_size(d)});
+    }
+  }
+
+  std::unique_ptr<Workspace> make_workspace() const override {
+    auto ws = std::make_unique<TorchWorkspace>();
+    ws->slots.resize(slot_count_);
+    for (const auto& [slot, t] : constants_) ws->slots[slot] = t;
+    ws->args.resize(std::max<std::size_t>(max_arity_, 1));
+    return ws;
+  }
+
+  void run(Workspace& workspace, std::span<const void* const> inputs,
+           std::span<void* const> outputs) const override {
+    auto& ws = static_cast<TorchWorkspace&>(workspace);
+    if (inputs.size() != inputs_.size() || outputs.size() != outputs_.size())
+      throw InputError("torch engine: expected " + std::to_string(inputs_.size()) + " inputs and " +
+                       std::to_string(outputs_.size()) + " outputs, got " +
+                       std::to_string(inputs.size()) + " and " + std::to_string(outputs.size()));
+    try {
+      if (autograd_) {
+        run_autograd(ws, inputs, outputs);
+      } else {
+        c10::InferenceMode guard;
+        bind_inputs(ws, inputs);
+        execute(ws);
+        for (std::size_t j = 0; j < outputs_.size(); ++j)
+          copy_out(ws.slots[outputs_[j].slot], outputs_[j], outputs[j]);
+      }
+    } catch (const c10::Error& e) {
+      clear(ws);
+      throw RuntimeError(std::string("torch engine: ") + e.what_without_backtrace());
+    } catch (...) {
+      clear(ws);
+      throw;
+    }
+    clear(ws);
+  }
+
+ private:
+  void bind_inputs(TorchWorkspace& ws, std::span<const void* const> inputs) const {
+    const auto cpu = at::TensorOptions().device(at::kCPU);
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+      const Binding& b = inputs_[i];
+      if (b.slot == kNone) continue;
+      at::Tensor t = at::from_blob(const_cast<void*>(inputs[i]), b.sizes, cpu.dtype(b.type));
+      ws.slots[b.slot] = device_.is_cpu() ? t : t.to(device_);
+    }
+  }
+
+  void execute(TorchWorkspace& ws) const {
+    at::Tensor* slots = ws.slots.data();
+    const at::Tensor** args = ws.args.data();
+    for (const Instr& ins : code_) {
+      for (std::size_t k = 0; k < ins.in.size(); ++k) args[k] = &slots[ins.in[k]];
+      slots[ins.out] = ins.fn(args);
+      for (auto s : ins.release) slots[s].reset();
+    }
+  }
+
+  static void copy_out(const at::Tensor& r, const Binding& b, void* dst) {
+    if (b.bytes == 0) return;
+    if (r.device().is_cpu() && r.scalar_type() == b.type && r.is_contiguous()) {
+      std::memcpy(dst, r.data_ptr(), b.bytes);
+      return;
+    }
+    at::from_blob(dst, b.sizes, at::TensorOptions().dtype(b.type)).copy_(r);
+  }
+
+  void run_autograd(TorchWorkspace& ws, std::span<const void* const> inputs,
+                    std::span<void* const> outputs) const {
+    c10::AutoGradMode grad_on(true);
+    bind_inputs(ws, inputs);
+    std::vector<at::Tensor> leaves(wrt_.size());
+    for (std::size_t j = 0; j < wrt_.size(); ++j) {
+      const Binding& b = inputs_[wrt_[j]];
+      if (b.slot == kNone || !at::isFloatingType(b.type)) continue;
+      ws.slots[b.slot] = ws.slots[b.slot].detach().requires_grad_(true);
+      leaves[j] = ws.slots[b.slot];
+    }
+    execute(ws);
+    const at::Tensor value = ws.slots[outputs_[0].slot];
+    copy_out(value.detach(), outputs_[0], outputs[0]);
+    std::vector<at::Tensor> used;
+    for (const auto& l : leaves)
+      if (l.defined()) used.push_back(l);
+    if (value.requires_grad() && !used.empty()) value.backward({}, false, false, used);
+    for (std::size_t j = 0; j < wrt_.size(); ++j) {
+      const Binding& b = outputs_[1 + j];
+      const at::Tensor grad = leaves[j].defined() ? leaves[j].grad() : at::Tensor();
+      if (grad.defined())
+        copy_out(grad.to(b.type), b, outputs[1 + j]);
+      else if (b.bytes)
+        std::memset(outputs[1 + j], 0, b.bytes);
+    }
+  }
+
+  // Drops every slot but the constants, so no workspace holds a caller's buffer or a result
+  // between calls.
+  void clear(TorchWorkspace& ws) const {
+    for (const Binding& b : inputs_)
+      if (b.slot != kNone) ws.slots[b.slot].reset();
+    for (const Binding& b : outputs_)
+      if (b.slot != kNone) ws.slots[b.slot].reset();
+    for (const auto& [slot, t] : constants_) ws.slots[slot] = t;
+  }
+
+  at::Device device_;
+  bool autograd_ = false;
+  std::vector<Instr> code_;
+  std::size_t slot_count_ = 0, max_arity_ = 0;
+  std::vector<std::pair<std::uint32_t, at::Tensor>> constants_;
+  std::vector<std::uint32_t> is_constant_;
+  std::vector<Binding> inputs_, outputs_;
+  std::vector<std::size_t> wrt_;  // per gradient output: the compile input it is taken for
+};
+
+class TorchBackend final : public Backend {
+ public:
+  std::string name() const override { return "torch"; }
+  std::string version() const override {
+    return std::to_string(TORCH_VERSION_MAJOR) + "." + std::to_string(TORCH_VERSION_MINOR) + "." +
+           std::to_string(TORCH_VERSION_PATCH);
+  }
+  std::vector<std::string> devices() const override { return torch_devices(); }
+  std::vector<DType> dtypes() const override {
+    return {DType::f64, DType::f32, DType::i64, DType::boolean};
+  }
+  bool supports(Op) const override { return true; }  // lower() covers every op
+  std::unique_ptr<Executable> compile(const graph::Graph& g, std::span<const NodeId> inputs,
+                                      std::span<const NodeId> outputs,
+                                      const CompileOptions& options) const override {
+    return std::make_unique<TorchExecutable>(g, inputs, outputs, std::span<const NodeId>{}, options,
+                                             false);
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Backend> make_backend() {
+  return std::make_unique<TorchBackend>();
+}
+
+std::unique_ptr<Executable> compile_autograd(const graph::Graph& g, std::span<const NodeId> inputs,
+                                             NodeId value, std::span<const NodeId> wrt,
+                                             const CompileOptions& options) {
+  if (value >= g.size() || !g.node(value).shape.empty() || !graph::is_float(g.node(value).dtype))
+    throw InputError("torch engine: autograd needs a float scalar to differentiate");
+  const NodeId outputs[] = {value};
+  return std::make_unique<TorchExecutable>(g, inputs, outputs, wrt, options, true);
+}
+
+}  // namespace stochos::backends::libtorch
