@@ -38,6 +38,7 @@
 #include <cstring>
 #include <functional>
 #include <limits>
+#include <map>
 #include <numbers>
 #include <optional>
 #include <string>
@@ -58,6 +59,7 @@ constexpr std::uint32_t kNone = 0xffffffffu;
 
 using Args = const at::Tensor* const*;
 using Fn = std::function<at::Tensor(Args)>;
+using OutFn = std::function<void(Args, at::Tensor&)>;
 
 at::ScalarType scalar_type(DType d) {
   switch (d) {
@@ -147,29 +149,63 @@ at::Tensor trigamma(const at::Tensor& x) {
 
 // --- Lowering -----------------------------------------------------------------------------------
 
-#define STOCHOS_T1(expr)         \
+// One node's lowering. `fn` computes it functionally: a fresh tensor, or, when `view`, possibly
+// a view of input 0. `into`, when set, writes the same values into a preallocated tensor of the
+// node's shape and dtype (ATen's out= variants): per call that saves the allocation, which is
+// half the cost of a small op. Torch's autograd mode uses `fn` alone (out= is not
+// differentiable).
+struct Lowered {
+  Lowered() = default;
+  Lowered(Fn f, OutFn o = nullptr, bool v = false)
+      : fn(std::move(f)), into(std::move(o)), view(v) {}
+  Fn fn;
+  OutFn into;
+  bool view = false;
+};
+
+#define STOCHOS_FN1(expr)        \
   [=](Args a) -> at::Tensor {    \
     const at::Tensor& x = *a[0]; \
     return expr;                 \
   }
-#define STOCHOS_T2(expr)         \
+#define STOCHOS_FN2(expr)        \
   [=](Args a) -> at::Tensor {    \
     const at::Tensor& x = *a[0]; \
     const at::Tensor& y = *a[1]; \
     return expr;                 \
   }
+#define STOCHOS_INTO1(stmt)            \
+  [=](Args a, at::Tensor& o) -> void { \
+    const at::Tensor& x = *a[0];       \
+    stmt;                              \
+  }
+#define STOCHOS_INTO2(stmt)            \
+  [=](Args a, at::Tensor& o) -> void { \
+    const at::Tensor& x = *a[0];       \
+    const at::Tensor& y = *a[1];       \
+    stmt;                              \
+  }
+// ATen's f(x) / f_out(o, x) and f(x, y) / f_out(o, x, y).
+#define STOCHOS_E1(f)                                       \
+  Lowered {                                                 \
+    STOCHOS_FN1(at::f(x)), STOCHOS_INTO1(at::f##_out(o, x)) \
+  }
+#define STOCHOS_E2(f)                                             \
+  Lowered {                                                       \
+    STOCHOS_FN2(at::f(x, y)), STOCHOS_INTO2(at::f##_out(o, x, y)) \
+  }
 
-Fn lower_unary(const Node& n, DType in) {
+Lowered lower_unary(const Node& n, DType in) {
   if (in == DType::i64) {
     switch (n.op) {
       case Op::neg:
-        return STOCHOS_T1(at::neg(x));
+        return STOCHOS_E1(neg);
       case Op::abs:
-        return STOCHOS_T1(at::abs(x));
+        return STOCHOS_E1(abs);
       case Op::sign:
-        return STOCHOS_T1(at::sign(x));
+        return STOCHOS_E1(sign);
       case Op::square:
-        return STOCHOS_T1(at::mul(x, x));
+        return {STOCHOS_FN1(at::mul(x, x)), STOCHOS_INTO1(at::mul_out(o, x, x))};
       default:
         no_kernel(n, in);
     }
@@ -178,118 +214,118 @@ Fn lower_unary(const Node& n, DType in) {
   const bool f32 = in == DType::f32;
   switch (n.op) {
     case Op::neg:
-      return STOCHOS_T1(at::neg(x));
+      return STOCHOS_E1(neg);
     case Op::abs:
-      return STOCHOS_T1(at::abs(x));
+      return STOCHOS_E1(abs);
     case Op::sign:
-      return STOCHOS_T1(at::sign(x));  // sign(NaN) = 0, as (0 < x) - (x < 0)
+      return STOCHOS_E1(sign);  // sign(NaN) = 0, as (0 < x) - (x < 0)
     case Op::square:
-      return STOCHOS_T1(at::mul(x, x));
+      return {STOCHOS_FN1(at::mul(x, x)), STOCHOS_INTO1(at::mul_out(o, x, x))};
     case Op::exp:
-      return STOCHOS_T1(at::exp(x));
+      return STOCHOS_E1(exp);
     case Op::expm1:
-      return STOCHOS_T1(at::expm1(x));
+      return STOCHOS_E1(expm1);
     case Op::log:
-      return STOCHOS_T1(at::log(x));
+      return STOCHOS_E1(log);
     case Op::log1p:
-      return STOCHOS_T1(at::log1p(x));
+      return STOCHOS_E1(log1p);
     case Op::sqrt:
-      return STOCHOS_T1(at::sqrt(x));
+      return STOCHOS_E1(sqrt);
     case Op::sigmoid:
-      return STOCHOS_T1(at::sigmoid(x));
+      return STOCHOS_E1(sigmoid);
     case Op::log_sigmoid:
-      return STOCHOS_T1(at::log_sigmoid(x));  // min(x, 0) - log1p(exp(-|x|))
+      return STOCHOS_E1(log_sigmoid);  // min(x, 0) - log1p(exp(-|x|))
     case Op::softplus: {
       // Past the threshold log1p(exp(-x)) is below half an ulp of x, so x is the exact answer.
-      const double threshold = f32 ? 17.0 : 37.0;
-      return STOCHOS_T1(at::softplus(x, 1.0, threshold));
+      const double t = f32 ? 17.0 : 37.0;
+      return {STOCHOS_FN1(at::softplus(x, 1.0, t)), STOCHOS_INTO1(at::softplus_out(o, x, 1.0, t))};
     }
     case Op::tanh:
-      return STOCHOS_T1(at::tanh(x));
+      return STOCHOS_E1(tanh);
     case Op::sin:
-      return STOCHOS_T1(at::sin(x));
+      return STOCHOS_E1(sin);
     case Op::cos:
-      return STOCHOS_T1(at::cos(x));
+      return STOCHOS_E1(cos);
     case Op::lgamma:
-      return STOCHOS_T1(at::lgamma(x));
+      return STOCHOS_E1(lgamma);
     case Op::digamma:
       // Native (Boost) is NaN at every pole; torch gives -inf at 0.
-      return STOCHOS_T1(at::digamma(x).masked_fill(x.eq(0), std::nan("")));
+      return {STOCHOS_FN1(at::digamma(x).masked_fill(x.eq(0), std::nan("")))};
     case Op::trigamma:
-      return STOCHOS_T1(trigamma(x));
+      return {STOCHOS_FN1(trigamma(x))};
     case Op::erf:
-      return STOCHOS_T1(at::erf(x));
+      return STOCHOS_E1(erf);
     case Op::erfc:
-      return STOCHOS_T1(at::erfc(x));
+      return STOCHOS_E1(erfc);
     case Op::log_ndtr:
-      return STOCHOS_T1(at::special_log_ndtr(x));
+      return STOCHOS_E1(special_log_ndtr);
     default:
       no_kernel(n, in);
   }
 }
 
-Fn lower_binary(const Node& n, DType in) {
+Lowered lower_binary(const Node& n, DType in) {
   const bool boolean = in == DType::boolean, integer = in == DType::i64;
   switch (n.op) {
     case Op::add:
       if (boolean) break;
-      return STOCHOS_T2(at::add(x, y));
+      return STOCHOS_E2(add);
     case Op::sub:
       if (boolean) break;
-      return STOCHOS_T2(at::sub(x, y));
+      return STOCHOS_E2(sub);
     case Op::mul:
       if (boolean) break;
-      return STOCHOS_T2(at::mul(x, y));
+      return STOCHOS_E2(mul);
     case Op::div:
       if (boolean || integer) break;
-      return STOCHOS_T2(at::div(x, y));
+      return STOCHOS_E2(div);
     case Op::pow:
       if (boolean || integer) break;
-      return STOCHOS_T2(at::pow(x, y));
+      return STOCHOS_E2(pow);
     case Op::maximum:  // NaN propagates in both engines
       if (boolean) break;
-      return STOCHOS_T2(at::maximum(x, y));
+      return STOCHOS_E2(maximum);
     case Op::minimum:
       if (boolean) break;
-      return STOCHOS_T2(at::minimum(x, y));
+      return STOCHOS_E2(minimum);
     case Op::less:
-      return STOCHOS_T2(at::lt(x, y));
+      return STOCHOS_E2(lt);
     case Op::less_equal:
-      return STOCHOS_T2(at::le(x, y));
+      return STOCHOS_E2(le);
     case Op::greater:
-      return STOCHOS_T2(at::gt(x, y));
+      return STOCHOS_E2(gt);
     case Op::greater_equal:
-      return STOCHOS_T2(at::ge(x, y));
+      return STOCHOS_E2(ge);
     case Op::equal:
-      return STOCHOS_T2(at::eq(x, y));
+      return STOCHOS_E2(eq);
     case Op::not_equal:
-      return STOCHOS_T2(at::ne(x, y));
+      return STOCHOS_E2(ne);
     case Op::logical_and:
       if (!boolean) break;
-      return STOCHOS_T2(at::logical_and(x, y));
+      return STOCHOS_E2(logical_and);
     case Op::logical_or:
       if (!boolean) break;
-      return STOCHOS_T2(at::logical_or(x, y));
+      return STOCHOS_E2(logical_or);
     default:
       break;
   }
   no_kernel(n, in);
 }
 
-Fn lower_cast(DType from, DType to) {
+Lowered lower_cast(DType from, DType to) {
   const at::ScalarType t = scalar_type(to);
+  if (from == to) return {STOCHOS_FN1(x), nullptr, true};
   if (to == DType::i64 && graph::is_float(from)) {
     // NaN and floats outside [-2^63, 2^63) have no int64 value: INT64_MIN, as native (NumPy).
-    return STOCHOS_T1(x.to(t).masked_fill(
+    return {STOCHOS_FN1(x.to(t).masked_fill(
         at::logical_not(x.ge(-9.2233720368547758e18).logical_and(x.lt(9.2233720368547758e18))),
-        std::numeric_limits<std::int64_t>::min()));
+        std::numeric_limits<std::int64_t>::min()))};
   }
-  return STOCHOS_T1(x.to(t));  // bool: x != 0 (NaN is true); same dtype: x itself
+  // To bool: x != 0 (NaN is true); otherwise C++'s conversion, as native.
+  return {STOCHOS_FN1(x.to(t)), STOCHOS_INTO1(o.copy_(x))};
 }
 
-// The shape a reduction of `in` leaves, as torch computes it, is reshaped to the node's
-// static shape when they could differ (reductions of scalars and over every axis).
-Fn lower_reduce(const Node& n, const graph::Shape& in_shape, DType in) {
+Lowered lower_reduce(const Node& n, const graph::Shape& in_shape, DType in) {
   const std::int64_t axis = n.attrs.ints[0];
   const bool keep = n.attrs.ints[1] != 0;
   const auto rank = static_cast<std::int64_t>(in_shape.size());
@@ -303,55 +339,42 @@ Fn lower_reduce(const Node& n, const graph::Shape& in_shape, DType in) {
     len = in_shape[static_cast<std::size_t>(axis)];
   }
   if (in == DType::boolean) no_kernel(n, in);
-  const at::ScalarType st = scalar_type(in);
-  // Reducing nothing gives the identity (the planner knows the shapes, so this is decided now).
+  if (n.op == Op::logsumexp && !graph::is_float(in)) no_kernel(n, in);
+  // Reducing nothing gives the identity (the shapes are static, so this is decided now):
+  // -inf for max and logsumexp, +inf for min (the int64 extremes for integers).
   if (len == 0) {
-    double identity = 0;
-    switch (n.op) {
-      case Op::sum:
-        identity = 0;
-        break;
-      case Op::prod:
-        identity = 1;
-        break;
-      case Op::max:
-        identity = in == DType::i64 ? static_cast<double>(std::numeric_limits<std::int64_t>::min())
-                                    : -std::numeric_limits<double>::infinity();
-        break;
-      case Op::min:
-        identity = in == DType::i64 ? static_cast<double>(std::numeric_limits<std::int64_t>::max())
-                                    : std::numeric_limits<double>::infinity();
-        break;
-      case Op::logsumexp:
-        identity = -std::numeric_limits<double>::infinity();
-        break;
-      default:
-        no_kernel(n, in);
-    }
-    if (in == DType::i64) {
-      const auto v = n.op == Op::max   ? std::numeric_limits<std::int64_t>::min()
-                     : n.op == Op::min ? std::numeric_limits<std::int64_t>::max()
-                                       : static_cast<std::int64_t>(identity);
-      return [=](Args a) { return at::full(out, v, a[0]->options().dtype(st)); };
-    }
-    return [=](Args a) { return at::full(out, identity, a[0]->options().dtype(st)); };
+    constexpr double inf = std::numeric_limits<double>::infinity();
+    constexpr auto lo = std::numeric_limits<std::int64_t>::min();
+    constexpr auto hi = std::numeric_limits<std::int64_t>::max();
+    const bool integer = in == DType::i64;
+    at::Scalar identity = 0.0;
+    if (n.op == Op::prod) identity = integer ? at::Scalar(std::int64_t{1}) : at::Scalar(1.0);
+    if (n.op == Op::max) identity = integer ? at::Scalar(lo) : at::Scalar(-inf);
+    if (n.op == Op::min) identity = integer ? at::Scalar(hi) : at::Scalar(inf);
+    if (n.op == Op::logsumexp) identity = -inf;
+    if (n.op == Op::sum && integer) identity = std::int64_t{0};
+    return {STOCHOS_FN1(at::full(out, identity, x.options())),
+            [=](Args, at::Tensor& o) { o.fill_(identity); }};
   }
-  if (rank == 0) return STOCHOS_T1(x);  // one element: the reduction is the element
+  if (rank == 0) return {STOCHOS_FN1(x), nullptr, true};  // one element: itself
   switch (n.op) {
     case Op::sum:
-      return STOCHOS_T1(at::sum(x, dims, keep));
+      return {STOCHOS_FN1(at::sum(x, dims, keep)), STOCHOS_INTO1(at::sum_out(o, x, dims, keep))};
     case Op::prod:
-      if (dims.size() == 1) return STOCHOS_T1(at::prod(x, dims[0], keep));
-      return STOCHOS_T1(at::prod(x).reshape(out));
+      if (dims.size() == 1) {
+        const std::int64_t d = dims[0];
+        return {STOCHOS_FN1(at::prod(x, d, keep)), STOCHOS_INTO1(at::prod_out(o, x, d, keep))};
+      }
+      return {STOCHOS_FN1(at::prod(x).reshape(out))};
     case Op::max:
-      return STOCHOS_T1(at::amax(x, dims, keep));
+      return {STOCHOS_FN1(at::amax(x, dims, keep)), STOCHOS_INTO1(at::amax_out(o, x, dims, keep))};
     case Op::min:
-      return STOCHOS_T1(at::amin(x, dims, keep));
+      return {STOCHOS_FN1(at::amin(x, dims, keep)), STOCHOS_INTO1(at::amin_out(o, x, dims, keep))};
     case Op::logsumexp:
       // ATen shifts by the maximum and treats an infinite maximum as 0 (all -inf -> -inf,
       // any +inf -> +inf), as native does.
-      if (!graph::is_float(in)) no_kernel(n, in);
-      return STOCHOS_T1(at::logsumexp(x, dims, keep));
+      return {STOCHOS_FN1(at::logsumexp(x, dims, keep)),
+              STOCHOS_INTO1(at::logsumexp_out(o, x, dims, keep))};
     default:
       no_kernel(n, in);
   }
@@ -378,78 +401,99 @@ at::Tensor slice_view(const at::Tensor& x, const std::vector<std::int64_t>& t,
   return v;
 }
 
-Fn lower_shape(const graph::Graph& g, const Node& n) {
+Lowered lower_shape(const graph::Graph& g, const Node& n) {
   const Node& x0 = g.node(n.inputs[0]);
   const std::vector<std::int64_t> out = sizes(n.shape);
   const auto& ints = n.attrs.ints;
   switch (n.op) {
     case Op::reshape:
-      return STOCHOS_T1(x.reshape(out));
+      return {STOCHOS_FN1(x.reshape(out)), nullptr, true};
     case Op::broadcast_to:
-      return STOCHOS_T1(x.expand(out));  // a stride-0 view
+      return {STOCHOS_FN1(x.expand(out)), nullptr, true};  // a stride-0 view
     case Op::transpose:
-      return STOCHOS_T1(x.permute(ints));
+      return {STOCHOS_FN1(x.permute(ints)), nullptr, true};
     case Op::concat: {
       const std::size_t count = n.inputs.size();
       const std::int64_t axis = ints[0];
-      return [=](Args a) {
-        std::vector<at::Tensor> parts(count);
-        for (std::size_t k = 0; k < count; ++k) parts[k] = *a[k];
-        return at::cat(parts, axis);
+      auto parts = [count](Args a) {
+        std::vector<at::Tensor> p(count);
+        for (std::size_t k = 0; k < count; ++k) p[k] = *a[k];
+        return p;
       };
+      return {[=](Args a) { return at::cat(parts(a), axis); },
+              [=](Args a, at::Tensor& o) { at::cat_out(o, parts(a), axis); }};
     }
     case Op::slice: {
       bool flips = false;
       for (std::size_t k = 0; k < x0.shape.size(); ++k)
         flips = flips || (ints[3 * k + 1] < 0 && ints[3 * k + 2] > 0);
       if (!flips) {
-        return [=](Args a) {
-          std::vector<std::int64_t> f;
-          return slice_view(*a[0], ints, &f);
-        };
+        return {[=](Args a) {
+                  std::vector<std::int64_t> f;
+                  return slice_view(*a[0], ints, &f);
+                },
+                nullptr, true};
       }
-      return [=](Args a) {
+      return {[=](Args a) {
         std::vector<std::int64_t> f;
         const at::Tensor v = slice_view(*a[0], ints, &f);
         return at::flip(v, f);
-      };
+      }};
     }
     case Op::unslice: {
       // ints: the slice triples, then the full shape (= the output's).
       const std::vector<std::int64_t> triples(ints.begin(), ints.begin() + 3 * x0.shape.size());
-      return [=](Args a) {
-        at::Tensor y = at::zeros(out, a[0]->options());
+      auto fill = [triples](const at::Tensor& x, at::Tensor& y) {
+        y.zero_();
         std::vector<std::int64_t> f;
         at::Tensor view = slice_view(y, triples, &f);
-        view.copy_(f.empty() ? *a[0] : at::flip(*a[0], f));
-        return y;
+        view.copy_(f.empty() ? x : at::flip(x, f));
       };
+      return {[=](Args a) {
+                at::Tensor y = at::empty(out, a[0]->options());
+                fill(*a[0], y);
+                return y;
+              },
+              [=](Args a, at::Tensor& o) { fill(*a[0], o); }};
     }
     case Op::gather: {
       const std::int64_t rows = x0.shape[0];
-      return [=](Args a) {
-        const at::Tensor idx = a[1]->reshape(-1);
-        return indexed("gather", idx, rows,
-                       [&] { return at::index_select(*a[0], 0, idx).reshape(out); });
-      };
+      std::vector<std::int64_t> flat = {graph::numel(g.node(n.inputs[1]).shape)};
+      flat.insert(flat.end(), x0.shape.begin() + 1, x0.shape.end());
+      return {[=](Args a) {
+                const at::Tensor idx = a[1]->reshape(-1);
+                return indexed("gather", idx, rows,
+                               [&] { return at::index_select(*a[0], 0, idx).reshape(out); });
+              },
+              [=](Args a, at::Tensor& o) {
+                const at::Tensor idx = a[1]->reshape(-1);
+                at::Tensor rows_view = o.view(flat);
+                indexed("gather", idx, rows,
+                        [&] { return at::index_select_out(rows_view, *a[0], 0, idx); });
+              }};
     }
     case Op::scatter_add: {
       if (n.dtype == DType::boolean) no_kernel(n, n.dtype);
       const std::int64_t rows = n.shape[0];
       std::vector<std::int64_t> src = {graph::numel(g.node(n.inputs[1]).shape)};
       src.insert(src.end(), out.begin() + 1, out.end());
-      return [=](Args a) {
-        const at::Tensor idx = a[1]->reshape(-1);
-        return indexed("scatter_add", idx, rows, [&] {
-          return at::index_add(at::zeros(out, a[0]->options()), 0, idx, a[0]->reshape(src));
-        });
-      };
+      return {[=](Args a) {
+                const at::Tensor idx = a[1]->reshape(-1);
+                return indexed("scatter_add", idx, rows, [&] {
+                  return at::index_add(at::zeros(out, a[0]->options()), 0, idx, a[0]->reshape(src));
+                });
+              },
+              [=](Args a, at::Tensor& o) {
+                const at::Tensor idx = a[1]->reshape(-1);
+                o.zero_();
+                indexed("scatter_add", idx, rows,
+                        [&] { return o.index_add_(0, idx, a[0]->reshape(src)); });
+              }};
     }
     case Op::cumsum: {
       if (n.dtype == DType::boolean) no_kernel(n, n.dtype);
       const std::int64_t axis = ints[0];
-      const at::ScalarType st = scalar_type(n.dtype);
-      return STOCHOS_T1(at::cumsum(x, axis, st));
+      return {STOCHOS_FN1(at::cumsum(x, axis)), STOCHOS_INTO1(at::cumsum_out(o, x, axis))};
     }
     default:
       break;
@@ -457,49 +501,48 @@ Fn lower_shape(const graph::Graph& g, const Node& n) {
   no_kernel(n, n.dtype);
 }
 
-Fn lower_linalg(const Node& n) {
+Lowered lower_linalg(const Node& n) {
   const auto& ints = n.attrs.ints;
   switch (n.op) {
     case Op::matmul: {
       if (!graph::is_float(n.dtype)) no_kernel(n, n.dtype);
       const bool ta = ints[0] != 0, tb = ints[1] != 0;
-      return STOCHOS_T2(at::mm(ta ? x.t() : x, tb ? y.t() : y));
+      return {STOCHOS_FN2(at::mm(ta ? x.t() : x, tb ? y.t() : y)),
+              STOCHOS_INTO2(at::mm_out(o, ta ? x.t() : x, tb ? y.t() : y))};
     }
     case Op::diag_part:
-      return STOCHOS_T1(at::diagonal(x));
+      return {STOCHOS_FN1(at::diagonal(x)), nullptr, true};
     case Op::diag_embed:
-      return STOCHOS_T1(at::diag_embed(x));
+      return {STOCHOS_FN1(at::diag_embed(x))};
     case Op::cholesky: {
       if (!graph::is_float(n.dtype)) no_kernel(n, n.dtype);
       // Not positive definite: every entry NaN (a rejected proposal), not an exception.
-      return [](Args a) {
+      return {[](Args a) {
         auto [l, info] = at::linalg_cholesky_ex(*a[0], /*upper=*/false, /*check_errors=*/false);
         return at::where(info.ne(0), std::nan(""), l);
-      };
+      }};
     }
     case Op::trsolve: {
       if (!graph::is_float(n.dtype)) no_kernel(n, n.dtype);
       // op(A) X = B. A transposed lower triangle is an upper one.
       const bool lower = ints[0] != 0, trans = ints[1] != 0;
       const bool upper = trans ? lower : !lower;
-      return STOCHOS_T2(at::linalg_solve_triangular(trans ? x.t() : x, y, upper));
+      return {STOCHOS_FN2(at::linalg_solve_triangular(trans ? x.t() : x, y, upper)),
+              STOCHOS_INTO2(at::linalg_solve_triangular_out(o, trans ? x.t() : x, y, upper))};
     }
     default:
       no_kernel(n, n.dtype);
   }
 }
 
-#undef STOCHOS_T1
-#undef STOCHOS_T2
-
 // The one switch over the op table: no default, so a new op does not build until the torch
 // engine lowers it (-Werror=switch).
-Fn lower(const graph::Graph& g, const Node& n) {
+Lowered lower(const graph::Graph& g, const Node& n) {
   const DType in0 = n.inputs.empty() ? n.dtype : g.node(n.inputs[0]).dtype;
   switch (n.op) {
     case Op::constant:
     case Op::input:
-      return nullptr;  // bound to slots, no instruction
+      return {};  // bound to slots, no instruction
     case Op::neg:
     case Op::abs:
     case Op::sign:
@@ -539,9 +582,10 @@ Fn lower(const graph::Graph& g, const Node& n) {
     case Op::logical_or:
       return lower_binary(n, in0);
     case Op::logical_not:
-      return [](Args a) { return at::logical_not(*a[0]); };
+      return STOCHOS_E1(logical_not);
     case Op::where:
-      return [](Args a) { return at::where(*a[0], *a[1], *a[2]); };
+      return {[](Args a) { return at::where(*a[0], *a[1], *a[2]); },
+              [](Args a, at::Tensor& o) { at::where_out(o, *a[0], *a[1], *a[2]); }};
     case Op::cast:
       return lower_cast(in0, n.dtype);
     case Op::sum:
@@ -567,8 +611,15 @@ Fn lower(const graph::Graph& g, const Node& n) {
     case Op::trsolve:
       return lower_linalg(n);
   }
-  return nullptr;
+  return {};
 }
+
+#undef STOCHOS_FN1
+#undef STOCHOS_FN2
+#undef STOCHOS_INTO1
+#undef STOCHOS_INTO2
+#undef STOCHOS_E1
+#undef STOCHOS_E2
 
 // Constant values (doubles in the graph) as a tensor of the node's dtype on the device.
 at::Tensor constant_tensor(const Node& n, const at::Device& device) {
@@ -597,9 +648,16 @@ void check_constant_indices(const graph::Graph& g, const Node& n) {
 
 struct Instr {
   Fn fn;
+  OutFn into;
+  std::int32_t buffer = -1;  // >= 0: `into` writes this workspace buffer; else `fn` runs
   std::uint32_t out = 0;
   std::vector<std::uint32_t> in;
   std::vector<std::uint32_t> release;  // slots whose last reader this is
+};
+
+struct BufferSpec {
+  std::vector<std::int64_t> sizes;
+  at::ScalarType type;
 };
 
 struct Binding {
@@ -611,6 +669,7 @@ struct Binding {
 
 struct TorchWorkspace final : Workspace {
   std::vector<at::Tensor> slots;
+  std::vector<at::Tensor> buffers;  // the out= targets, allocated once per workspace
   std::vector<const at::Tensor*> args;
 };
 
@@ -671,37 +730,75 @@ class TorchExecutable final : public Executable {
       wrt_.push_back(static_cast<std::size_t>(it - inputs.begin()));
     }
 
-    // Liveness: the last instruction reading each slot; outputs live to the end.
-    std::vector<std::size_t> last_use(order.size(), 0);
-    std::vector<char> is_output(order.size(), 0);
-    for (auto id : outputs) is_output[slot_of[id]] = 1;
-    for (std::size_t i = 0; i < order.size(); ++i)
-      for (auto in : g.node(order[i]).inputs) last_use[slot_of[in]] = i;
-
+    // Lowering, and each slot's root: the slot whose storage it may share (itself, or the root
+    // of the input a view was taken of).
+    std::vector<std::uint32_t> root(order.size());
     for (std::size_t i = 0; i < order.size(); ++i) {
       const Node& n = g.node(order[i]);
       const auto slot = static_cast<std::uint32_t>(i);
+      root[i] = slot;
       if (n.op == Op::constant) {
         constants_.emplace_back(slot, constant_tensor(n, device_));
-        is_constant_.push_back(slot);
         continue;
       }
       if (n.op == Op::input) continue;
       check_constant_indices(g, n);
+      Lowered l = lower(g, n);
+      if (l.view) root[i] = root[slot_of[n.inputs[0]]];
       Instr ins;
-      ins.fn = lower(g, n);
+      ins.fn = std::move(l.fn);
+      if (!autograd_) ins.into = std::move(l.into);
       ins.out = slot;
       for (auto in : n.inputs) ins.in.push_back(slot_of[in]);
       max_arity_ = std::max(max_arity_, ins.in.size());
       code_.push_back(std::move(ins));
     }
-    std::vector<char> constant(order.size(), 0);
-    for (auto s : is_constant_) constant[s] = 1;
+
+    // Liveness: the last instruction reading each slot; outputs live to the end, and a root as
+    // long as any view of it.
+    constexpr std::size_t kForever = SIZE_MAX;
+    std::vector<std::size_t> last_use(order.size(), 0);
+    for (std::size_t i = 0; i < order.size(); ++i)
+      for (auto in : g.node(order[i]).inputs) last_use[slot_of[in]] = i;
+    std::vector<char> is_output(order.size(), 0), is_constant(order.size(), 0);
+    for (auto id : outputs) is_output[slot_of[id]] = 1;
+    for (const auto& c : constants_) is_constant[c.first] = 1;
     for (auto& ins : code_)
       for (auto in : ins.in)
-        if (last_use[in] == ins.out && !is_output[in] && !constant[in] &&
+        if (last_use[in] == ins.out && !is_output[in] && !is_constant[in] &&
             std::find(ins.release.begin(), ins.release.end(), in) == ins.release.end())
           ins.release.push_back(in);
+    for (auto id : outputs) last_use[slot_of[id]] = kForever;
+    for (std::size_t i = order.size(); i-- > 0;)
+      if (root[i] != i) last_use[root[i]] = std::max(last_use[root[i]], last_use[i]);
+
+    // Buffers for the out= instructions, reused by liveness: a buffer goes back to the pool of
+    // its dtype and shape once its root's last reader has run, never while the instruction that
+    // frees it is writing.
+    std::vector<std::vector<std::uint32_t>> dies_at(order.size());
+    for (std::size_t i = 0; i < order.size(); ++i)
+      if (root[i] == i && last_use[i] != kForever) dies_at[last_use[i]].push_back(i);
+    std::map<std::pair<int, std::vector<std::int64_t>>, std::vector<std::int32_t>> pool;
+    std::vector<std::int32_t> buffer_of(order.size(), -1);
+    for (Instr& ins : code_) {
+      const Node& n = g.node(order[ins.out]);
+      if (ins.into) {
+        auto key = std::make_pair(static_cast<int>(n.dtype), sizes(n.shape));
+        auto& free = pool[key];
+        if (free.empty()) {
+          ins.buffer = static_cast<std::int32_t>(buffers_.size());
+          buffers_.push_back({key.second, scalar_type(n.dtype)});
+        } else {
+          ins.buffer = free.back();
+          free.pop_back();
+        }
+        buffer_of[ins.out] = ins.buffer;
+      }
+      for (auto dead : dies_at[ins.out])
+        if (buffer_of[dead] >= 0)
+          pool[{static_cast<int>(g.node(order[dead]).dtype), sizes(g.node(order[dead]).shape)}]
+              .push_back(buffer_of[dead]);
+    }
     for (auto id : outputs) {
       const Node& n = g.node(id);
       outputs_.push_back({slot_of[id], sizes(n.shape), scalar_type(n.dtype),
@@ -719,6 +816,9 @@ class TorchExecutable final : public Executable {
 
   std::unique_ptr<Workspace> make_workspace() const override {
     auto ws = std::make_unique<TorchWorkspace>();
+    c10::InferenceMode guard;
+    for (const BufferSpec& b : buffers_)
+      ws->buffers.push_back(at::empty(b.sizes, at::TensorOptions().dtype(b.type).device(device_)));
     ws->slots.resize(slot_count_);
     for (const auto& [slot, t] : constants_) ws->slots[slot] = t;
     ws->args.resize(std::max<std::size_t>(max_arity_, 1));
@@ -768,7 +868,12 @@ class TorchExecutable final : public Executable {
     const at::Tensor** args = ws.args.data();
     for (const Instr& ins : code_) {
       for (std::size_t k = 0; k < ins.in.size(); ++k) args[k] = &slots[ins.in[k]];
-      slots[ins.out] = ins.fn(args);
+      if (ins.buffer >= 0) {
+        slots[ins.out] = ws.buffers[static_cast<std::size_t>(ins.buffer)];
+        ins.into(args, slots[ins.out]);
+      } else {
+        slots[ins.out] = ins.fn(args);
+      }
       for (auto s : ins.release) slots[s].reset();
     }
   }
@@ -825,7 +930,7 @@ class TorchExecutable final : public Executable {
   std::vector<Instr> code_;
   std::size_t slot_count_ = 0, max_arity_ = 0;
   std::vector<std::pair<std::uint32_t, at::Tensor>> constants_;
-  std::vector<std::uint32_t> is_constant_;
+  std::vector<BufferSpec> buffers_;
   std::vector<Binding> inputs_, outputs_;
   std::vector<std::size_t> wrt_;  // per gradient output: the compile input it is taken for
 };

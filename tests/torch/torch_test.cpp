@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <random>
 #include <string>
 #include <thread>
@@ -24,6 +25,7 @@ namespace stochos::backends {
 namespace {
 
 using namespace graph;
+using Values = std::vector<double>;
 
 const Backend& torch_backend() {
   return get_backend("torch");
@@ -144,6 +146,115 @@ TEST(TorchBackend, Float32DensityAgreesWithNative) {
   for (std::size_t k = 0; k < want.size(); ++k)
     for (std::size_t i = 0; i < want[k].size(); ++i)
       EXPECT_PRED3(close, got[k][i], want[k][i], 1e-5) << "output " << k << " element " << i;
+}
+
+// --- Edge values, op by op, against native -------------------------------------------------
+
+std::vector<Values> run_both(const std::vector<Tensor>& in, const std::vector<Values>& v,
+                             const std::vector<Tensor>& out, std::vector<Values>* native) {
+  *native = testing::evaluate(get_backend("native"), in, v, out, false);
+  return testing::evaluate(torch_backend(), in, v, out, false);
+}
+
+void expect_all_close(const std::vector<Values>& got, const std::vector<Values>& want, double tol,
+                      const std::string& what) {
+  ASSERT_EQ(got.size(), want.size());
+  for (std::size_t k = 0; k < want.size(); ++k) {
+    ASSERT_EQ(got[k].size(), want[k].size());
+    for (std::size_t i = 0; i < want[k].size(); ++i)
+      EXPECT_PRED3(close, got[k][i], want[k][i], tol)
+          << what << " output " << k << " element " << i;
+  }
+}
+
+TEST(TorchBackend, UnaryOpsAgreeWithNativeAtEdgeValues) {
+  const double inf = std::numeric_limits<double>::infinity(), nan = std::nan("");
+  const Values v = {
+      -800, -40, -20.5, -3, -2.5, -1, -0.5, -1e-300, 0,    1e-300, 1e-8, 0.5, 1, 1.4616321449683623,
+      2,    6.5, 20,    21, 37.5, 50, 800,  inf,     -inf, nan};
+  for (DType d : {DType::f64, DType::f32}) {
+    Graph g;
+    Tensor x = input(g, "x", d, {static_cast<std::int64_t>(v.size())});
+    std::vector<Tensor> outs;
+    std::vector<std::string> names;
+    for (Op op : all_ops())
+      if (op_kind(op) == OpKind::Unary) {
+        outs.push_back(apply(op, {x}));
+        names.emplace_back(op_name(op));
+      }
+    outs.push_back(cast(x, DType::i64));
+    names.emplace_back("cast_i64");
+    outs.push_back(cast(x, DType::boolean));
+    names.emplace_back("cast_bool");
+    std::vector<Values> want;
+    const auto got = run_both({x}, {v}, outs, &want);
+    const double tol = d == DType::f64 ? 1e-12 : 2e-6;
+    for (std::size_t k = 0; k < outs.size(); ++k)
+      for (std::size_t i = 0; i < v.size(); ++i)
+        EXPECT_PRED3(close, got[k][i], want[k][i], tol)
+            << names[k] << "(" << v[i] << ") in " << dtype_name(d);
+  }
+}
+
+TEST(TorchBackend, ReductionsOfEmptyAndInfiniteSlicesAgreeWithNative) {
+  const double inf = std::numeric_limits<double>::infinity();
+  Graph g;
+  Tensor e = input(g, "e", DType::f64, {0, 3});
+  Tensor m = input(g, "m", DType::f64, {2, 3});
+  Tensor k = input(g, "k", DType::i64, {0});
+  std::vector<Tensor> outs = {sum(e),       prod(e),         max(e),          min(e),
+                              logsumexp(e), logsumexp(e, 0), sum(e, 1, true), max(k),
+                              min(k),       logsumexp(m, 1), max(m, 0, true), prod(m),
+                              logsumexp(m), sum(k),          min(m, 1)};
+  std::vector<Values> want;
+  const auto got = run_both({e, m, k}, {{}, {-inf, -inf, -inf, 1, inf, -inf}, {}}, outs, &want);
+  expect_all_close(got, want, 1e-12, "reductions");
+}
+
+TEST(TorchBackend, CholeskyOfANonPositiveDefiniteMatrixIsNaN) {
+  for (DType d : {DType::f64, DType::f32}) {
+    Graph g;
+    Tensor a = input(g, "a", d, {2, 2});
+    std::vector<Values> want;
+    const auto got = run_both({a}, {{1, 2, 2, 1}}, {cholesky(a)}, &want);
+    for (double e : got[0]) EXPECT_TRUE(std::isnan(e)) << dtype_name(d);
+    const auto ok = run_both({a}, {{4, 2, 2, 3}}, {cholesky(a)}, &want);
+    expect_all_close(ok, want, 1e-6, "cholesky");
+  }
+}
+
+TEST(TorchBackend, IntegerAndBoolOpsAgreeWithNative) {
+  Graph g;
+  Tensor i = input(g, "i", DType::i64, {4});
+  Tensor j = input(g, "j", DType::i64, {2, 1});
+  Tensor b = input(g, "b", DType::boolean, {4});
+  std::vector<Tensor> outs = {neg(i),
+                              abs(i),
+                              sign(i),
+                              square(i),
+                              i + j,
+                              i - j,
+                              i * j,
+                              maximum(i, j),
+                              minimum(i, j),
+                              less(i, j),
+                              equal(i, j),
+                              logical_and(b, less(i, constant(g, 0.0, DType::i64))),
+                              logical_or(b, logical_not(b)),
+                              where(b, i, broadcast_to(j, {2, 4})),
+                              sum(i),
+                              prod(i),
+                              max(i),
+                              cumsum(i),
+                              cast(i, DType::f32),
+                              cast(b, DType::f64),
+                              diag(i),
+                              gather(i, constant(g, {3}, {3, 0, 3}, DType::i64)),
+                              scatter_add(i, constant(g, {4}, {1, 1, 0, 1}, DType::i64), 2),
+                              less(b, logical_not(b))};
+  std::vector<Values> want;
+  const auto got = run_both({i, j, b}, {{-3, 0, 2, 5}, {1, -4}, {1, 0, 0, 1}}, outs, &want);
+  expect_all_close(got, want, 0, "integer ops");
 }
 
 // --- Torch's autograd -----------------------------------------------------------------------
