@@ -53,7 +53,7 @@ void time_density(benchmark::State& state, const F& f, const Other& other, std::
   bool agree = close(lp, other_lp);
   for (std::size_t i = 0; i < grad.size(); ++i) agree = agree && close(grad[i], other_grad[i]);
   if (!agree) {
-    state.SkipWithError("native and hand-written densities disagree");
+    state.SkipWithError("the two versions of the density disagree");
     return;
   }
   for (auto _ : state) {
@@ -70,8 +70,15 @@ void add_counters(benchmark::State& state, const GraphSizes& s) {
   state.counters["steps"] = static_cast<double>(s.steps);
 }
 
-// Registers model/native and model/handwritten. make_native and make_hand build lazily, on the
-// first run, so listing or filtering benchmarks builds nothing.
+bool have_backend(const std::string& name) {
+  for (const auto* b : stochos::backends::all_backends())
+    if (b->name() == name) return true;
+  return false;
+}
+
+// Registers model/native and model/handwritten, and model/torch when the build has the torch
+// engine. make_native and make_hand build lazily, on the first run, so listing or filtering
+// benchmarks builds nothing.
 template <class MakeNative, class MakeHand>
 void register_model(const std::string& name, MakeNative make_native, MakeHand make_hand) {
   struct Both {
@@ -94,6 +101,18 @@ void register_model(const std::string& name, MakeNative make_native, MakeHand ma
     time_density(
         state, [&](const double* t, double* g) { return b.hand(t, g); },
         [&](const double* t, double* g) { return b.native.compiled(t, g); }, b.hand.dim());
+  });
+  if (!have_backend("torch")) return;
+  auto torch = [both]() -> CompiledDensity& {
+    static CompiledDensity c(both().native.model, stochos::backends::get_backend("torch"));
+    return c;
+  };
+  benchmark::RegisterBenchmark((name + "/torch").c_str(), [both, torch](benchmark::State& state) {
+    Both& b = both();
+    CompiledDensity& t = torch();
+    time_density(
+        state, [&](const double* th, double* g) { return t(th, g); },
+        [&](const double* th, double* g) { return b.native.compiled(th, g); }, t.dim());
   });
 }
 
