@@ -147,6 +147,31 @@ at::Tensor trigamma(const at::Tensor& x) {
                    at::where(neg, reflected, positive));
 }
 
+// log Phi(x) as native computes it (graph/scalar_math.cpp): ATen's special_log_ndtr (as
+// accurate) down to -20, and below, native's asymptotic series, op for op. The gradient rule
+// takes phi/Phi as exp((-x^2/2 - log sqrt(2 pi)) - log_ndtr(x)), a difference of two numbers of
+// size x^2/2; computing the tail with native's rounding makes that difference as exact here as
+// there. The tail is evaluated at min(x, -20), so it stays finite (and its autograd zero)
+// where it is not selected.
+at::Tensor log_ndtr(const at::Tensor& x) {
+  const at::Tensor t = at::clamp_max(x, -20.0);
+  const at::Tensor z = (t * t).reciprocal();
+  at::Tensor series = 1 - 9 * z;
+  series = 1 - 7 * z * series;
+  series = 1 - 5 * z * series;
+  series = 1 - 3 * z * series;
+  series = 1 - z * series;
+  const at::Tensor tail = -0.5 * t * t - at::log(-t) - 0.91893853320467274178 + at::log(series);
+  return at::where(x.le(-20.0), tail, at::special_log_ndtr(x));
+}
+
+// Native computes digamma, trigamma and log_ndtr of a float32 in double and rounds the result.
+template <class F>
+at::Tensor in_double(const at::Tensor& x, const F& f) {
+  if (x.scalar_type() != at::kFloat) return f(x);
+  return f(x.to(at::kDouble)).to(at::kFloat);
+}
+
 // --- Lowering -----------------------------------------------------------------------------------
 
 // One node's lowering. `fn` computes it functionally: a fresh tensor, or, when `view`, possibly
@@ -250,15 +275,17 @@ Lowered lower_unary(const Node& n, DType in) {
       return STOCHOS_E1(lgamma);
     case Op::digamma:
       // Native (Boost) is NaN at every pole; torch gives -inf at 0.
-      return {STOCHOS_FN1(at::digamma(x).masked_fill(x.eq(0), std::nan("")))};
+      return {STOCHOS_FN1(in_double(x, [](const at::Tensor& d) {
+        return at::digamma(d).masked_fill(d.eq(0), std::nan(""));
+      }))};
     case Op::trigamma:
-      return {STOCHOS_FN1(trigamma(x))};
+      return {STOCHOS_FN1(in_double(x, trigamma))};
     case Op::erf:
       return STOCHOS_E1(erf);
     case Op::erfc:
       return STOCHOS_E1(erfc);
     case Op::log_ndtr:
-      return STOCHOS_E1(special_log_ndtr);
+      return {STOCHOS_FN1(in_double(x, log_ndtr))};
     default:
       no_kernel(n, in);
   }
