@@ -174,10 +174,12 @@ Tensor Model::rv(const std::string& name, const dist::Distribution& d, const RvO
   if (v.transform) {
     v.value_name = transforms::value_name(name, *v.transform);
     claim(v.value_name);
-    v.unconstrained_shape = v.transform->unconstrained_shape(shape);
+    v.unconstrained_shape =
+        for_variable(name, [&] { return v.transform->unconstrained_shape(shape); });
   }
   v.input = graph::input(*g_, v.value_name, floatx_, v.unconstrained_shape);
-  v.value = v.transform ? v.transform->backward(v.input) : v.input;
+  v.value =
+      for_variable(name, [&] { return v.transform ? v.transform->backward(v.input) : v.input; });
   if (v.value.shape() != shape) v.value = graph::broadcast_to(v.value, shape);
   // Any transform but a bounded family's default can leave its support: -inf there.
   free_checked_.push_back(f.transform && o.transform ? 1 : 0);

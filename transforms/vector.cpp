@@ -1,6 +1,7 @@
 // Transforms of vectors along their last axis: simplex (PyMC's) and ordered.
 #include <cmath>
 
+#include "stochos/error.hpp"
 #include "transforms/transform.hpp"
 
 namespace stochos::transforms {
@@ -19,8 +20,9 @@ class Simplex final : public Transform {
  public:
   std::string name() const override { return "simplex"; }
   Shape unconstrained_shape(const Shape& shape) const override {
+    require_vector(shape, "simplex");
     Shape s = shape;
-    if (!s.empty()) s.back() -= 1;
+    s.back() -= 1;
     return s;
   }
   Tensor forward(const Tensor& x) const override {
@@ -49,6 +51,10 @@ class Simplex final : public Transform {
 class Ordered final : public Transform {
  public:
   std::string name() const override { return "ordered"; }
+  Shape unconstrained_shape(const Shape& shape) const override {
+    require_vector(shape, "ordered");
+    return shape;
+  }
   Tensor forward(const Tensor& x) const override {
     const std::int64_t ax = last_axis(x), n = x.shape().back();
     if (n < 2) return x;

@@ -109,6 +109,11 @@ const Golden kGolden[] = {
      "transform=)"},
     {"x = 1 2\n", "m.stoch:1:7: error: expected the end of the statement, found '2'"},
     {"\xff\n", "m.stoch:1:1: error: unexpected character byte 0xff"},
+    // Found by the parser fuzzer: a vector transform on a scalar crashed.
+    {"w ~ Beta(4, 2, transform=ordered)\n",
+     "m.stoch:1:1: error: variable 'w': the ordered transform needs a vector, not a scalar"},
+    {"w ~ Normal(0, 1, transform=simplex)\n",
+     "m.stoch:1:1: error: variable 'w': the simplex transform needs a vector, not a scalar"},
     {"mu ~ Normal(0, 1, shape=3)\nx = mu[1:2:0]\n", "m.stoch:2:8: error: slice: step must not be zero"},
 };
 
