@@ -14,6 +14,12 @@ std::int64_t last_axis(const Tensor& t) {
   return static_cast<std::int64_t>(t.rank()) - 1;
 }
 
+// Vector transforms act along the last axis: a scalar has none.
+void require_vector(const Shape& shape, const char* transform) {
+  if (shape.empty())
+    throw InputError(std::string("the ") + transform + " transform needs a vector, not a scalar");
+}
+
 // The simplex of K parts from K - 1 unconstrained values, as PyMC does it: append minus their
 // sum (so the values are log-ratios centred on zero) and take the softmax.
 class Simplex final : public Transform {
