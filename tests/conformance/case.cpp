@@ -46,13 +46,16 @@ Expected map2(const Values& a, const Shape& sa, const Values& b, const Shape& sb
   return e;
 }
 
-std::vector<Case> all_cases() {
-  std::vector<Case> all;
-  for (auto family :
-       {elementwise_cases, reduction_cases, shape_cases, linalg_cases, extreme_cases}) {
-    auto c = family();
-    all.insert(all.end(), c.begin(), c.end());
-  }
+const std::vector<Case>& all_cases() {
+  static const std::vector<Case> all = [] {
+    std::vector<Case> v;
+    for (auto family : {elementwise_cases, reduction_cases, shape_cases, linalg_cases,
+                        extreme_cases, empty_cases, hessian_cases}) {
+      auto c = family();
+      v.insert(v.end(), c.begin(), c.end());
+    }
+    return v;
+  }();
   return all;
 }
 

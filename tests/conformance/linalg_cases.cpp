@@ -1,84 +1,19 @@
-// Linear algebra: matmul in every transposition and with vectors, dot, diag both ways, tril,
-// cholesky, triangular solves and the log-determinant from a Cholesky factor. Matrices that must
-// be positive definite or well conditioned are built in the graph from unconstrained inputs
-// (A = B B^T + 3 I), so their gradients are well defined; references are loops written here.
+// Linear algebra: matmul in every transposition and with vectors (transposed too), dot, diag both
+// ways (rectangular too), tril, cholesky, triangular solves (lower/upper, transpose_a, vector and
+// matrix right-hand sides) and the log-determinant from a Cholesky factor. Matrices that must be
+// positive definite or well conditioned are either built in the graph from unconstrained inputs
+// (A = B B^T + 3 I) or fed as symmetric inputs whose finite differences move A_ij and A_ji
+// together (Input::spd). References are loops written here (Cholesky-Banachiewicz, substitution,
+// Gaussian elimination).
 #include <cmath>
+#include <utility>
 
 #include "case.hpp"
+#include "linalg_reference.hpp"
 
 namespace stochos::conformance {
 
 namespace {
-
-using Matrix = std::vector<double>;  // row-major
-
-Matrix matmul(const Matrix& a, const Matrix& b, int n, int k, int m) {
-  Matrix c(static_cast<std::size_t>(n * m), 0.0);
-  for (int i = 0; i < n; ++i)
-    for (int j = 0; j < m; ++j)
-      for (int l = 0; l < k; ++l)
-        c[static_cast<std::size_t>(i * m + j)] +=
-            a[static_cast<std::size_t>(i * k + l)] * b[static_cast<std::size_t>(l * m + j)];
-  return c;
-}
-
-Matrix transposed(const Matrix& a, int rows, int cols) {
-  Matrix t(a.size());
-  for (int i = 0; i < rows; ++i)
-    for (int j = 0; j < cols; ++j)
-      t[static_cast<std::size_t>(j * rows + i)] = a[static_cast<std::size_t>(i * cols + j)];
-  return t;
-}
-
-// B B^T + 3 I for a 3 x 3 B.
-Matrix spd(const Matrix& b) {
-  Matrix a = matmul(b, transposed(b, 3, 3), 3, 3, 3);
-  for (int i = 0; i < 3; ++i) a[static_cast<std::size_t>(i * 4)] += 3;
-  return a;
-}
-Tensor spd(const Tensor& b) {
-  return graph::matmul(b, b, false, true) + graph::diag(graph::full(b.graph(), {3}, 3.0));
-}
-
-// Cholesky-Banachiewicz.
-Matrix cholesky(const Matrix& a, int n) {
-  Matrix l(a.size(), 0.0);
-  for (int i = 0; i < n; ++i)
-    for (int j = 0; j <= i; ++j) {
-      double s = a[static_cast<std::size_t>(i * n + j)];
-      for (int k = 0; k < j; ++k)
-        s -= l[static_cast<std::size_t>(i * n + k)] * l[static_cast<std::size_t>(j * n + k)];
-      l[static_cast<std::size_t>(i * n + j)] =
-          i == j ? std::sqrt(s) : s / l[static_cast<std::size_t>(j * n + j)];
-    }
-  return l;
-}
-
-// Solves T x = b for a lower-triangular T (n x n) and b with `cols` columns.
-Matrix solve_lower(const Matrix& t, const Matrix& b, int n, int cols) {
-  Matrix x = b;
-  for (int c = 0; c < cols; ++c)
-    for (int i = 0; i < n; ++i) {
-      double s = x[static_cast<std::size_t>(i * cols + c)];
-      for (int k = 0; k < i; ++k)
-        s -= t[static_cast<std::size_t>(i * n + k)] * x[static_cast<std::size_t>(k * cols + c)];
-      x[static_cast<std::size_t>(i * cols + c)] = s / t[static_cast<std::size_t>(i * n + i)];
-    }
-  return x;
-}
-
-// tril(B) + 3 I: a well-conditioned lower-triangular matrix.
-Matrix lower_of(const Matrix& b) {
-  Matrix l(9, 0.0);
-  for (int i = 0; i < 3; ++i)
-    for (int j = 0; j <= i; ++j)
-      l[static_cast<std::size_t>(i * 3 + j)] =
-          b[static_cast<std::size_t>(i * 3 + j)] + (i == j ? 3 : 0);
-  return l;
-}
-Tensor lower_of(const Tensor& b) {
-  return graph::tril(b) + graph::diag(graph::full(b.graph(), {3}, 3.0));
-}
 
 Case make(std::string name, std::vector<std::string> ops, std::vector<Input> in,
           std::function<Tensor(const std::vector<Tensor>&)> build,
@@ -129,7 +64,7 @@ std::vector<Case> linalg_cases() {
       },
       1e-14));
   cases.push_back(make(
-      "dot", {"matmul"}, {Input{{5}}, Input{{5}}},
+      "dot", {"mul", "sum"}, {Input{{5}}, Input{{5}}},
       [](const std::vector<Tensor>& x) { return graph::dot(x[0], x[1]); },
       [](const std::vector<Values>& v) {
         return Expected{matmul(v[0], v[1], 1, 5, 1), {}};
@@ -150,7 +85,7 @@ std::vector<Case> linalg_cases() {
       },
       0));
   cases.push_back(make(
-      "tril", {"where", "less_equal"}, {Input{{3, 3}}},
+      "tril", {"where"}, {Input{{3, 3}}},
       [](const std::vector<Tensor>& x) { return graph::tril(x[0]); },
       [](const std::vector<Values>& v) {
         Matrix l;
@@ -214,6 +149,119 @@ std::vector<Case> linalg_cases() {
         return graph::solve_triangular(lower_of(x[0]), x[1], /*lower=*/true, /*transpose_a=*/true);
       },
       upper_ref));
+  cases.push_back(make(
+      "trsolve_lower_transpose_matrix", {"trsolve"}, {Input{{3, 3}}, Input{{3, 2}}},
+      [](const std::vector<Tensor>& x) {
+        return graph::solve_triangular(lower_of(x[0]), x[1], /*lower=*/true, /*transpose_a=*/true);
+      },
+      [](const std::vector<Values>& v) {
+        return Expected{solve_upper(transposed(lower_of(v[0]), 3, 3), v[1], 3, 2), {3, 2}};
+      }));
+  // upper with transpose_a: U^T X = B with U = L^T is L X = B.
+  cases.push_back(make(
+      "trsolve_upper_transpose_matrix", {"trsolve", "transpose"}, {Input{{3, 3}}, Input{{3, 2}}},
+      [](const std::vector<Tensor>& x) {
+        return graph::solve_triangular(graph::transpose(lower_of(x[0])), x[1], /*lower=*/false,
+                                       /*transpose_a=*/true);
+      },
+      [](const std::vector<Values>& v) {
+        return Expected{solve_lower(lower_of(v[0]), v[1], 3, 2), {3, 2}};
+      }));
+  cases.back().f32_tolerance = 1e-5;
+  // A vector against a transposed matrix, on either side.
+  cases.push_back(make(
+      "matmul_transposed_matrix_vector", {"matmul"}, {Input{{4, 3}}, Input{{4}}},
+      [](const std::vector<Tensor>& x) { return graph::matmul(x[0], x[1], true); },
+      [](const std::vector<Values>& v) {
+        return Expected{matmul(transposed(v[0], 4, 3), v[1], 3, 4, 1), {3}};
+      },
+      1e-14));
+  cases.push_back(make(
+      "matmul_vector_transposed_matrix", {"matmul"}, {Input{{3}}, Input{{2, 3}}},
+      [](const std::vector<Tensor>& x) { return graph::matmul(x[0], x[1], false, true); },
+      [](const std::vector<Values>& v) {
+        return Expected{matmul(v[0], transposed(v[1], 2, 3), 1, 3, 2), {2}};
+      },
+      1e-14));
+  // The diagonal of a rectangular matrix (its gradient places a square block in a corner).
+  cases.push_back(make(
+      "diag_part_wide", {"diag_part"}, {Input{{2, 3}}},
+      [](const std::vector<Tensor>& x) { return graph::diag(x[0]); },
+      [](const std::vector<Values>& v) {
+        return Expected{{v[0][0], v[0][4]}, {2}};
+      },
+      0));
+  cases.push_back(make(
+      "diag_part_tall", {"diag_part"}, {Input{{3, 2}}},
+      [](const std::vector<Tensor>& x) { return graph::diag(x[0]); },
+      [](const std::vector<Values>& v) {
+        return Expected{{v[0][0], v[0][3]}, {2}};
+      },
+      0));
+  // Symmetric positive-definite inputs, differentiated as symmetric matrices.
+  Input spd4{{4, 4}};
+  spd4.spd = true;
+  cases.push_back(make(
+      "cholesky_spd_input", {"cholesky"}, {spd4},
+      [](const std::vector<Tensor>& x) { return graph::cholesky(x[0]); },
+      [](const std::vector<Values>& v) {
+        return Expected{cholesky(v[0], 4), {4, 4}};
+      }));
+  cases.back().f32_tolerance = 1e-5;
+  cases.push_back(make(
+      "logdet_spd_input", {"cholesky", "diag_part", "log"}, {spd4},
+      [](const std::vector<Tensor>& x) {
+        return graph::logdet_from_cholesky(graph::cholesky(x[0]));
+      },
+      [](const std::vector<Values>& v) {
+        const Matrix l = cholesky(v[0], 4);
+        long double s = 0;
+        for (int i = 0; i < 4; ++i)
+          s += 2 * std::log(static_cast<long double>(l[static_cast<std::size_t>(i * 5)]));
+        return Expected{{static_cast<double>(s)}, {}};
+      }));
+  // A x = b through the factor, L^T (L^-1 b): both solves and cholesky's symmetric gradient;
+  // the reference is elimination on A itself.
+  cases.push_back(make(
+      "cholesky_solve_spd_input", {"cholesky", "trsolve"}, {spd4, Input{{4}}},
+      [](const std::vector<Tensor>& x) {
+        const Tensor l = graph::cholesky(x[0]);
+        return graph::solve_triangular(l, graph::solve_triangular(l, x[1]), true, true);
+      },
+      [](const std::vector<Values>& v) {
+        return Expected{gauss_solve(v[0], v[1], 4), {4}};
+      }));
+  cases.back().f32_tolerance = 1e-5;
+  // Sizes past Eigen's small-matrix paths: a 17 x 33 by 33 x 9 product, and a 12 x 12
+  // factor, a solve against it and its log-determinant.
+  cases.push_back(make(
+      "matmul_larger", {"matmul"}, {Input{{17, 33}}, Input{{33, 9}}},
+      [](const std::vector<Tensor>& x) { return graph::matmul(x[0], x[1]); },
+      [](const std::vector<Values>& v) {
+        return Expected{matmul(v[0], v[1], 17, 33, 9), {17, 9}};
+      },
+      1e-12));
+  Input spd12{{12, 12}};
+  spd12.spd = true;
+  cases.push_back(make(
+      "cholesky_spd_12", {"cholesky", "trsolve", "diag_part", "log"}, {spd12, Input{{12, 2}}},
+      [](const std::vector<Tensor>& x) {
+        const Tensor l = graph::cholesky(x[0]);
+        return graph::concat({graph::reshape(l, {144}),
+                              graph::reshape(graph::solve_triangular(l, x[1]), {24}),
+                              graph::reshape(graph::logdet_from_cholesky(l), {1})});
+      },
+      [](const std::vector<Values>& v) {
+        const Matrix l = cholesky(v[0], 12);
+        Values out = l;
+        const Matrix y = solve_lower(l, v[1], 12, 2);
+        out.insert(out.end(), y.begin(), y.end());
+        long double s = 0;
+        for (std::size_t i = 0; i < 12; ++i) s += 2 * std::log(static_cast<long double>(l[i * 13]));
+        out.push_back(static_cast<double>(s));
+        return Expected{out, {169}};
+      },
+      1e-12));
   return cases;
 }
 
