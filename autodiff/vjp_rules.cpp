@@ -238,12 +238,21 @@ std::vector<Tensor> pullback_needed(const Node& node_ref, const std::vector<Tens
     case Op::sum:
       d[0] = broadcast_to(keep_reduced(g, n, s[0]), s[0]);
       return d;
-    case Op::prod:
-      // d prod / d x_i = prod / x_i. Caveat: where some x_i is 0 this is 0/0 = NaN, although the
-      // true derivative (product of the others) is finite; models rarely take products of
-      // values that can be exactly zero, and the exact form needs exclusive products.
-      d[0] = (keep_reduced(g, n, s[0]) * keep_reduced(y, n, s[0])) / in[0];
+    case Op::prod: {
+      // d prod / d x_i is the product of the others: prod / x_i where x_i != 0. At a zero it is
+      // the product of the non-zero entries when x_i is the slice's only zero, else 0 (prod / x
+      // alone would be 0/0 = NaN there).
+      const Tensor x = in[0];
+      const Tensor is_zero = equal(x, scalar_like(x, 0.0));
+      const Tensor safe = where(is_zero, scalar_like(x, 1.0), x);
+      const Tensor others_nz = apply(Op::prod, {safe}, {ints[0], 1});
+      const Tensor zeros = apply(Op::sum, {cast(is_zero, x.dtype())}, {ints[0], 1});
+      const Tensor at_zero =
+          where(equal(zeros, scalar_like(zeros, 1.0)), others_nz, scalar_like(x, 0.0));
+      const Tensor py = keep_reduced(y, n, s[0]);
+      d[0] = keep_reduced(g, n, s[0]) * where(is_zero, broadcast_to(at_zero, s[0]), py / safe);
       return d;
+    }
     case Op::max:
     case Op::min: {
       // Every element equal to the extreme shares the cotangent evenly (the subgradient that

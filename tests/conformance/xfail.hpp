@@ -42,12 +42,6 @@ struct KnownBug {
   const char* reason;
 };
 inline const std::vector<KnownBug> kKnownBugs = {
-    {"*", "prod_with_zero", Check::gradient,
-     "prod's rule is prod/x, 0/0 = NaN at a zero entry; the derivative (the product of the "
-     "others) is finite (autodiff/vjp_rules.cpp, Op::prod)"},
-    {"*", "prod_with_zero_axis", Check::gradient,
-     "prod's rule is prod/x, 0/0 = NaN at a zero entry; the derivative (the product of the "
-     "others) is finite (autodiff/vjp_rules.cpp, Op::prod)"},
     {"*", "where_guards_sqrt", Check::gradient,
      "where's rule gives the unselected branch a zero cotangent, but sqrt's rule then computes "
      "0 * 0.5 / sqrt(x) = 0 * NaN = NaN at x < 0, so d/dx where(x > 0, sqrt(x), -x) is NaN where "
