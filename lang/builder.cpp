@@ -25,6 +25,26 @@ struct Located : InputError {
   using InputError::InputError;
 };
 
+// Integers known when the model is built stay exact: literals up to 2^53, and sums, differences
+// and products that do not overflow; anything else is simply not a known integer.
+constexpr double kMaxExactInt = 9007199254740992.0;  // 2^53
+std::optional<std::int64_t> exact_int(double v) {
+  if (std::abs(v) > kMaxExactInt) return std::nullopt;
+  return static_cast<std::int64_t>(v);
+}
+std::optional<std::int64_t> int_arith(const std::string& op, std::int64_t a, std::int64_t b) {
+  std::int64_t r = 0;
+  bool overflow = true;
+  if (op == "+") overflow = __builtin_add_overflow(a, b, &r);
+  if (op == "-") overflow = __builtin_sub_overflow(a, b, &r);
+  if (op == "*") overflow = __builtin_mul_overflow(a, b, &r);
+  if (overflow) return std::nullopt;
+  return r;
+}
+std::optional<std::int64_t> int_negate(std::int64_t a) {
+  return int_arith("-", 0, a);
+}
+
 struct Value {
   Tensor t;
   bool from_data = false;                                 // depends on data and constants only
@@ -204,11 +224,21 @@ class Builder {
         if (!n || *n < 0) fail(item->loc, "shape= takes non-negative integers or int data");
         s.push_back(*n);
       }
-      return s;
+      return checked_size(s, e.loc);
     }
     const auto n = int_value(e);
     if (!n || *n < 0) fail(e.loc, "shape= takes an integer, int data or a tuple (J, K)");
-    return {*n};
+    s = {*n};
+    return checked_size(s, e.loc);
+  }
+
+  // A shape whose element count fits comfortably in memory indices (2^40).
+  Shape checked_size(const Shape& s, Loc loc) {
+    std::int64_t total = 1;
+    for (std::int64_t d : s)
+      if (__builtin_mul_overflow(total, d, &total) || total > (std::int64_t{1} << 40))
+        fail(loc, "shape " + graph::shape_str(s) + " is too large");
+    return s;
   }
 
   // --- Expressions ---
@@ -217,7 +247,7 @@ class Builder {
   std::optional<std::int64_t> int_value(const Expr& e) {
     switch (e.kind) {
       case Expr::Kind::number:
-        if (e.integer) return static_cast<std::int64_t>(e.number);
+        if (e.integer) return exact_int(e.number);
         return std::nullopt;
       case Expr::Kind::name: {
         auto it = env_.find(e.name);
@@ -229,16 +259,13 @@ class Builder {
       }
       case Expr::Kind::unary: {
         auto v = int_value(*e.items[0]);
-        if (v) return -*v;
+        if (v) return int_negate(*v);
         return std::nullopt;
       }
       case Expr::Kind::binary: {
         auto a = int_value(*e.items[0]), b = int_value(*e.items[1]);
         if (!a || !b) return std::nullopt;
-        if (e.name == "+") return *a + *b;
-        if (e.name == "-") return *a - *b;
-        if (e.name == "*") return *a * *b;
-        return std::nullopt;
+        return int_arith(e.name, *a, *b);
       }
       default:
         return std::nullopt;
@@ -267,7 +294,7 @@ class Builder {
     switch (e.kind) {
       case Expr::Kind::number: {
         Value v = constant(e.number);
-        if (e.integer) v.int_scalar = static_cast<std::int64_t>(e.number);
+        if (e.integer) v.int_scalar = exact_int(e.number);
         return v;
       }
       case Expr::Kind::name: {
@@ -284,7 +311,7 @@ class Builder {
       case Expr::Kind::unary: {
         Value v = expr(*e.items[0]);
         v.t = at(e.loc, [&] { return graph::neg(v.t); });
-        if (v.int_scalar) *v.int_scalar = -*v.int_scalar;
+        if (v.int_scalar) v.int_scalar = int_negate(*v.int_scalar);
         return v;
       }
       case Expr::Kind::binary:
@@ -333,9 +360,7 @@ class Builder {
       return graph::not_equal(a.t, b.t);
     });
     if (a.int_scalar && b.int_scalar) {
-      if (op == "+") out.int_scalar = *a.int_scalar + *b.int_scalar;
-      if (op == "-") out.int_scalar = *a.int_scalar - *b.int_scalar;
-      if (op == "*") out.int_scalar = *a.int_scalar * *b.int_scalar;
+      out.int_scalar = int_arith(op, *a.int_scalar, *b.int_scalar);
     }
     return out;
   }
