@@ -59,4 +59,8 @@ const Family& beta_family() {
   return f;
 }
 
+Distribution Beta(Arg alpha, Arg beta) {
+  return Distribution(beta_family(), {{"", std::move(alpha)}, {"", std::move(beta)}});
+}
+
 }  // namespace stochos::dist

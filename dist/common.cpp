@@ -1,6 +1,8 @@
 #include "dist/common.hpp"
 
+#include <boost/random/gamma_distribution.hpp>
 #include <boost/random/normal_distribution.hpp>
+#include <boost/random/poisson_distribution.hpp>
 #include <boost/random/uniform_01.hpp>
 #include <cmath>
 #include <limits>
@@ -8,6 +10,8 @@
 #include "stochos/error.hpp"
 
 namespace stochos::dist {
+
+using namespace graph;
 
 Tensor sigma_or_tau(const Bound& b, const std::string& family, double fallback) {
   if (b.has("sigma") && b.has("tau")) throw InputError(family + ": give sigma or tau, not both");
@@ -33,6 +37,77 @@ Tensor finite(const Tensor& x) {
   return graph::less(graph::abs(x), graph::scalar_like(x, std::numeric_limits<double>::infinity()));
 }
 
+Tensor between(const Tensor& x, const Tensor& lo, const Tensor& hi) {
+  return logical_and(greater_equal(x, lo), less_equal(x, hi));
+}
+
+namespace {
+// x truncated towards zero; NaN and infinities become 0 and large values are clamped first, so
+// the cast never sees a value outside int64.
+Tensor trunc_of(const Tensor& x) {
+  const Tensor safe = clip(where(finite(x), x, scalar_like(x, 0.0)), -0x1p62, 0x1p62);
+  return cast(cast(safe, DType::i64), x.dtype());
+}
+}  // namespace
+
+Tensor is_whole(const Tensor& x) {
+  return logical_and(finite(x), equal(x, trunc_of(x)));
+}
+
+Tensor is_count(const Tensor& x) {
+  return logical_and(is_whole(x), greater_equal(x, scalar_like(x, 0.0)));
+}
+
+Tensor floor_of(const Tensor& x) {
+  const Tensor t = trunc_of(x);
+  return where(greater(t, x), t - 1.0, t);
+}
+
+Tensor round_of(const Tensor& x) {
+  return floor_of(x + 0.5);
+}
+
+Tensor xlogy(const Tensor& x, const Tensor& y) {
+  const Tensor zero = equal(x, scalar_like(x, 0.0));
+  return x * log(where(zero, scalar_like(y, 1.0), y));
+}
+
+Tensor xlog1py(const Tensor& x, const Tensor& y) {
+  const Tensor zero = equal(x, scalar_like(x, 0.0));
+  return x * log1p(where(zero, scalar_like(y, 0.0), y));
+}
+
+Tensor log1mexp(const Tensor& x) {
+  // Near 0, log(-expm1(x)) keeps the digits; far below it, log1p(-exp(x)) does.
+  return where(greater(x, scalar_like(x, -kLog2)), log(-expm1(x)), log1p(-exp(x)));
+}
+
+Tensor logaddexp(const Tensor& a, const Tensor& b) {
+  return maximum(a, b) + softplus(-abs(a - b));
+}
+
+Tensor lgamma_shift(const Tensor& a, const Tensor& x) {
+  // lgamma(z) = (z - 1/2) log z - z + log(2 pi) / 2 + 1 / (12 z) - O(z^-3); for z > 1e4 the
+  // dropped terms are below 3e-15, and the difference of the series needs no cancellation.
+  const Tensor big = greater(a, scalar_like(a, 1e4));
+  const Tensor safe = where(big, a, scalar_like(a, 1e4));  // the series' branch stays finite
+  const Tensor series =
+      (safe - 0.5) * log1p(x / safe) + x * log(safe + x) - x - x / (12.0 * safe * (safe + x));
+  return where(big, series, lgamma(a + x) - lgamma(a));
+}
+
+Tensor binomln(const Tensor& n, const Tensor& k) {
+  return lgamma(n + 1.0) - lgamma(k + 1.0) - lgamma(n - k + 1.0);
+}
+
+Tensor betaln(const Tensor& a, const Tensor& b) {
+  return lgamma(a) + lgamma(b) - lgamma(a + b);
+}
+
+Tensor poisson_logp(const Tensor& x, const Tensor& mu) {
+  return xlogy(x, mu) - mu - lgamma(x + 1.0);
+}
+
 double standard_normal(Rng& rng) {
   return boost::random::normal_distribution<double>(0.0, 1.0)(rng);
 }
@@ -43,6 +118,15 @@ double uniform01(Rng& rng) {
     const double u = boost::random::uniform_01<double>()(rng);
     if (u > 0.0) return u;
   }
+}
+
+double standard_gamma(Rng& rng, double shape) {
+  return boost::random::gamma_distribution<double>(shape, 1.0)(rng);
+}
+
+double poisson_draw(Rng& rng, double mu) {
+  if (!(mu > 0)) return 0.0;
+  return static_cast<double>(boost::random::poisson_distribution<long, double>(mu)(rng));
 }
 
 }  // namespace stochos::dist

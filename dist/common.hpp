@@ -20,13 +20,41 @@ Tensor sigma_or_tau(const Bound& b, const std::string& family, double fallback =
 Tensor value_or_inverse(const Bound& b, const std::string& family, const std::string& a,
                         const std::string& b_name, std::optional<double> fallback);
 
-// x > 0, as a condition; x is finite (not inf, not NaN).
+// x > 0, as a condition; x is finite (not inf, not NaN); lo <= x <= hi.
 Tensor positive(const Tensor& x);
 Tensor finite(const Tensor& x);
+Tensor between(const Tensor& x, const Tensor& lo, const Tensor& hi);
+// A finite whole number; one that is also >= 0 (a count).
+Tensor is_whole(const Tensor& x);
+Tensor is_count(const Tensor& x);
+
+// floor(x) and round(x) (halves up) for finite x: the graph has no rounding op, so these go
+// through an integer cast (exact for |x| < 2^62).
+Tensor floor_of(const Tensor& x);
+Tensor round_of(const Tensor& x);
+
+// x log(y) and x log1p(y), 0 where x = 0 whatever y is (0 log 0 = 0); the where sits inside the
+// log, so the gradient with respect to y is 0 there rather than the NaN of 0 / 0.
+Tensor xlogy(const Tensor& x, const Tensor& y);
+Tensor xlog1py(const Tensor& x, const Tensor& y);
+// log(1 - exp(x)) for x <= 0 (Maechler's switch at -log 2); log(exp(a) + exp(b)).
+Tensor log1mexp(const Tensor& x);
+Tensor logaddexp(const Tensor& a, const Tensor& b);
+// lgamma(a + x) - lgamma(a), x >= 0: by Stirling's series where a is large (> 1e4), since the
+// difference of two lgammas of size a log a loses their digits there.
+Tensor lgamma_shift(const Tensor& a, const Tensor& x);
+// log of the binomial coefficient and of the beta function, by lgamma.
+Tensor binomln(const Tensor& n, const Tensor& k);
+Tensor betaln(const Tensor& a, const Tensor& b);
+// The Poisson log mass x log mu - mu - log x! (Poisson, NegativeBinomial's limit, ZIP).
+Tensor poisson_logp(const Tensor& x, const Tensor& mu);
 
 // A draw routine's standard normal and uniform(0, 1) (Boost.Random: the same numbers on every
 // platform for a given engine state, unlike std:: distributions).
 double standard_normal(Rng& rng);
 double uniform01(Rng& rng);
+// Gamma(shape, 1) and Poisson(mu) draws (Boost.Random); Poisson(0) is 0.
+double standard_gamma(Rng& rng, double shape);
+double poisson_draw(Rng& rng, double mu);
 
 }  // namespace stochos::dist

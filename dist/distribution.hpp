@@ -171,13 +171,33 @@ class Distribution {
 // Builds a distribution by family name: what the language calls.
 Distribution make(std::string_view family_name, std::vector<NamedArg> args);
 
-// The C++ API, PyMC's names: Normal(mu, sigma), Normal({{"mu", 0}, {"tau", 2}}).
+// The C++ API, PyMC's names, positional order and defaults, in the canonical parameterisation;
+// the alternatives by keyword through make(): make("Normal", {{"mu", 0}, {"tau", 2}}),
+// make("Gamma", {{"mu", 2}, {"sigma", 1}}), make("Bernoulli", {{"logit_p", eta}}).
+// Continuous:
 Distribution Normal(Arg mu = 0.0, Arg sigma = 1.0);
 Distribution HalfNormal(Arg sigma = 1.0);
+Distribution TruncatedNormal(Arg mu = 0.0, Arg sigma = 1.0, std::optional<Arg> lower = std::nullopt,
+                             std::optional<Arg> upper = std::nullopt);
+Distribution SkewNormal(Arg alpha = 1.0, Arg mu = 0.0, Arg sigma = 1.0);  // PyMC's order
+Distribution StudentT(Arg nu, Arg mu = 0.0, Arg sigma = 1.0);
+Distribution HalfStudentT(Arg nu, Arg sigma = 1.0);
 Distribution Cauchy(Arg alpha, Arg beta);
 Distribution HalfCauchy(Arg beta);
+Distribution Laplace(Arg mu, Arg b);
+Distribution Logistic(Arg mu = 0.0, Arg s = 1.0);
 Distribution Exponential(Arg lam);
+Distribution Gamma(Arg alpha, Arg beta);
+Distribution InverseGamma(Arg alpha, Arg beta = 1.0);
+Distribution ChiSquared(Arg nu);
+Distribution Weibull(Arg alpha, Arg beta);
+Distribution LogNormal(Arg mu = 0.0, Arg sigma = 1.0);
+Distribution Beta(Arg alpha, Arg beta);
 Distribution Uniform(Arg lower = 0.0, Arg upper = 1.0);
+Distribution Flat();      // improper: log p = 0 on the reals
+Distribution HalfFlat();  // improper: log p = 0 on x > 0
+Distribution NormalMixture(Arg w, Arg mu, Arg sigma);
+// Multivariate:
 Distribution MvNormal(Arg mu, Arg cov);  // also make("MvNormal", {{"mu", m}, {"chol", L}}) or tau
 Distribution Dirichlet(Arg a);
 

@@ -30,4 +30,11 @@ const Family& half_flat_family() {
   return f;
 }
 
+Distribution Flat() {
+  return Distribution(flat_family(), {});
+}
+Distribution HalfFlat() {
+  return Distribution(half_flat_family(), {});
+}
+
 }  // namespace stochos::dist

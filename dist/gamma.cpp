@@ -84,4 +84,11 @@ const Family& log_normal_family() {
   return f;
 }
 
+Distribution Gamma(Arg alpha, Arg beta) {
+  return Distribution(gamma_family(), {{"", std::move(alpha)}, {"", std::move(beta)}});
+}
+Distribution LogNormal(Arg mu, Arg sigma) {
+  return Distribution(log_normal_family(), {{"", std::move(mu)}, {"", std::move(sigma)}});
+}
+
 }  // namespace stochos::dist

@@ -67,4 +67,9 @@ const Family& normal_mixture_family() {
   return f;
 }
 
+Distribution NormalMixture(Arg w, Arg mu, Arg sigma) {
+  return Distribution(normal_mixture_family(),
+                      {{"", std::move(w)}, {"", std::move(mu)}, {"", std::move(sigma)}});
+}
+
 }  // namespace stochos::dist

@@ -24,16 +24,44 @@ const Family& student_t_family();
 const Family& gamma_family();
 const Family& log_normal_family();
 const Family& normal_mixture_family();
+const Family& half_student_t_family();
+const Family& inverse_gamma_family();
+const Family& chi_squared_family();
+const Family& laplace_family();
+const Family& logistic_family();
+const Family& weibull_family();
+const Family& truncated_normal_family();
+const Family& skew_normal_family();
 
 namespace {
 
 const std::vector<const Family*>& families() {
   static const std::vector<const Family*> all = {
-      &normal_family(),         &half_normal_family(), &cauchy_family(),    &half_cauchy_family(),
-      &exponential_family(),    &uniform_family(),     &mv_normal_family(), &dirichlet_family(),
-      &flat_family(),           &half_flat_family(),   &bernoulli_family(), &beta_family(),
-      &poisson_family(),        &student_t_family(),   &gamma_family(),     &log_normal_family(),
+      &normal_family(),
+      &half_normal_family(),
+      &cauchy_family(),
+      &half_cauchy_family(),
+      &exponential_family(),
+      &uniform_family(),
+      &mv_normal_family(),
+      &dirichlet_family(),
+      &flat_family(),
+      &half_flat_family(),
+      &bernoulli_family(),
+      &beta_family(),
+      &poisson_family(),
+      &student_t_family(),
+      &gamma_family(),
+      &log_normal_family(),
       &normal_mixture_family(),
+      &half_student_t_family(),
+      &inverse_gamma_family(),
+      &chi_squared_family(),
+      &laplace_family(),
+      &logistic_family(),
+      &weibull_family(),
+      &truncated_normal_family(),
+      &skew_normal_family(),
   };
   return all;
 }

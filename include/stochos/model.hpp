@@ -23,12 +23,31 @@ using model::Model;
 using model::RvOptions;
 
 using dist::Arg;
+using dist::Beta;
 using dist::Cauchy;
+using dist::ChiSquared;
+using dist::Dirichlet;
 using dist::Distribution;
 using dist::Exponential;
+using dist::Flat;
+using dist::Gamma;
 using dist::HalfCauchy;
+using dist::HalfFlat;
 using dist::HalfNormal;
+using dist::HalfStudentT;
+using dist::InverseGamma;
+using dist::Laplace;
+using dist::Logistic;
+using dist::LogNormal;
+using dist::make;  // by name, alternatives by keyword: make("Gamma", {{"mu", 2}, {"sigma", 1}})
+using dist::MvNormal;
+using dist::NamedArg;
 using dist::Normal;
+using dist::NormalMixture;
+using dist::SkewNormal;
+using dist::StudentT;
+using dist::TruncatedNormal;
 using dist::Uniform;
+using dist::Weibull;
 
 }  // namespace stochos
