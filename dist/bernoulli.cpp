@@ -61,4 +61,8 @@ const Family& bernoulli_family() {
   return f;
 }
 
+Distribution Bernoulli(Arg p) {
+  return Distribution(bernoulli_family(), {{"", std::move(p)}});
+}
+
 }  // namespace stochos::dist

@@ -197,6 +197,15 @@ Distribution Uniform(Arg lower = 0.0, Arg upper = 1.0);
 Distribution Flat();      // improper: log p = 0 on the reals
 Distribution HalfFlat();  // improper: log p = 0 on x > 0
 Distribution NormalMixture(Arg w, Arg mu, Arg sigma);
+// Discrete (observed only: the samplers move continuous variables):
+Distribution Bernoulli(Arg p);
+Distribution Binomial(Arg n, Arg p);
+Distribution BetaBinomial(Arg alpha, Arg beta, Arg n);
+Distribution Poisson(Arg mu);
+Distribution NegativeBinomial(Arg mu, Arg alpha);
+Distribution Geometric(Arg p);
+Distribution DiscreteUniform(Arg lower, Arg upper);
+Distribution ZeroInflatedPoisson(Arg psi, Arg mu);
 // Multivariate:
 Distribution MvNormal(Arg mu, Arg cov);  // also make("MvNormal", {{"mu", m}, {"chol", L}}) or tau
 Distribution Dirichlet(Arg a);

@@ -50,4 +50,8 @@ const Family& poisson_family() {
   return f;
 }
 
+Distribution Poisson(Arg mu) {
+  return Distribution(poisson_family(), {{"", std::move(mu)}});
+}
+
 }  // namespace stochos::dist

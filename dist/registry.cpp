@@ -32,6 +32,12 @@ const Family& logistic_family();
 const Family& weibull_family();
 const Family& truncated_normal_family();
 const Family& skew_normal_family();
+const Family& binomial_family();
+const Family& beta_binomial_family();
+const Family& negative_binomial_family();
+const Family& geometric_family();
+const Family& discrete_uniform_family();
+const Family& zero_inflated_poisson_family();
 
 namespace {
 
@@ -62,6 +68,12 @@ const std::vector<const Family*>& families() {
       &weibull_family(),
       &truncated_normal_family(),
       &skew_normal_family(),
+      &binomial_family(),
+      &beta_binomial_family(),
+      &negative_binomial_family(),
+      &geometric_family(),
+      &discrete_uniform_family(),
+      &zero_inflated_poisson_family(),
   };
   return all;
 }

@@ -23,14 +23,19 @@ using model::Model;
 using model::RvOptions;
 
 using dist::Arg;
+using dist::Bernoulli;
 using dist::Beta;
+using dist::BetaBinomial;
+using dist::Binomial;
 using dist::Cauchy;
 using dist::ChiSquared;
 using dist::Dirichlet;
+using dist::DiscreteUniform;
 using dist::Distribution;
 using dist::Exponential;
 using dist::Flat;
 using dist::Gamma;
+using dist::Geometric;
 using dist::HalfCauchy;
 using dist::HalfFlat;
 using dist::HalfNormal;
@@ -42,12 +47,15 @@ using dist::LogNormal;
 using dist::make;  // by name, alternatives by keyword: make("Gamma", {{"mu", 2}, {"sigma", 1}})
 using dist::MvNormal;
 using dist::NamedArg;
+using dist::NegativeBinomial;
 using dist::Normal;
 using dist::NormalMixture;
+using dist::Poisson;
 using dist::SkewNormal;
 using dist::StudentT;
 using dist::TruncatedNormal;
 using dist::Uniform;
 using dist::Weibull;
+using dist::ZeroInflatedPoisson;
 
 }  // namespace stochos
