@@ -206,6 +206,9 @@ Distribution NegativeBinomial(Arg mu, Arg alpha);
 Distribution Geometric(Arg p);
 Distribution DiscreteUniform(Arg lower, Arg upper);
 Distribution ZeroInflatedPoisson(Arg psi, Arg mu);
+// The categories on the last axis of p (or logit_p) and of cutpoints (K - 1 of them):
+Distribution Categorical(Arg p);
+Distribution OrderedLogistic(Arg eta, Arg cutpoints);
 // Multivariate:
 Distribution MvNormal(Arg mu, Arg cov);  // also make("MvNormal", {{"mu", m}, {"chol", L}}) or tau
 Distribution Dirichlet(Arg a);

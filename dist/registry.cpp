@@ -38,6 +38,8 @@ const Family& negative_binomial_family();
 const Family& geometric_family();
 const Family& discrete_uniform_family();
 const Family& zero_inflated_poisson_family();
+const Family& categorical_family();
+const Family& ordered_logistic_family();
 
 namespace {
 
@@ -74,6 +76,8 @@ const std::vector<const Family*>& families() {
       &geometric_family(),
       &discrete_uniform_family(),
       &zero_inflated_poisson_family(),
+      &categorical_family(),
+      &ordered_logistic_family(),
   };
   return all;
 }
