@@ -259,6 +259,7 @@ std::vector<Record> continuous_records() {
        .mean = far.mean(),
        .variance = far.variance(),
        .cdf = [far](double x) { return far.cdf(x); },
+       .bad = {"sigma", 0, "sigma > 0"},
        .outside = {39},
        .label = "far_tail"},
       {.family = "TruncatedNormal",
@@ -269,6 +270,7 @@ std::vector<Record> continuous_records() {
        .mean = below.mean(),
        .variance = below.variance(),
        .cdf = [below](double x) { return below.cdf(x); },
+       .bad = {"sigma", -2, "sigma > 0"},
        .outside = {0.5}},
       {.family = "TruncatedNormal",
        .params = {{"mu", 0.0}, {"sigma", 1.0}, {"lower", 6.0}, {"upper", 6.5}},
@@ -278,6 +280,7 @@ std::vector<Record> continuous_records() {
        .mean = narrow.mean(),
        .variance = narrow.variance(),
        .cdf = [narrow](double x) { return narrow.cdf(x); },
+       .bad = {"upper", 6, "lower < upper"},
        .outside = {5.9, 6.6},
        .label = "tail_interval"},
   };

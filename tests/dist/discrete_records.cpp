@@ -111,6 +111,7 @@ std::vector<Record> discrete_records() {
        .differentiable = {"mu"},
        .mean = 4,
        .variance = 4 + 16 / 1e8,
+       .bad = {"mu", -4, "mu > 0"},
        .label = "near_poisson"},
       {.family = "NegativeBinomial",
        .params = {{"n", 3.0}, {"p", 0.4}},
