@@ -3,6 +3,7 @@
 #include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 
 #include "stochos/error.hpp"
@@ -10,6 +11,24 @@
 namespace stochos::io {
 
 namespace {
+
+// Deeper lists are refused (CmdStan's arrays of matrices need four or five levels); the check
+// also bounds the recursion of flatten().
+constexpr int kMaxRank = 32;
+
+// nlohmann's message without its "[json.exception.parse_error.101] " tag, on one printable line,
+// at most 200 characters.
+std::string json_message(const nlohmann::json::exception& e) {
+  std::string msg = e.what();
+  if (!msg.empty() && msg[0] == '[') {
+    const auto end = msg.find("] ");
+    if (end != std::string::npos) msg.erase(0, end + 2);
+  }
+  for (char& c : msg)
+    if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f) c = '?';
+  if (msg.size() > 200) msg = msg.substr(0, 200) + "...";
+  return msg;
+}
 
 // The shape a nested list claims, read down its first elements.
 graph::Shape claimed_shape(const nlohmann::json& j) {
@@ -75,14 +94,36 @@ void flatten(const nlohmann::json& j, DataValue& out, const std::string& where,
 }  // namespace
 
 DataSet parse_data(std::string_view text, const std::string& source) {
+  if (text.find_first_not_of(" \t\r\n") == std::string_view::npos)
+    throw InputError(source +
+                     ": error: the data file is empty (expected a JSON object such as "
+                     "{\"N\": 3, \"y\": [1.5, 2, 0.5]})");
   nlohmann::json j;
+  // While parsing: a key given twice is an error (the JSON library would keep the last), and so
+  // is nesting beyond kMaxRank lists.
+  std::set<std::string> keys;
+  std::string key;
+  const auto check = [&](int depth, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
+    using E = nlohmann::json::parse_event_t;
+    if (event == E::key && depth == 1) {
+      key = parsed.get<std::string>();
+      if (!keys.insert(key).second)
+        throw InputError(source + ": error: data '" + key + "' is given twice");
+    }
+    if (event == E::array_start && depth > kMaxRank)
+      throw InputError(source + ": error: " +
+                       (key.empty() ? std::string("data must be a JSON object of named values")
+                                    : "data '" + key + "' is nested deeper than " +
+                                          std::to_string(kMaxRank) + " levels"));
+    if (event == E::object_start && depth > 1)
+      throw InputError(source + ": error: data '" + key +
+                       "': an object where a number or a list was expected");
+    return true;
+  };
   try {
-    j = nlohmann::json::parse(text.begin(), text.end());
+    j = nlohmann::json::parse(text.begin(), text.end(), check);
   } catch (const nlohmann::json::exception& e) {
-    std::string msg = e.what();
-    for (char& c : msg)
-      if (c == '\n') c = ' ';
-    throw InputError(source + ": error: invalid JSON (" + msg + ")");
+    throw InputError(source + ": error: invalid JSON: " + json_message(e));
   }
   if (!j.is_object())
     throw InputError(source + ": error: data must be a JSON object of named values");

@@ -158,7 +158,7 @@ TEST_F(Lang, DataErrorsNameTheFileAndKey) {
             "d.json: error: data 'y'[1]: a list where a number was expected (ragged nesting)");
   EXPECT_EQ(data_error("[1, 2]"), "d.json: error: data must be a JSON object of named values");
   EXPECT_NE(data_error("{\"y\": ").find("d.json: error: invalid JSON"), std::string::npos);
-  EXPECT_NE(data_error("").find("d.json: error: invalid JSON"), std::string::npos);
+  EXPECT_NE(data_error("").find("d.json: error: the data file is empty"), std::string::npos);
   const auto d =
       io::parse_data("{\"a\": 1, \"b\": 2.5, \"m\": [[1, 2, 3], [4, 5, 6]], \"e\": []}", "d.json");
   EXPECT_TRUE(d.at("a").integer);
