@@ -32,6 +32,7 @@ struct Subscript {
 struct Expr {
   enum class Kind { number, name, list, tuple, unary, binary, call, index } kind;
   Loc loc;
+  int height = 1;  // levels of the tree below and including this node (the parser bounds it)
   double number = 0;
   bool integer = false;               // a number written without a fraction or exponent
   std::string name;                   // name; call: the function; unary/binary: the operator
@@ -55,5 +56,9 @@ struct Program {
   std::string filename;
   std::vector<Statement> statements;
 };
+
+// The expression as source text, for messages: `idx - 1`, `a[county]`, `exp(x)`; parenthesised
+// where precedence needs it; cut to about 60 characters.
+std::string to_source(const Expr& e);
 
 }  // namespace stochos::lang

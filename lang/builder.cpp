@@ -1,6 +1,7 @@
 // From the syntax tree to a model::Model: data declarations checked against the data, random
 // variables (free, or observed when the name is data or computed from data alone),
 // deterministics, lets and potentials; expressions become graph operations.
+#include <charconv>
 #include <cmath>
 #include <map>
 #include <numbers>
@@ -9,8 +10,8 @@
 
 #include "lang/functions.hpp"
 #include "lang/lang.hpp"
+#include "lang/suggest.hpp"
 #include "stochos/error.hpp"
-#include "stochos/nearest.hpp"
 
 namespace stochos::lang {
 
@@ -45,11 +46,44 @@ std::optional<std::int64_t> int_negate(std::int64_t a) {
   return int_arith("-", 0, a);
 }
 
+// Shortest text that reads back as v: 1.5, 3, 1e+300.
+std::string number_str(double v) {
+  char buf[64];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, r.ptr);
+}
+
+// "[2]", "[1][0]": the position of flat element k of a row-major array of this shape.
+std::string position_str(std::size_t k, const Shape& shape) {
+  std::string out;
+  std::vector<std::int64_t> at(shape.size());
+  for (std::size_t a = shape.size(); a-- > 0;) {
+    const auto n = static_cast<std::size_t>(shape[a]);
+    at[a] = static_cast<std::int64_t>(k % n);
+    k /= n;
+  }
+  for (auto i : at) {
+    out.push_back('[');
+    out.append(std::to_string(i));
+    out.push_back(']');
+  }
+  return out;
+}
+
+using Known = std::shared_ptr<const std::vector<double>>;
+
 struct Value {
   Tensor t;
   bool from_data = false;                                 // depends on data and constants only
   std::optional<std::int64_t> int_scalar = std::nullopt;  // an int known now (int data, a literal)
+  // The elements of an int tensor known when the model is built (int data, integer arithmetic
+  // on it), row-major: an index array is checked against the axis it indexes before it is used.
+  Known known = nullptr;
 };
+
+bool is_float(const Tensor& t) {
+  return t.dtype() == DType::f64 || t.dtype() == DType::f32;
+}
 
 class Builder {
  public:
@@ -120,12 +154,10 @@ class Builder {
       std::vector<std::string> keys;
       for (const auto& [k, v] : data_) keys.push_back(k);
       fail(s.name_loc,
-           "data '" + s.name + "' is missing from the data file" + did_you_mean(s.name, keys));
+           "data '" + s.name + "' is missing from the data file" + suggest(s.name, keys));
     }
     const io::DataValue& d = it->second;
     const bool is_int = s.type == "int";
-    if (is_int && !d.integer)
-      fail(s.loc, "data '" + s.name + "' is declared int but the data file has non-integer values");
     Shape want;
     for (const auto& dim : s.dims) {
       const auto n = int_value(*dim);
@@ -136,32 +168,51 @@ class Builder {
     if (d.shape != want)
       fail(s.loc, "data '" + s.name + "' is declared " + s.type + graph::shape_str(want) +
                       " but the data file gives shape " + graph::shape_str(d.shape));
+    // An int declaration takes integral values, however written (3 or 3.0), exact in a double.
     if (is_int)
-      for (double v : d.values)
-        if (std::abs(v) > 9.007199254740992e15)
-          fail(s.loc, "data '" + s.name + "' has an integer too large to be exact");
+      for (std::size_t k = 0; k < d.values.size(); ++k) {
+        const double x = d.values[k];
+        const std::string at = s.name + position_str(k, d.shape);
+        if (x != std::floor(x))
+          fail(s.loc, "data '" + s.name + "' is declared int but " + at + " is " + number_str(x) +
+                          " in the data file");
+        if (std::abs(x) > kMaxExactInt)
+          fail(s.loc, "data '" + s.name + "': " + at + " is " + number_str(x) +
+                          ", an integer too large to be exact");
+      }
     Value v;
     v.from_data = true;
     v.t = graph::constant(g(), d.shape, d.values, is_int ? DType::i64 : floatx_);
+    if (is_int) v.known = std::make_shared<const std::vector<double>>(d.values);
     if (is_int && d.shape.empty()) v.int_scalar = static_cast<std::int64_t>(d.values[0]);
     define(s.name, s.name_loc, v);
     declared_data_.insert(s.name);
   }
 
-  void sample(const Statement& s) {
-    const Expr& call = *s.value;
+  // A distribution as written, `Normal(0, 1, shape=J)`: its family, its arguments and the
+  // options that belong to the variable. Distributions passed as arguments
+  // (`init_dist=Normal(0, 10)`, `[Normal(m0, s0), Normal(m1, s1)]`) are read the same way.
+  struct DistSpec {
+    const dist::Family* family;
+    std::vector<dist::NamedArg> args;
+    model::RvOptions opts;
+  };
+
+  DistSpec dist_spec(const Expr& call) {
     const dist::Family* family = family_of(call);
     if (!family) fail(call.loc, "expected a distribution after '~'");
-    model::RvOptions opts;
-    std::vector<dist::NamedArg> args;
+    DistSpec spec{family, {}, {}};
+    std::set<std::string> seen;
     for (const Arg& a : call.args) {
+      if (!a.keyword.empty() && !seen.insert(a.keyword).second)
+        fail(a.loc, family->name + "(): keyword '" + a.keyword + "' is given twice");
       if (a.keyword == "shape") {
-        opts.shape = shape_of(*a.value);
+        spec.opts.shape = shape_of(*a.value);
       } else if (a.keyword == "transform") {
         if (a.value->kind != Expr::Kind::name)
           fail(a.value->loc,
                "transform= takes a name: log, logodds, interval, simplex, ordered or none");
-        opts.transform = a.value->name;
+        spec.opts.transform = a.value->name;
       } else if (a.keyword == "observed") {
         fail(a.loc, "write `NAME ~ Dist(...)` with NAME declared as data to observe it");
       } else {
@@ -169,13 +220,20 @@ class Builder {
                                             a.keyword) == family->keywords.end()) {
           std::vector<std::string> valid = family->keywords;
           valid.insert(valid.end(), {"shape", "transform"});
-          fail(a.loc, family->name + " has no parameter '" + a.keyword + "'" +
-                          did_you_mean(a.keyword, valid));
+          fail(a.loc,
+               family->name + " has no parameter '" + a.keyword + "'" + suggest(a.keyword, valid));
         }
-        args.push_back(dist_arg(a));
+        spec.args.push_back(dist_arg(a, *family));
       }
     }
-    const dist::Distribution d(*family, std::move(args));
+    return spec;
+  }
+
+  void sample(const Statement& s) {
+    const Expr& call = *s.value;
+    DistSpec spec = dist_spec(call);
+    const model::RvOptions opts = spec.opts;
+    const dist::Distribution d(*spec.family, std::move(spec.args));
     auto found = env_.find(s.name);
     if (found != env_.end()) {
       // Data, or a let of data: an observed variable.
@@ -200,17 +258,31 @@ class Builder {
     const auto names = dist::family_names();
     if (std::find(names.begin(), names.end(), call.name) == names.end()) {
       if (functions().count(call.name)) return nullptr;
-      fail(call.loc, "unknown distribution '" + call.name + "'" + did_you_mean(call.name, names));
+      fail(call.loc, "unknown distribution '" + call.name + "'" + suggest(call.name, names));
     }
     return &dist::family(call.name);
   }
 
-  dist::NamedArg dist_arg(const Arg& a) {
-    if (a.value->kind == Expr::Kind::call) {
-      const auto names = dist::family_names();
-      if (std::find(names.begin(), names.end(), a.value->name) != names.end())
-        fail(a.value->loc, "no distribution here takes a distribution argument ('" + a.value->name +
-                               "' cannot be passed yet)");
+  // A call of a distribution, or of an unknown name (read as a misspelt distribution where a
+  // distribution argument could stand).
+  bool is_distribution(const Expr& e) const {
+    return e.kind == Expr::Kind::call && functions().count(e.name) == 0 && env_.count(e.name) == 0;
+  }
+
+  dist::NamedArg dist_arg(const Arg& a, const dist::Family& family) {
+    // A distribution, or a list of them, as an argument: read and checked like any other
+    // distribution; no family takes one yet (GaussianRandomWalk's init_dist, Mixture's comps).
+    const Expr* inner = is_distribution(*a.value) ? a.value.get() : nullptr;
+    if (!inner && a.value->kind == Expr::Kind::list)
+      for (const auto& item : a.value->items)
+        if (is_distribution(*item)) {
+          inner = item.get();
+          break;
+        }
+    if (inner) {
+      dist_spec(*inner);
+      fail(inner->loc, family.name + " does not take a distribution argument" +
+                           (a.keyword.empty() ? std::string() : " (" + a.keyword + "=)"));
     }
     if (a.value->kind == Expr::Kind::number) return {a.keyword, dist::Arg(a.value->number)};
     return {a.keyword, dist::Arg(expr(*a.value).t)};
@@ -280,7 +352,7 @@ class Builder {
     const auto names = dist::family_names();
     if (std::find(names.begin(), names.end(), e.name) != names.end())
       fail(e.loc, "'" + e.name + "' is a distribution; use it after '~'");
-    fail(e.loc, "unknown name '" + e.name + "'" + did_you_mean(e.name, known));
+    fail(e.loc, "unknown name '" + e.name + "'" + suggest(e.name, known));
   }
 
   Value constant(double v) {
@@ -312,6 +384,11 @@ class Builder {
         Value v = expr(*e.items[0]);
         v.t = at(e.loc, [&] { return graph::neg(v.t); });
         if (v.int_scalar) v.int_scalar = int_negate(*v.int_scalar);
+        if (v.known) {
+          auto k = std::make_shared<std::vector<double>>(*v.known);
+          for (double& x : *k) x = -x;
+          v.known = k;
+        }
         return v;
       }
       case Expr::Kind::binary:
@@ -340,8 +417,38 @@ class Builder {
     return out;
   }
 
+  // An integer literal (or a sum of them) as an int constant, so that it keeps int arithmetic
+  // int: `county - 1` is still an index array.
+  Value as_int_constant(const Value& v) {
+    Value out = v;
+    out.t = graph::constant(g(), static_cast<double>(*v.int_scalar), DType::i64);
+    out.known = std::make_shared<const std::vector<double>>(1, static_cast<double>(*v.int_scalar));
+    return out;
+  }
+
+  // The elements of a op b when both are known ints of the same shape or one is a scalar.
+  static Known known_arith(const std::string& op, const Value& a, const Value& b) {
+    if (!a.known || !b.known || (op != "+" && op != "-" && op != "*")) return nullptr;
+    const auto &x = *a.known, &y = *b.known;
+    if (x.size() != y.size() && x.size() != 1 && y.size() != 1) return nullptr;
+    if (x.size() == y.size() && a.t.shape() != b.t.shape()) return nullptr;
+    const std::size_t n = std::max(x.size(), y.size());
+    auto out = std::make_shared<std::vector<double>>(n);
+    for (std::size_t k = 0; k < n; ++k) {
+      const double u = x[x.size() == 1 ? 0 : k], w = y[y.size() == 1 ? 0 : k];
+      (*out)[k] = op == "+" ? u + w : op == "-" ? u - w : u * w;
+      if (std::abs((*out)[k]) > kMaxExactInt) return nullptr;
+    }
+    return out;
+  }
+
   Value binary(const Expr& e) {
-    const Value a = expr(*e.items[0]), b = expr(*e.items[1]);
+    Value a = expr(*e.items[0]), b = expr(*e.items[1]);
+    const auto literal = [](const Value& v) { return v.int_scalar && is_float(v.t); };
+    if (e.name != "/" && e.name != "**" && e.name != "@") {
+      if (a.t.dtype() == DType::i64 && literal(b)) b = as_int_constant(b);
+      if (b.t.dtype() == DType::i64 && literal(a)) a = as_int_constant(a);
+    }
     Value out;
     out.from_data = a.from_data && b.from_data;
     const std::string& op = e.name;
@@ -362,12 +469,11 @@ class Builder {
     if (a.int_scalar && b.int_scalar) {
       out.int_scalar = int_arith(op, *a.int_scalar, *b.int_scalar);
     }
+    if (out.t.dtype() == DType::i64) out.known = known_arith(op, a, b);
     return out;
   }
 
-  Tensor as_float(const Tensor& t) {
-    return t.dtype() == DType::f64 || t.dtype() == DType::f32 ? t : graph::cast(t, floatx_);
-  }
+  Tensor as_float(const Tensor& t) { return is_float(t) ? t : graph::cast(t, floatx_); }
 
   Value call(const Expr& e) {
     const auto& fns = functions();
@@ -376,9 +482,11 @@ class Builder {
       const auto names = dist::family_names();
       if (std::find(names.begin(), names.end(), e.name) != names.end())
         fail(e.loc, "'" + e.name + "' is a distribution; use it after '~'");
+      if (env_.count(e.name) || e.name == "pi" || e.name == "inf")
+        fail(e.loc, "'" + e.name + "' is a value, not a function");
       std::vector<std::string> known;
       for (const auto& [k, v] : fns) known.push_back(k);
-      fail(e.loc, "unknown function '" + e.name + "'" + did_you_mean(e.name, known));
+      fail(e.loc, "unknown function '" + e.name + "'" + suggest(e.name, known));
     }
     const Function& f = it->second;
     std::vector<Tensor> args;
@@ -456,16 +564,60 @@ class Builder {
         });
         continue;
       }
-      const Value idx = expr(*s.index);
+      Value idx = index_array(*s.index);
       if (idx.t.dtype() != DType::i64)
         fail(s.loc, "an index array must be int data (got " +
                         std::string(graph::dtype_name(idx.t.dtype())) + ")");
       if (axis != 0) fail(s.loc, "an index array can only index the first axis");
+      if (idx.known) check_indices(idx, e, s, v.t.shape()[0]);
       v.from_data = v.from_data && idx.from_data;
       v.t = at(s.loc, [&] { return graph::gather(v.t, idx.t); });
       axis += static_cast<std::int64_t>(idx.t.rank());
     }
     return v;
+  }
+
+  // The value of an index array: an expression, or a list of integers (`x[[0, 2]]`).
+  Value index_array(const Expr& e) {
+    if (e.kind != Expr::Kind::list) return expr(e);
+    std::vector<double> items;
+    for (const auto& item : e.items) {
+      const auto n = int_value(*item);
+      if (!n) return expr(e);
+      items.push_back(static_cast<double>(*n));
+    }
+    Value v;
+    v.from_data = true;
+    v.t = graph::constant(g(), Shape{static_cast<std::int64_t>(items.size())}, items, DType::i64);
+    v.known = std::make_shared<const std::vector<double>>(std::move(items));
+    return v;
+  }
+
+  // Every known index within [-n, n) of the axis it indexes; negative ones count from the end,
+  // as NumPy's do, and are replaced by their positive equivalents.
+  void check_indices(Value& idx, const Expr& e, const Subscript& s, std::int64_t n) {
+    const std::vector<double>& k = *idx.known;
+    bool negative = false;
+    for (std::size_t i = 0; i < k.size(); ++i) {
+      if (k[i] < static_cast<double>(-n) || k[i] >= static_cast<double>(n)) {
+        const std::string array = to_source(*s.index), base = to_source(*e.items[0]);
+        const bool plain =
+            s.index->kind != Expr::Kind::binary && s.index->kind != Expr::Kind::unary;
+        fail(s.loc, "index " + number_str(k[i]) + " at " + (plain ? array : "(" + array + ")") +
+                        position_str(i, idx.t.shape()) + " is out of range for " + base +
+                        " (axis 0 has length " + std::to_string(n) + ")");
+      }
+      negative = negative || k[i] < 0;
+    }
+    if (!negative) return;
+    if (!idx.t.is_constant())  // computed: wrap at run time
+      idx.t = graph::where(graph::less(idx.t, graph::constant(g(), 0.0, DType::i64)),
+                           idx.t + graph::constant(g(), static_cast<double>(n), DType::i64), idx.t);
+    auto wrapped = std::make_shared<std::vector<double>>(k);
+    for (double& x : *wrapped)
+      if (x < 0) x += static_cast<double>(n);
+    if (idx.t.is_constant()) idx.t = graph::constant(g(), idx.t.shape(), *wrapped, DType::i64);
+    idx.known = wrapped;
   }
 
   const Program& p_;

@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "io/data.hpp"
 #include "lang/ast.hpp"
@@ -18,6 +19,19 @@ Program parse_file(const std::string& path);
 // The model the program describes, with `data` for its data declarations (checked against them).
 std::unique_ptr<model::Model> build(const Program& program, const io::DataSet& data,
                                     graph::DType floatx = graph::DType::f64);
+
+// What a program declares, for tools that list a model's inputs and outputs (the CLI).
+struct DataDeclaration {
+  std::string name;
+  std::string type;               // "int" or "real"
+  std::vector<std::string> dims;  // as written: "J", "3", "N - 1"
+  Loc loc;
+};
+std::vector<DataDeclaration> data_declarations(const Program& program);
+// The names of `NAME = expr` statements (recorded in the trace), in order.
+std::vector<std::string> deterministic_names(const Program& program);
+// The names of `NAME ~ Dist(...)` statements, in order, free and observed alike.
+std::vector<std::string> random_variable_names(const Program& program);
 
 // "file:line:col: error: what".
 std::string located(const std::string& file, Loc loc, const std::string& what);

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "lang/lang.hpp"
+#include "lang/suggest.hpp"
 #include "stochos/error.hpp"
 
 namespace stochos::lang {
@@ -18,7 +19,11 @@ std::string located(const std::string& file, Loc loc, const std::string& what) {
 
 namespace {
 
+// Brackets and unary operators nest at most kMaxDepth deep (the parser recurses on them); an
+// expression tree is at most kMaxHeight levels high (the builder recurses on it), which bounds
+// the long flat chains (1 + 1 + ... + 1, x[0][0]...) the parser builds in loops.
 constexpr int kMaxDepth = 200;
+constexpr int kMaxHeight = 500;
 
 struct Token {
   enum class Kind { name, number, op, newline, end } kind;
@@ -197,8 +202,11 @@ class Parser {
       expect(":", "':' and a type (int or real)");
       Loc tloc;
       s.type = name("a type (int or real)", tloc);
-      if (s.type != "int" && s.type != "real")
-        fail(t_[i_ - 1], "unknown type '" + s.type + "'; types: int, real");
+      if (s.type != "int" && s.type != "real") {
+        const std::string hint = suggest(s.type, {"int", "real"});
+        fail(t_[i_ - 1],
+             "unknown type '" + s.type + "'" + (hint.empty() ? "; types: int, real" : hint));
+      }
       if (is_op("[")) {
         next();
         for (;;) {
@@ -233,7 +241,10 @@ class Parser {
       s.value = expression(0);
       return s;
     }
-    fail(peek(), "expected '~' or '=' after '" + s.name + "', found " + describe(peek()));
+    std::string hint;
+    if (peek().kind == Token::Kind::name)  // a misspelt keyword: `lett x = 1`
+      hint = suggest(s.name, {"data", "let", "potential"});
+    fail(peek(), "expected '~' or '=' after '" + s.name + "', found " + describe(peek()) + hint);
   }
 
   static int precedence(const std::string& op) {
@@ -260,6 +271,7 @@ class Parser {
       e->items.push_back(std::move(left));
       e->items.push_back(std::move(right));
       left = std::move(e);
+      measure(*left);
     }
     --depth_;
     return left;
@@ -277,6 +289,7 @@ class Parser {
       e->loc = t.loc;
       e->name = "-";
       e->items.push_back(std::move(operand));
+      measure(*e);
       return e;
     }
     return power();
@@ -295,6 +308,7 @@ class Parser {
     e->name = "**";
     e->items.push_back(std::move(base));
     e->items.push_back(std::move(exponent));
+    measure(*e);
     return e;
   }
 
@@ -318,6 +332,7 @@ class Parser {
           expect(",", "',' or ')' in the argument list");
         }
         next();
+        measure(*e);
       } else if (is_op("[")) {
         const Token& open = next();
         auto idx = std::make_unique<Expr>();
@@ -330,6 +345,7 @@ class Parser {
           expect(",", "',' or ']' in the subscript");
         }
         next();
+        measure(*idx);
         e = std::move(idx);
       } else {
         return e;
@@ -388,6 +404,7 @@ class Parser {
         e->items.push_back(expression(0));
       }
       expect(")", "')'");
+      measure(*e);
       return e;
     }
     if (is_op("[")) {
@@ -399,9 +416,25 @@ class Parser {
         expect(",", "',' or ']' in the list");
       }
       next();
+      measure(*e);
       return e;
     }
     fail(t, "expected an expression, found " + describe(t));
+  }
+
+  // Sets e's height from its children's; a tree too high is an error at e.
+  void measure(Expr& e) const {
+    int h = 0;
+    for (const auto& item : e.items) h = std::max(h, item->height);
+    for (const auto& a : e.args) h = std::max(h, a.value->height);
+    for (const auto& s : e.subscripts)
+      for (const ExprPtr* p : {&s.index, &s.start, &s.stop, &s.step})
+        if (*p) h = std::max(h, (*p)->height);
+    e.height = h + 1;
+    if (e.height > kMaxHeight)
+      throw InputError(located(file_, e.loc,
+                               "expression too long (over " + std::to_string(kMaxHeight) +
+                                   " operations in a chain); split it with let"));
   }
 
   void guard() {

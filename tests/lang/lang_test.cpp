@@ -7,11 +7,13 @@
 #include <cstdlib>
 #include <filesystem>
 #include <numbers>
+#include <random>
 #include <string>
 
 #include "io/data.hpp"
 #include "lang/lang.hpp"
 #include "stochos/error.hpp"
+#include "stochos/model.hpp"
 
 namespace stochos::lang {
 namespace {
@@ -64,7 +66,7 @@ const Golden kGolden[] = {
     {"data J: int\ndata y: real[4]\n",
      "m.stoch:2:1: error: data 'y' is declared real[4] but the data file gives shape [3]"},
     {"data J: int\ndata y: int[J]\n",
-     "m.stoch:2:1: error: data 'y' is declared int but the data file has non-integer values"},
+     "m.stoch:2:1: error: data 'y' is declared int but y[0] is 1.5 in the data file"},
     {"data y: real[K]\n", "m.stoch:1:14: error: unknown name 'K'"},
     {"mu ~ Normal(0, -5)\n", "m.stoch:1:1: error: variable 'mu': Normal needs sigma > 0"},
     {"data J: int\ndata y: real[J]\nmu ~ Normal(0, 1, shape=2)\ny ~ Normal(mu, 1)\n",
@@ -73,8 +75,7 @@ const Golden kGolden[] = {
      "m.stoch:3:1: error: observed variable 'y': value -0.5 at index 1 is outside the support of "
      "HalfNormal"},
     {"data J: int\ndata idx: int[4]\nmu ~ Normal(0, 1, shape=2)\nx = mu[idx]\n",
-     "m.stoch:4:8: error: gather: index 2 is out of range for a dimension of 2 (inputs: "
-     "float64[2], int64[4])"},
+     "m.stoch:4:8: error: index 2 at idx[0] is out of range for mu (axis 0 has length 2)"},
     {"mu ~ Normal(0, 1, shape=3)\nx = mu[3]\n",
      "m.stoch:2:8: error: index 3 is out of range for an axis of length 3"},
     {"mu ~ Normal(0, 1)\nx = mu[0]\n",
@@ -114,13 +115,88 @@ const Golden kGolden[] = {
      "m.stoch:1:1: error: variable 'w': the ordered transform needs a vector, not a scalar"},
     {"w ~ Normal(0, 1, transform=simplex)\n",
      "m.stoch:1:1: error: variable 'w': the simplex transform needs a vector, not a scalar"},
-    {"mu ~ Normal(0, 1, shape=3)\nx = mu[1:2:0]\n", "m.stoch:2:8: error: slice: step must not be zero"},
+    {"mu ~ Normal(0, 1, shape=3)\nx = mu[1:2:0]\n",
+     "m.stoch:2:8: error: slice: step must not be zero"},
+    // Misspelt keywords and types.
+    {"lett x = 1\n",
+     "m.stoch:1:6: error: expected '~' or '=' after 'lett', found 'x'; did you mean 'let'?"},
+    {"dat J: int\n",
+     "m.stoch:1:5: error: expected '~' or '=' after 'dat', found 'J'; did you mean 'data'?"},
+    {"potental p = 1\n",
+     "m.stoch:1:10: error: expected '~' or '=' after 'potental', found 'p'; did you mean "
+     "'potential'?"},
+    {"data J: reel\n", "m.stoch:1:9: error: unknown type 'reel'; did you mean 'real'?"},
+    {"mu ~ Normal(mu=0, mu=1)\n", "m.stoch:1:19: error: Normal(): keyword 'mu' is given twice"},
+    {"mu ~ Normal(0, 1, shape=2, shape=3)\n",
+     "m.stoch:1:28: error: Normal(): keyword 'shape' is given twice"},
+    {"mu ~ Normal(0, 1, 2)\n",
+     "m.stoch:1:1: error: variable 'mu': Normal takes at most 2 positional arguments (3 given)"},
+    {"mu ~ Normal(0, sigma=1, tau=2)\n",
+     "m.stoch:1:1: error: variable 'mu': Normal: give sigma or tau, not both"},
+    {"x = sum([1, 2], axis=0)\n", "m.stoch:1:17: error: sum() takes no keyword arguments"},
+    {"x = sum([1, 2], 1.5)\n", "m.stoch:1:17: error: sum(): argument 2 must be an integer"},
+    {"x = where(1 > 0, 1)\n", "m.stoch:1:5: error: where() takes 3 arguments, 2 given"},
+    {"mu ~ Normal(0, 1)\nx = concat(mu)\n",
+     "m.stoch:2:12: error: concat() takes a list: concat([a, b])"},
+    {"mu ~ Normal(0, 1)\nx = mu(2)\n", "m.stoch:2:5: error: 'mu' is a value, not a function"},
+    {"mu ~ Normal(0, 1, transform=2)\n",
+     "m.stoch:1:29: error: transform= takes a name: log, logodds, interval, simplex, ordered or "
+     "none"},
+    {"data J: int\nmu ~ Normal(0, 1, observed=J)\n",
+     "m.stoch:2:19: error: write `NAME ~ Dist(...)` with NAME declared as data to observe it"},
+    // Distributions as arguments are read (and checked) but no family takes one yet.
+    {"mu ~ Normal(0, sigma=HalfNormal(1))\n",
+     "m.stoch:1:22: error: Normal does not take a distribution argument (sigma=)"},
+    {"x ~ NormalMixture([0.5, 0.5], [Normal(0, 1), Normal(1, 1)], 1)\n",
+     "m.stoch:1:32: error: NormalMixture does not take a distribution argument"},
+    {"x ~ NormalMixture([0.5, 0.5], [Normall(0, 1)], 1)\n",
+     "m.stoch:1:32: error: unknown distribution 'Normall'; did you mean 'Normal'?"},
+    {"x ~ Normal(0, sigma=HalfNormal(sigmaa=1))\n",
+     "m.stoch:1:32: error: HalfNormal has no parameter 'sigmaa'; did you mean 'sigma'?"},
+    // Lexer and brackets.
+    {"x = (1]\n", "m.stoch:1:7: error: ']' has no matching opening bracket"},
+    {"x = [1, 2\n", "m.stoch:1:5: error: '[' is never closed"},
+    {"x = 1\n)\n", "m.stoch:2:1: error: ')' has no matching opening bracket"},
+    {"x = 1.2.3\n", "m.stoch:1:8: error: expected the end of the statement, found '.3'"},
+    {"x = @\n", "m.stoch:1:5: error: expected an expression, found '@'"},
+    {"~ Normal(0, 1)\n", "m.stoch:1:1: error: expected a statement, found '~'"},
+    {"123 = 1\n", "m.stoch:1:1: error: expected a statement, found '123'"},
+    {"mu ~ Normal(0, 1)\nmu.x = 2\n", "m.stoch:2:3: error: unexpected character '.'"},
+    {"mu ~ Normal(0, 1, shape=3)\nx = mu[1:2:3:4]\n",
+     "m.stoch:2:13: error: expected ',' or ']' in the subscript, found ':'"},
+    // Tabs count as one column; CRLF line endings are line endings.
+    {"mu ~ Normal(0, 1)\r\n\tx = muu\r\n",
+     "m.stoch:2:6: error: unknown name 'muu'; did you mean 'mu'?"},
+    // Data declarations against the data.
+    {"data J: int\ndata y: real[J, J]\n",
+     "m.stoch:2:1: error: data 'y' is declared real[3, 3] but the data file gives shape [3]"},
+    {"data N: int\n",
+     "m.stoch:1:6: error: data 'N' is missing from the data file; did you mean 'n'?"},
+    {"data y: real[3]\ndata J: int\ndata idx: int[y]\n",
+     "m.stoch:3:15: error: a dimension must be an integer or int data declared earlier"},
+    {"data J: int\ndata idx: int[J - 4]\n",
+     "m.stoch:2:17: error: a dimension must not be negative"},
+    // Index arrays are checked against the axis they index, computed ones included.
+    {"data idx: int[4]\nmu ~ Normal(0, 1, shape=3)\nx = mu[idx + 1]\n",
+     "m.stoch:3:8: error: index 3 at (idx + 1)[0] is out of range for mu (axis 0 has length 3)"},
+    {"mu ~ Normal(0, 1, shape=3)\nx = mu[[0, 3]]\n",
+     "m.stoch:2:8: error: index 3 at [0, 3][1] is out of range for mu (axis 0 has length 3)"},
+    {"data idx: int[4]\nmu ~ Normal(0, 1, shape=3)\nx = mu[-idx - 2]\n",
+     "m.stoch:3:8: error: index -4 at (-idx - 2)[0] is out of range for mu (axis 0 has length 3)"},
+    {"mu ~ Normal(0, 1, shape=(2, 3))\nx = mu[:, [0, 2]]\n",
+     "m.stoch:2:11: error: an index array can only index the first axis"},
 };
 
 class GoldenErrors : public Lang, public ::testing::WithParamInterface<Golden> {};
 
 TEST_P(GoldenErrors, FirstLineIsExact) {
-  EXPECT_EQ(error_of(GetParam().source), GetParam().error);
+  const std::string got = error_of(GetParam().source);
+  EXPECT_EQ(got, GetParam().error);
+  EXPECT_EQ(got.find('\n'), std::string::npos);  // one line
+}
+
+TEST_F(Lang, GoldenTableIsLarge) {
+  EXPECT_GE(std::size(kGolden), 80u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Malformed, GoldenErrors, ::testing::ValuesIn(kGolden));
@@ -136,6 +212,90 @@ TEST_F(Lang, NothingCrashesOnDeepNestingOrGarbage) {
   EXPECT_EQ(error_of(""), "(no error)");  // an empty model is a model (with nothing to sample)
   EXPECT_EQ(error_of("# only a comment\n\n\r\n"), "(no error)");
   EXPECT_EQ(error_of("x = (1 +\n  2)\n"), "(no error)");  // a statement continues in brackets
+}
+
+std::string repeat(const std::string& s, int n) {
+  std::string out;
+  for (int i = 0; i < n; ++i) out += s;
+  return out;
+}
+
+TEST_F(Lang, LongChainsAreBoundedNotCrashes) {
+  // Flat chains the parser builds in loops: the tree's height is bounded (the builder recurses).
+  EXPECT_EQ(error_of("x = 1" + repeat(" + 1", 100000) + "\n"),
+            "m.stoch:1:2003: error: expression too long (over 500 operations in a chain); split it "
+            "with let");
+  EXPECT_NE(error_of("data y: real[3]\nx = y" + repeat("[::1]", 100000) + "\n")
+                .find("expression too long"),
+            std::string::npos);
+  EXPECT_EQ(error_of("x = 1" + repeat(" + 1", 400) + "\n"), "(no error)");
+  EXPECT_NE(error_of("x = " + repeat("2**", 5000) + "2\n").find("nested too deeply"),
+            std::string::npos);
+  EXPECT_NE(error_of("x = " + repeat("[", 5000) + "1" + repeat("]", 5000) + "\n")
+                .find("nested too deeply"),
+            std::string::npos);
+  // A long program is fine: 20 000 statements, each one level deeper in the graph.
+  std::string lines = "mu ~ Normal(0, 1)\nlet x0 = mu\n";
+  for (int i = 1; i < 20000; ++i)
+    lines += "let x" + std::to_string(i) + " = x" + std::to_string(i - 1) + " * 1.0001\n";
+  EXPECT_EQ(error_of(lines + "potential p = -x19999 * x19999\n"), "(no error)");
+  // A megabyte identifier, a 400-digit number.
+  EXPECT_EQ(error_of("x = " + std::string(1 << 20, 'a') + "\n").substr(0, 33),
+            "m.stoch:1:5: error: unknown name ");
+  EXPECT_EQ(error_of("x = " + std::string(400, '9') + "\n"),
+            "m.stoch:1:5: error: number '" + std::string(400, '9') + "' is too large");
+}
+
+TEST_F(Lang, SourceTextShowsPrecedence) {
+  const auto round = [](const std::string& expr) {
+    const Program p = parse("x = " + expr + "\n", "m.stoch");
+    return to_source(*p.statements.at(0).value);
+  };
+  EXPECT_EQ(round("-a**2"), "-a**2");
+  EXPECT_EQ(round("(-a)**2"), "(-a)**2");
+  EXPECT_EQ(round("2**3**2"), "2**3**2");
+  EXPECT_EQ(round("(2**3)**2"), "(2**3)**2");
+  EXPECT_EQ(round("a - (b - c)"), "a - (b - c)");
+  EXPECT_EQ(round("(a - b) - c"), "a - b - c");
+  EXPECT_EQ(round("a + b * c"), "a + b * c");
+  EXPECT_EQ(round("(a + b) * c"), "(a + b) * c");
+  EXPECT_EQ(round("a @ b @ c"), "a @ b @ c");
+  EXPECT_EQ(round("a < b + 1"), "a < b + 1");
+  EXPECT_EQ(round("x ** -1"), "x**-1");
+  EXPECT_EQ(round("a[idx - 1, ::-1]"), "a[idx - 1, ::-1]");
+  EXPECT_EQ(round("f(a, k=[1, 2.5])"), "f(a, k=[1, 2.5])");
+  EXPECT_EQ(round("a * -b"), "a * -b");
+  EXPECT_EQ(round("- - a"), "--a");
+}
+
+TEST_F(Lang, DeclarationsForTheCli) {
+  const Program p = parse(
+      "data N: int\ndata X: real[N, 3]\ndata k: int[N - 1]\nmu ~ Normal(0, 1)\n"
+      "theta = mu * 2\nlet z = 1\nw = theta + z\n",
+      "m.stoch");
+  const auto d = data_declarations(p);
+  ASSERT_EQ(d.size(), 3u);
+  EXPECT_EQ(d[0].name, "N");
+  EXPECT_EQ(d[0].type, "int");
+  EXPECT_TRUE(d[0].dims.empty());
+  EXPECT_EQ(d[1].dims, (std::vector<std::string>{"N", "3"}));
+  EXPECT_EQ(d[2].dims, (std::vector<std::string>{"N - 1"}));
+  EXPECT_EQ(d[2].loc.line, 3);
+  EXPECT_EQ(deterministic_names(p), (std::vector<std::string>{"theta", "w"}));
+  EXPECT_EQ(random_variable_names(p), (std::vector<std::string>{"mu"}));
+}
+
+TEST_F(Lang, IntDataTakesIntegralValuesOnly) {
+  EXPECT_EQ(error_of("data J: int\n", R"({"J": 3.0})"), "(no error)");  // integral, however written
+  EXPECT_EQ(error_of("data J: int\n", R"({"J": 2.5})"),
+            "m.stoch:1:1: error: data 'J' is declared int but J is 2.5 in the data file");
+  EXPECT_EQ(error_of("data J: int\n", R"({"J": 1e17})"),
+            "m.stoch:1:1: error: data 'J': J is 1e+17, an integer too large to be exact");
+  EXPECT_EQ(error_of("data X: int[2, 2]\n", R"({"X": [[1, 2], [3, 4.5]]})"),
+            "m.stoch:1:1: error: data 'X' is declared int but X[1][1] is 4.5 in the data file");
+  EXPECT_EQ(error_of("data J: real\n", R"({"J": 3})"), "(no error)");  // ints are reals
+  EXPECT_EQ(error_of("data e: real[0]\n", R"({"e": []})"), "(no error)");
+  EXPECT_EQ(error_of("data J: int\ndata y: real[J]\n", R"({"J": 0, "y": []})"), "(no error)");
 }
 
 TEST_F(Lang, DataErrorsNameTheFileAndKey) {
@@ -222,6 +382,13 @@ TEST_F(Lang, IndexingSlicingAndGather) {
   EXPECT_NEAR(mean_of("sum(y[idx])"), 2.0 + 1.5 + 2.0 - 0.5, 1e-12);  // repeated indices
   EXPECT_NEAR(mean_of("sum(X[idx][:, 0])"), 5 + 1 + 5 + 3, 1e-12);
   EXPECT_NEAR(mean_of("y[J - 1]"), 2.0, 1e-12);
+  // Integer arithmetic on int data stays int (1-based data, as posteriordb's), and negative
+  // entries of a known index array count from the end, as NumPy's do.
+  EXPECT_NEAR(mean_of("sum(y[idx - 1])"), -0.5 + 2.0 - 0.5 + 1.5, 1e-12);
+  EXPECT_NEAR(mean_of("sum(y[[0, -1]])"), 1.5 + 2.0, 1e-12);
+  EXPECT_NEAR(mean_of("sum(y[-idx])"), -0.5 + 1.5 - 0.5 + 2.0, 1e-12);
+  EXPECT_NEAR(mean_of("sum(X[[2, 0]][:, 1])"), 6 + 2, 1e-12);
+  EXPECT_NEAR(mean_of("sum(y[idx * 0 + 1])"), 4 * 0.5, 1e-12);  // |4 * -0.5|
 }
 
 TEST_F(Lang, EightSchoolsMatchesTheCppApi) {
@@ -249,6 +416,45 @@ y ~ Normal(theta, sigma)
   EXPECT_EQ(d.layout().vars[1].value_name, "tau_log__");
   ASSERT_EQ(m->deterministics().size(), 1u);
   EXPECT_EQ(m->deterministics()[0].first, "theta");
+}
+
+// The example's model built with the C++ API (include/stochos/model.hpp), as SPEC.md §1.2 writes
+// it, against the same model from examples/eight_schools.stoch: log density and gradient at
+// random points, with and without the Jacobian.
+TEST_F(Lang, EightSchoolsExampleMatchesTheCppApiAtRandomPoints) {
+  const fs::path dir = fs::path(STOCHOS_SOURCE_DIR) / "examples";
+  const io::DataSet data = io::load_data((dir / "eight_schools.data.json").string());
+  const auto from_file = build(parse_file((dir / "eight_schools.stoch").string()), data);
+
+  const std::vector<double>& y = data.at("y").values;
+  const std::vector<double>& sigma = data.at("sigma").values;
+  const auto J = static_cast<std::int64_t>(y.size());
+  stochos::Model api;
+  auto mu = api.rv("mu", stochos::Normal(0, 5));
+  auto tau = api.rv("tau", stochos::HalfCauchy(5));
+  auto z = api.rv("theta_z", stochos::Normal(0, 1), {.shape = stochos::Shape{J}});
+  auto theta = api.deterministic("theta", mu + tau * z);
+  api.observe("y", stochos::Normal(theta, stochos::Arg(sigma, {J})), y, {J});
+
+  for (bool jacobian : {true, false}) {
+    const auto a = from_file->compile({.jacobian = jacobian});
+    const auto b = api.compile({.jacobian = jacobian});
+    ASSERT_EQ(a.dim(), b.dim());
+    auto wa = a.make_workspace();
+    auto wb = b.make_workspace();
+    std::mt19937_64 rng(7);
+    std::uniform_real_distribution<double> u(-3, 3);
+    const auto n = static_cast<std::size_t>(a.dim());
+    for (int k = 0; k < 50; ++k) {
+      std::vector<double> t(n), ga(n), gb(n);
+      for (double& v : t) v = u(rng);
+      const double la = a(*wa, t.data(), ga.data()), lb = b(*wb, t.data(), gb.data());
+      EXPECT_NEAR(la, lb, 1e-12 * std::max(1.0, std::abs(lb)));
+      for (std::size_t i = 0; i < n; ++i)
+        EXPECT_NEAR(ga[i], gb[i], 1e-12 * std::max(1.0, std::abs(gb[i])));
+    }
+  }
+  EXPECT_EQ(from_file->initial_point(), api.initial_point());
 }
 
 TEST_F(Lang, ObservedLetsKeywordsAndPotentials) {
