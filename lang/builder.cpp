@@ -401,15 +401,49 @@ class Builder {
     fail(e.loc, "unsupported expression");
   }
 
+  // A list of numbers (or of equal-shaped lists of numbers) as its shape and values, row-major;
+  // nothing when an item is anything else.
+  static bool literal_array(const Expr& e, Shape& shape, std::vector<double>& values,
+                            std::size_t depth) {
+    if (e.kind == Expr::Kind::number ||
+        (e.kind == Expr::Kind::unary && e.items[0]->kind == Expr::Kind::number)) {
+      if (depth != shape.size()) return false;
+      values.push_back(e.kind == Expr::Kind::number ? e.number : -e.items[0]->number);
+      return true;
+    }
+    if (e.kind != Expr::Kind::list || e.items.empty()) return false;
+    const auto n = static_cast<std::int64_t>(e.items.size());
+    if (depth == shape.size()) {
+      if (!values.empty()) return false;  // a list where earlier rows had a number
+      shape.push_back(n);
+    } else if (depth > shape.size() || shape[depth] != n) {
+      return false;
+    }
+    for (const auto& item : e.items)
+      if (!literal_array(*item, shape, values, depth + 1)) return false;
+    return true;
+  }
+
   Value list(const Expr& e) {
     if (e.items.empty()) fail(e.loc, "an empty list has no shape");
+    Shape shape;
+    std::vector<double> values;
+    if (literal_array(e, shape, values, 0)) {  // [0.2, 0.5, 0.3], [[2, 0.5], [0.5, 1]]
+      Value out;
+      out.from_data = true;
+      out.t = graph::constant(g(), std::move(shape), std::move(values), floatx_);
+      return out;
+    }
     std::vector<Tensor> parts;
     bool from_data = true;
     for (const auto& item : e.items) {
       Value v = expr(*item);
       from_data = from_data && v.from_data;
-      parts.push_back(
-          v.t.dtype() == DType::f64 || v.t.dtype() == DType::f32 ? v.t : graph::cast(v.t, floatx_));
+      if (!parts.empty() && v.t.shape() != parts[0].shape())
+        fail(item->loc, "list items must have one shape: this one has " +
+                            graph::shape_str(v.t.shape()) + ", the first " +
+                            graph::shape_str(parts[0].shape()));
+      parts.push_back(as_float(v.t));
     }
     Value out;
     out.from_data = from_data;
