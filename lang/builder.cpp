@@ -567,6 +567,7 @@ class Builder {
 
   Value index(const Expr& e) {
     Value v = expr(*e.items[0]);
+    v.known = nullptr;  // x[...] of int data is a constant the graph folds: see index()
     std::int64_t axis = 0;
     for (const Subscript& s : e.subscripts) {
       if (axis >= static_cast<std::int64_t>(v.t.rank()))
@@ -603,6 +604,8 @@ class Builder {
         fail(s.loc, "an index array must be int data (got " +
                         std::string(graph::dtype_name(idx.t.dtype())) + ")");
       if (axis != 0) fail(s.loc, "an index array can only index the first axis");
+      if (!idx.known && idx.t.is_constant())  // folded by the graph: x[idx[1:] - 1]
+        idx.known = std::make_shared<const std::vector<double>>(*idx.t.node().attrs.data);
       if (idx.known) check_indices(idx, e, s, v.t.shape()[0]);
       v.from_data = v.from_data && idx.from_data;
       v.t = at(s.loc, [&] { return graph::gather(v.t, idx.t); });

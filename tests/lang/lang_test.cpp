@@ -187,6 +187,9 @@ const Golden kGolden[] = {
      "m.stoch:2:8: error: index 3 at [0, 3][1] is out of range for mu (axis 0 has length 3)"},
     {"data idx: int[4]\nmu ~ Normal(0, 1, shape=3)\nx = mu[-idx - 2]\n",
      "m.stoch:3:8: error: index -4 at (-idx - 2)[0] is out of range for mu (axis 0 has length 3)"},
+    {"data idx: int[4]\nmu ~ Normal(0, 1, shape=2)\nx = mu[idx[1:] + 1]\n",
+     "m.stoch:3:8: error: index 3 at (idx[1:] + 1)[1] is out of range for mu (axis 0 has length "
+     "2)"},
     {"mu ~ Normal(0, 1, shape=(2, 3))\nx = mu[:, [0, 2]]\n",
      "m.stoch:2:11: error: an index array can only index the first axis"},
 };
@@ -392,7 +395,9 @@ TEST_F(Lang, IndexingSlicingAndGather) {
   EXPECT_NEAR(mean_of("sum(y[[0, -1]])"), 1.5 + 2.0, 1e-12);
   EXPECT_NEAR(mean_of("sum(y[-idx])"), -0.5 + 1.5 - 0.5 + 2.0, 1e-12);
   EXPECT_NEAR(mean_of("sum(X[[2, 0]][:, 1])"), 6 + 2, 1e-12);
-  EXPECT_NEAR(mean_of("sum(y[idx * 0 + 1])"), 4 * 0.5, 1e-12);  // |4 * -0.5|
+  EXPECT_NEAR(mean_of("sum(y[idx * 0 + 1])"), 4 * 0.5, 1e-12);      // |4 * -0.5|
+  EXPECT_NEAR(mean_of("sum(y[idx[1:]])"), 1.5 + 2.0 - 0.5, 1e-12);  // [0, 2, 1]: all in range
+  EXPECT_NEAR(mean_of("sum(X[idx[:2] - 1][:, 0])"), 3 + 5, 1e-12);  // [1, -1]
 }
 
 TEST_F(Lang, EightSchoolsMatchesTheCppApi) {
