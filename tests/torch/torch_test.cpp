@@ -289,6 +289,50 @@ TEST(TorchAutograd, HierarchicalGradientMatchesTheSymbolicOne) {
   expect_autograd_matches(bench::hierarchical_graph(bench::simulate_hierarchical(10, 200)));
 }
 
+// Every differentiable family at once: linear algebra, slices (negative steps), unslice,
+// concat, cumsum, gather and scatter_add, reductions and the special functions.
+TEST(TorchAutograd, ARichDensityMatchesTheSymbolicGradient) {
+  Graph g;
+  Tensor theta = input(g, "theta", DType::f64, {12});
+  Tensor a = reshape(slice(theta, 0, 0, 6), {2, 3});
+  Tensor cov = matmul(a, a, false, true) + diag(full(g, {2}, 1.5));
+  Tensor l = cholesky(cov);
+  Tensor x = reshape(slice(theta, 0, 6, 8), {2, 1});
+  Tensor z = solve_triangular(l, x, true);
+  Tensor w = solve_triangular(l, z, true, true);
+  Tensor rev = slice(theta, 0, std::nullopt, std::nullopt, -3);
+  Tensor rest = cumsum(concat({slice(theta, 0, 8, 9), rev}));
+  Tensor idx = constant(g, {5}, {0, 2, 2, 1, 3}, DType::i64);
+  Tensor gathered = gather(rest, idx);
+  Tensor scattered = scatter_add(gathered, idx, 6);
+  Tensor logp = -0.5 * sum(square(z)) - logdet_from_cholesky(l) * 0.5 + sum(w) + logsumexp(rest) +
+                sum(digamma(exp(rest))) + sum(lgamma(exp(rest))) +
+                sum(log_ndtr(scattered * 10.0 - 5.0)) + sum(softplus(gathered)) +
+                sum(log_sigmoid(rev)) + max(rest) + sum(sqrt(exp(gathered))) +
+                sum(tanh(rest) * sin(rest) / (2.0 + cos(rest))) + sum(erf(rev) - erfc(rev)) +
+                sum(where(greater(rest, constant(g, 0.0)), expm1(rest), log1p(exp(rest)))) +
+                sum(pow(exp(rev), rev)) + sum(maximum(rev, minimum(rev, rev * 0.5))) +
+                sum(sigmoid(rest) * abs(rest));
+  const auto symbolic = autodiff::grad(logp, {theta});
+  const NodeId in[] = {theta.id()}, wrt[] = {theta.id()};
+  auto exe = libtorch::compile_autograd(g, in, logp.id(), wrt);
+  auto ws = exe->make_workspace();
+  std::mt19937_64 rng(8);
+  for (int rep = 0; rep < 3; ++rep) {
+    std::vector<double> v(12), got(12);
+    for (double& e : v) e = std::uniform_real_distribution<double>(-1, 1)(rng);
+    double value = 0;
+    const void* ins[] = {v.data()};
+    void* outs[] = {&value, got.data()};
+    exe->run(*ws, ins, outs);
+    const auto want =
+        testing::evaluate(get_backend("native"), {theta}, {v}, {logp, symbolic[0]}, false);
+    EXPECT_PRED3(close, value, want[0][0], 1e-10);
+    for (std::size_t i = 0; i < got.size(); ++i)
+      EXPECT_PRED3(close, got[i], want[1][i], 1e-10) << "element " << i;
+  }
+}
+
 TEST(TorchAutograd, AnInputTheValueIgnoresGetsZeros) {
   Graph g;
   Tensor x = input(g, "x", DType::f64, {2});
