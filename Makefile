@@ -11,7 +11,7 @@ STOCHOS := $(BUILD_DIR)/stochos
 SOURCE_DIRS := $(wildcard graph autodiff rewrite backends dist transforms model infer diagnostics \
                  io lang cli include tests bench)
 
-.PHONY: all deps configure build test run bench validate format format-check clean
+.PHONY: all deps configure build test run bench validate docs format format-check clean
 
 all: build
 
@@ -47,6 +47,15 @@ bench: build
 	  found=1; echo "== $$b"; "$$b"; \
 	done; \
 	if [ $$found -eq 0 ]; then echo "bench: no benchmark programs built yet"; fi
+
+# Renders the figures of docs/ (Graphviz sources in docs/figures/*.dot) to SVG; the SVGs are
+# committed, so a reader needs no Graphviz. Needs only `dot` (Debian's graphviz), not a build.
+FIGURES := $(wildcard docs/figures/*.dot)
+docs:
+	@command -v dot >/dev/null || scripts/install-deps
+	@for f in $(FIGURES); do \
+	  echo "dot -Tsvg $$f -o $${f%.dot}.svg"; dot -Tsvg "$$f" -o "$${f%.dot}.svg"; \
+	done
 
 format:
 	find $(SOURCE_DIRS) -type f \( -name '*.cpp' -o -name '*.hpp' \) -print0 | xargs -0 -r clang-format -i
