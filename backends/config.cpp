@@ -42,12 +42,6 @@ std::string join(const std::vector<std::string>& xs) {
                    ")");
 }
 
-std::vector<std::string> backend_names() {
-  std::vector<std::string> names;
-  for (const Backend* b : all_backends()) names.push_back(b->name());
-  return names;
-}
-
 // Checks what can be checked of a value wherever it comes from; the device's availability
 // depends on the backend and is checked once the backend is known.
 void check_value(const std::string& key, const std::string& value, const std::string& where) {

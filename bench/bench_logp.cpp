@@ -12,6 +12,9 @@
 #include "backends/registry.hpp"
 #include "bench/handwritten.hpp"
 #include "bench/models.hpp"
+#ifdef STOCHOS_BENCH_TORCH_AUTOGRAD
+#include "backends/torch/torch_backend.hpp"
+#endif
 
 namespace {
 
@@ -20,6 +23,10 @@ using namespace stochos::bench;
 // The data are simulated once and shared by both versions of a model.
 const LogisticData& logistic_data() {
   static const LogisticData d = simulate_logistic();
+  return d;
+}
+const LogisticData& large_logistic_data() {
+  static const LogisticData d = simulate_logistic(100000, 50);
   return d;
 }
 const HierarchicalData& hierarchical_data() {
@@ -76,6 +83,29 @@ bool have_backend(const std::string& name) {
   return false;
 }
 
+#ifdef STOCHOS_BENCH_TORCH_AUTOGRAD
+// theta -> (log p, gradient) through backends::libtorch::compile_autograd.
+class TorchAutograd {
+ public:
+  explicit TorchAutograd(const DensityGraph& m) {
+    const stochos::graph::NodeId in[] = {m.theta.id()};
+    exe_ = stochos::backends::libtorch::compile_autograd(*m.graph, in, m.logp.id(), in);
+    ws_ = exe_->make_workspace();
+  }
+  double operator()(const double* theta, double* grad) const {
+    double value = 0;
+    const void* ins[] = {theta};
+    void* outs[] = {&value, grad};
+    exe_->run(*ws_, ins, outs);
+    return value;
+  }
+
+ private:
+  std::unique_ptr<stochos::backends::Executable> exe_;
+  std::unique_ptr<stochos::backends::Workspace> ws_;
+};
+#endif
+
 // Registers model/native and model/handwritten, and model/torch when the build has the torch
 // engine. make_native and make_hand build lazily, on the first run, so listing or filtering
 // benchmarks builds nothing.
@@ -114,6 +144,16 @@ void register_model(const std::string& name, MakeNative make_native, MakeHand ma
         state, [&](const double* th, double* g) { return t(th, g); },
         [&](const double* th, double* g) { return b.native.compiled(th, g); }, t.dim());
   });
+#ifdef STOCHOS_BENCH_TORCH_AUTOGRAD
+  // The same forward ops, differentiated by torch's own reverse mode at run time.
+  benchmark::RegisterBenchmark((name + "/torch_autograd").c_str(), [both](benchmark::State& state) {
+    Both& b = both();
+    static TorchAutograd t(b.native.model);
+    time_density(
+        state, [&](const double* th, double* g) { return t(th, g); },
+        [&](const double* th, double* g) { return b.native.compiled(th, g); }, b.native.model.dim);
+  });
+#endif
 }
 
 }  // namespace
@@ -124,6 +164,9 @@ int main(int argc, char** argv) {
   register_model(
       "logistic_N10000_D20", [] { return logistic_graph(logistic_data()); },
       [] { return LogisticHand(logistic_data()); });
+  register_model(
+      "logistic_N100000_D50", [] { return logistic_graph(large_logistic_data()); },
+      [] { return LogisticHand(large_logistic_data()); });
   register_model(
       "hierarchical_G100_N5000", [] { return hierarchical_graph(hierarchical_data()); },
       [] { return HierarchicalHand(hierarchical_data()); });

@@ -31,15 +31,20 @@ Command add_backends_command(CLI::App& app) {
             };
             row("backend", "available", "version", "devices", "dtypes");
             bool torch = false;
-            for (const backends::Backend* b : backends::all_backends()) {
+            for (const auto& e : backends::engine_status()) {
+              torch = torch || e.name == "torch";
+              if (!e.backend) {
+                row(e.name, "no", "-", "-", "(" + e.problem + ")");
+                continue;
+              }
               std::vector<std::string> dtypes;
-              for (graph::DType d : b->dtypes()) dtypes.emplace_back(graph::dtype_name(d));
-              row(b->name(), "yes", b->version(), join(b->devices()), join(dtypes));
-              torch = torch || b->name() == "torch";
+              for (graph::DType d : e.backend->dtypes()) dtypes.emplace_back(graph::dtype_name(d));
+              row(e.name, "yes", e.backend->version(), join(e.backend->devices()), join(dtypes));
             }
             // The engine that ships but needs libtorch at build time.
             if (!torch)
-              row("torch", "no", "-", "-", "(built without libtorch: STOCHOS_WITH_TORCH=OFF)");
+              row("torch", "no", "-", "-",
+                  "(built without libtorch: install libtorch-dev and reconfigure)");
             return 0;
           }};
 }
