@@ -9,6 +9,7 @@
 #include "model/model.hpp"
 #include "model_logp.hpp"
 #include "stochos/error.hpp"
+#include "support/evaluate.hpp"
 
 namespace stochos::dist::testing {
 namespace {
@@ -101,7 +102,7 @@ void expect_gradient(const std::function<Distribution(graph::Tensor)>& dist,
   const auto n = static_cast<std::int64_t>(theta.size());
   const graph::Tensor t = m.rv("theta", Flat(), {.shape = graph::Shape{n}});
   m.observe("x", dist(t), xs, {static_cast<std::int64_t>(xs.size())});
-  const auto d = m.compile({.backend = "native"});
+  const auto d = m.compile({.backend = stochos::testing::test_backend_name()});
   auto ws = d.make_workspace();
   std::vector<double> g(theta.size()), scratch(theta.size());
   ASSERT_TRUE(std::isfinite(d(*ws, theta.data(), g.data())));

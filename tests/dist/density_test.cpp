@@ -12,6 +12,7 @@
 #include "model/model.hpp"
 #include "model_logp.hpp"
 #include "record.hpp"
+#include "support/evaluate.hpp"
 
 namespace stochos::dist::testing {
 namespace {
@@ -71,7 +72,7 @@ TEST_P(Densities, GradientsOfParametersMatchCentralDifferences) {
   std::vector<Arg> params;
   for (std::int64_t i = 0; i < n; ++i) params.emplace_back(graph::index(theta, i));
   m.observe("x", with(r, params), r.xs, {static_cast<std::int64_t>(r.xs.size())});
-  const auto d = m.compile({.backend = "native"});
+  const auto d = m.compile({.backend = stochos::testing::test_backend_name()});
   auto ws = d.make_workspace();
   std::vector<double> t, g(static_cast<std::size_t>(n)), scratch(g.size());
   for (const auto& [k, v] : r.params) t.push_back(v);

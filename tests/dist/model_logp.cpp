@@ -27,7 +27,7 @@ double observed_logp(const Distribution& d, const std::vector<double>& xs) {
   model::Model m;
   m.rv("dummy", Normal(0, 1));
   m.observe("x", d, xs, {static_cast<std::int64_t>(xs.size())});
-  const auto c = m.compile({.backend = "native", .jacobian = false});
+  const auto c = m.compile({.backend = stochos::testing::test_backend_name(), .jacobian = false});
   auto ws = c.make_workspace();
   const double zero = 0;
   double g = 0;
@@ -35,7 +35,7 @@ double observed_logp(const Distribution& d, const std::vector<double>& xs) {
 }
 
 std::vector<double> values(const graph::Tensor& t) {
-  return stochos::testing::evaluate(backends::get_backend("native"), {}, {}, {t})[0];
+  return stochos::testing::evaluate(stochos::testing::test_backend(), {}, {}, {t})[0];
 }
 
 std::vector<double> draws(const Distribution& d, std::size_t n, std::uint64_t seed) {

@@ -11,6 +11,7 @@
 #include "model/model.hpp"
 #include "model_logp.hpp"
 #include "stochos/error.hpp"
+#include "support/evaluate.hpp"
 
 namespace stochos::dist::testing {
 namespace {
@@ -223,7 +224,7 @@ TEST_F(Parameterisations, ParametersOfFreeVariablesGiveMinusInfinityOutsideTheir
     model::Model m;
     const graph::Tensor s = m.rv("s", Normal(0, 1));
     m.observe("x", dist(s), {1.0}, {1});
-    const auto c = m.compile({.backend = "native"});
+    const auto c = m.compile({.backend = stochos::testing::test_backend_name()});
     auto ws = c.make_workspace();
     const double at = -1;
     double g = 0;

@@ -1,9 +1,11 @@
 #include "support/evaluate.hpp"
 
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 
 #include "backends/compile.hpp"
+#include "backends/registry.hpp"
 
 namespace stochos::testing {
 namespace {
@@ -82,6 +84,15 @@ std::vector<Values> evaluate(const backends::Backend& backend,
     result.push_back(
         from_bytes(out_bytes[j], outputs[j].dtype(), static_cast<std::size_t>(outputs[j].size())));
   return result;
+}
+
+std::string test_backend_name() {
+  const char* env = std::getenv("STOCHOS_TEST_BACKEND");
+  return env && *env ? env : "native";
+}
+
+const backends::Backend& test_backend() {
+  return backends::get_backend(test_backend_name());
 }
 
 }  // namespace stochos::testing

@@ -2,6 +2,7 @@
 // converting to and from each node's dtype.
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include "backends/backend.hpp"
@@ -17,5 +18,11 @@ std::vector<Values> evaluate(const backends::Backend& backend,
                              const std::vector<graph::Tensor>& inputs,
                              const std::vector<Values>& values,
                              const std::vector<graph::Tensor>& outputs, bool optimize = true);
+
+// The engine a suite written for one engine runs on: $STOCHOS_TEST_BACKEND, else "native".
+// tests/CMakeLists.txt runs the distribution and transform suites once more per module engine
+// (dist.torch, transforms.torch) with it set.
+std::string test_backend_name();
+const backends::Backend& test_backend();
 
 }  // namespace stochos::testing

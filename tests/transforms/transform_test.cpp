@@ -57,7 +57,7 @@ std::vector<Case> cases() {
 
 class TransformTest : public ::testing::TestWithParam<Case> {
  protected:
-  const backends::Backend& native = backends::get_backend("native");
+  const backends::Backend& engine = testing::test_backend();
 };
 
 TEST_P(TransformTest, RoundTripsThroughTheUnconstrainedSpace) {
@@ -68,7 +68,7 @@ TEST_P(TransformTest, RoundTripsThroughTheUnconstrainedSpace) {
   Tensor y = t->forward(x);
   EXPECT_EQ(y.shape(), t->unconstrained_shape(c.shape));
   Tensor back = t->backward(y);
-  const auto v = testing::evaluate(native, {x}, {c.x}, {back});
+  const auto v = testing::evaluate(engine, {x}, {c.x}, {back});
   for (std::size_t i = 0; i < c.x.size(); ++i) EXPECT_NEAR(v[0][i], c.x[i], 1e-13) << i;
 }
 
@@ -82,10 +82,10 @@ TEST_P(TransformTest, LogJacobianMatchesTheNumericalDeterminant) {
   const Shape ushape = t->unconstrained_shape(c.shape);
   Tensor xin = graph::input(g, "x", DType::f64, c.shape);
   Tensor yin = graph::input(g, "y", DType::f64, ushape);
-  const Values y0 = testing::evaluate(native, {xin}, {c.x}, {t->forward(xin)})[0];
+  const Values y0 = testing::evaluate(engine, {xin}, {c.x}, {t->forward(xin)})[0];
   Tensor back = t->backward(yin);
   Tensor lj = graph::sum(t->log_jac_det(yin));
-  const auto at = [&](const Values& y) { return testing::evaluate(native, {yin}, {y}, {back})[0]; };
+  const auto at = [&](const Values& y) { return testing::evaluate(engine, {yin}, {y}, {back})[0]; };
   const auto n = static_cast<Eigen::Index>(y0.size());
   Eigen::MatrixXd jac = Eigen::MatrixXd::Zero(n, n);
   const double h = 1e-6;
@@ -104,7 +104,7 @@ TEST_P(TransformTest, LogJacobianMatchesTheNumericalDeterminant) {
     for (Eigen::Index i = 0; i < n; ++i) want += std::log(std::abs(jac(i, i)));
     EXPECT_LT((jac - Eigen::MatrixXd(jac.diagonal().asDiagonal())).norm(), 1e-9);
   }
-  const double got = testing::evaluate(native, {yin}, {y0}, {lj})[0][0];
+  const double got = testing::evaluate(engine, {yin}, {y0}, {lj})[0][0];
   EXPECT_NEAR(got, want, 1e-7 * std::max(1.0, std::abs(want)));
 }
 
@@ -117,7 +117,7 @@ TEST_P(TransformTest, BackwardLandsInTheSupportFarOut) {
   Values y(static_cast<std::size_t>(graph::numel(ushape)));
   for (double scale : {-30.0, 30.0}) {
     for (std::size_t i = 0; i < y.size(); ++i) y[i] = scale * (i % 2 ? 1.0 : 0.5);
-    const auto v = testing::evaluate(native, {yin}, {y}, {t->backward(yin), t->log_jac_det(yin)});
+    const auto v = testing::evaluate(engine, {yin}, {y}, {t->backward(yin), t->log_jac_det(yin)});
     for (double x : v[0]) EXPECT_TRUE(std::isfinite(x)) << scale;
     for (double l : v[1]) EXPECT_FALSE(std::isnan(l)) << scale;
   }
