@@ -24,7 +24,11 @@ using graph::Graph;
 using graph::Shape;
 using graph::Tensor;
 
-// A parameter as a model gives it: a number, numbers with a shape, or a model expression.
+class Distribution;
+
+// A parameter as a model gives it: a number, numbers with a shape, a model expression, or a
+// distribution (or a list of them) where the family takes one (Note [distributions as
+// arguments]).
 class Arg {
  public:
   Arg(double v) : kind_(Kind::number), number_(v) {}                    // NOLINT: implicit
@@ -34,28 +38,65 @@ class Arg {
       : kind_(Kind::array), values_(std::move(values)), shape_(std::move(shape)) {}
   Arg(std::initializer_list<double> values)  // NOLINT: {1, 2, 3}
       : kind_(Kind::array), values_(values), shape_{static_cast<std::int64_t>(values.size())} {}
+  Arg(const Distribution& d);                // NOLINT: init_dist=Normal(0, 10)
+  Arg(const std::vector<Distribution>& ds);  // NOLINT: [Normal(m0, s0), Normal(m1, s1)]
 
-  // The value as a node of g; numbers become constants of dtype `floatx`.
+  // The value as a node of g; numbers become constants of dtype `floatx`. InputError for a
+  // distribution.
   Tensor in(Graph& g, DType floatx) const;
   // The graph of a tensor argument, if there is one.
   Graph* graph() const;
+  // A distribution or a list of them; the list's items (one for a single distribution).
+  bool is_distribution() const { return kind_ == Kind::distribution || kind_ == Kind::list; }
+  bool is_list() const { return kind_ == Kind::list; }
+  const std::vector<Distribution>& distributions() const { return *dists_; }
 
  private:
   // A plain struct rather than std::variant: g++ 12 warns falsely about copies of variants.
-  enum class Kind { number, array, tensor };
+  enum class Kind { number, array, tensor, distribution, list };
   Kind kind_;
   double number_ = 0;
   std::vector<double> values_;
   Shape shape_;
   Tensor tensor_;
+  std::shared_ptr<const std::vector<Distribution>> dists_;
 };
 
 // Note [distribution arguments]: arguments bind like Python's: positional ones in the family's
 // order, then keywords, each name at most once; names a family accepts as alternatives
 // (Normal's sigma or tau) resolve to its canonical parameters, which logp and the rest see.
+//
+// Note [distributions as arguments]: a family lists the parameters that take a distribution
+// (`distribution_params`: init_dist, comp_dists, sd_dist) and which of them also take a list
+// (`list_params`). Such an argument is resolved into the same graph as the family's own
+// parameters and reaches logp and the rest as a NestedArg (Params::nested); a distribution given
+// for a value parameter, or a value for a distribution parameter, is an InputError naming the
+// parameter. A family appends nested_conditions(p) to its own conditions so that a bad constant
+// inside (init_dist=Normal(0, -1)) is refused like its own, and draws its value by draw_value
+// from a NumericDist that carries the nested distributions' numbers.
 struct NamedArg {
   std::string name;  // empty: positional
   Arg value;
+};
+
+struct Family;
+class Params;
+
+// A distribution given as an argument, resolved into the model's graph with its family.
+struct Nested {
+  const Family* family;
+  std::shared_ptr<const Params> params;
+  // Its elementwise log density at x, and where x is in its support.
+  Tensor logp(const Tensor& x) const;
+  Tensor in_support(const Tensor& x) const;
+  // Its parameters' broadcast shape (one draw's, for a univariate family).
+  Shape shape() const;
+};
+
+// The distributions one parameter was given: one, or a list (`list` true, even of one).
+struct NestedArg {
+  std::vector<Nested> items;
+  bool list = false;
 };
 
 // Canonical parameters resolved into the model's graph.
@@ -72,9 +113,15 @@ class Params {
   bool has(std::string_view name) const;
   const Tensor& operator[](std::string_view name) const;
   const std::vector<std::pair<std::string, Tensor>>& all() const { return values_; }
+  // Distribution arguments, by canonical name; all() leaves them out.
+  void set_nested(std::string name, NestedArg n);
+  bool has_nested(std::string_view name) const;
+  const NestedArg& nested(std::string_view name) const;
+  const std::vector<std::pair<std::string, NestedArg>>& all_nested() const { return nested_; }
 
  private:
   std::vector<std::pair<std::string, Tensor>> values_;
+  std::vector<std::pair<std::string, NestedArg>> nested_;
   Graph* g_ = nullptr;
   DType floatx_ = DType::f64;
 };
@@ -89,11 +136,19 @@ class Bound {
   Graph& graph() const { return *g_; }
   DType floatx() const { return floatx_; }
   void add(std::string name, Tensor t) { values_.emplace_back(std::move(name), std::move(t)); }
+  // Distribution arguments (resolved), by name.
+  bool has_nested(std::string_view name) const;
+  const NestedArg& nested(std::string_view name) const;  // throws when absent
+  void add_nested(std::string name, NestedArg n) {
+    nested_.emplace_back(std::move(name), std::move(n));
+  }
+  const std::vector<std::pair<std::string, NestedArg>>& all_nested() const { return nested_; }
 
  private:
   Graph* g_;
   DType floatx_;
   std::vector<std::pair<std::string, Tensor>> values_;
+  std::vector<std::pair<std::string, NestedArg>> nested_;
 };
 
 using Rng = std::mt19937_64;
@@ -116,6 +171,22 @@ struct Condition {
   std::string what;
   Tensor holds;  // bool, true where the condition is met
 };
+
+// The conditions of every distribution argument, each named by it ("init_dist: sigma > 0"),
+// for a family's param_conditions to append.
+std::vector<Condition> nested_conditions(const Params& p);
+
+// A distribution as numbers, for draws: its canonical parameters' values (row-major) and its
+// distribution arguments the same way.
+struct NumericDist {
+  const Family* family = nullptr;
+  NumericParams params;
+  std::vector<std::pair<std::string, std::vector<NumericDist>>> nested;
+  const std::vector<NumericDist>& nested_arg(std::string_view name) const;
+};
+// Fills `out` with draws of a univariate family, element i from element i of each parameter
+// (a parameter's values repeat when its shape is a suffix of the value's: i modulo its size).
+void draw_elementwise(Rng& rng, const NumericDist& d, std::span<double> out);
 
 // Every member has a default, so a family's definition names only what it has.
 struct Family {
@@ -147,6 +218,18 @@ struct Family {
   // One event of a multivariate family (K values to `out`) from every parameter's values,
   // row-major, by canonical name.
   std::function<void(Rng&, const NumericParams&, std::span<double>)> draw_event = nullptr;
+  // Parameters that take a distribution rather than a value (GaussianRandomWalk's init_dist,
+  // Mixture's comp_dists), and those of them that also take a list of distributions.
+  std::vector<std::string> distribution_params = {};
+  std::vector<std::string> list_params = {};
+  // Discrete for some arguments only (a Mixture of Poissons); overrides `discrete` when set.
+  std::function<bool(const Params&)> discrete_for = nullptr;
+  // A whole value of `shape` (row-major to `out`) of a family with distribution arguments.
+  std::function<void(Rng&, const NumericDist&, const Shape&, std::span<double>)> draw_value =
+      nullptr;
+  bool takes_distribution(std::string_view param) const;
+  bool takes_list(std::string_view param) const;
+  bool is_discrete(const Params& p) const { return discrete_for ? discrete_for(p) : discrete; }
 };
 
 // Every family, by name (dist/registry.cpp); an unknown name is an InputError that suggests the

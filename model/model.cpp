@@ -153,11 +153,11 @@ void Model::claim(const std::string& name) {
 Tensor Model::rv(const std::string& name, const dist::Distribution& d, const RvOptions& o) {
   claim(name);
   const dist::Family& f = d.family();
-  if (f.discrete)
+  dist::Params p = for_variable(name, [&] { return d.resolve(*g_, floatx_); });
+  if (f.is_discrete(p))
     throw InputError("variable '" + name + "': " + f.name +
                      " is discrete; free discrete variables need a discrete sampler, which "
                      "Stochos does not have yet (observe it instead)");
-  dist::Params p = for_variable(name, [&] { return d.resolve(*g_, floatx_); });
   check_fixed_parameters(name, f, p);
   Shape shape = f.shape ? f.shape(p) : batch_shape(name, p);
   if (o.shape) {
