@@ -49,6 +49,11 @@ Tensor betaln(const Tensor& a, const Tensor& b);
 // The Poisson log mass x log mu - mu - log x! (Poisson, NegativeBinomial's limit, ZIP).
 Tensor poisson_logp(const Tensor& x, const Tensor& mu);
 
+// Mixtures (Mixture, NormalMixture): logsumexp_k(log w_k + component_logps_k), the components on
+// the last axis of both; the conditions on the weights.
+Tensor mixture_logp(const Tensor& w, const Tensor& component_logps);
+std::vector<Condition> weight_conditions(const Tensor& w);
+
 // A draw routine's standard normal and uniform(0, 1) (Boost.Random: the same numbers on every
 // platform for a given engine state, unlike std:: distributions).
 double standard_normal(Rng& rng);

@@ -71,10 +71,32 @@ std::vector<Condition> nested_conditions(const Params& p) {
   return out;
 }
 
-const std::vector<NumericDist>& NumericDist::nested_arg(std::string_view name) const {
-  for (const auto& [n, v] : nested)
-    if (n == name) return v;
+const NumericNested& NumericDist::nested_arg(std::string_view name) const {
+  for (const NumericNested& n : nested)
+    if (n.name == name) return n;
   throw std::logic_error("no nested distribution '" + std::string(name) + "'");
+}
+
+const Shape& NumericDist::shape_of(std::string_view name) const {
+  for (std::size_t i = 0; i < params.size(); ++i)
+    if (params[i].first == name) return shapes.at(i);
+  throw std::logic_error("no numeric parameter '" + std::string(name) + "'");
+}
+
+NumericDist numeric_dist(const Family& f, const Params& p,
+                         const std::function<std::vector<double>(const Tensor&)>& values) {
+  NumericDist d{&f, {}, {}, {}};
+  for (const auto& [name, t] : p.all()) {
+    d.params.emplace_back(name, values(t));
+    d.shapes.push_back(t.shape());
+  }
+  for (const auto& [name, arg] : p.all_nested()) {
+    NumericNested n{name, {}, arg.list};
+    for (const Nested& item : arg.items)
+      n.items.push_back(numeric_dist(*item.family, *item.params, values));
+    d.nested.push_back(std::move(n));
+  }
+  return d;
 }
 
 void draw_elementwise(Rng& rng, const NumericDist& d, std::span<double> out) {

@@ -176,14 +176,25 @@ struct Condition {
 // for a family's param_conditions to append.
 std::vector<Condition> nested_conditions(const Params& p);
 
-// A distribution as numbers, for draws: its canonical parameters' values (row-major) and its
-// distribution arguments the same way.
+// A distribution as numbers, for draws: its canonical parameters' values (row-major) and
+// shapes, and its distribution arguments the same way.
+struct NumericDist;
+struct NumericNested {
+  std::string name;
+  std::vector<NumericDist> items;
+  bool list = false;
+};
 struct NumericDist {
   const Family* family = nullptr;
   NumericParams params;
-  std::vector<std::pair<std::string, std::vector<NumericDist>>> nested;
-  const std::vector<NumericDist>& nested_arg(std::string_view name) const;
+  std::vector<Shape> shapes;  // params' shapes, in order
+  std::vector<NumericNested> nested;
+  const NumericNested& nested_arg(std::string_view name) const;
+  const Shape& shape_of(std::string_view name) const;
 };
+// The numbers of a resolved distribution, each parameter's values from `values`.
+NumericDist numeric_dist(const Family& f, const Params& p,
+                         const std::function<std::vector<double>(const Tensor&)>& values);
 // Fills `out` with draws of a univariate family, element i from element i of each parameter
 // (a parameter's values repeat when its shape is a suffix of the value's: i modulo its size).
 void draw_elementwise(Rng& rng, const NumericDist& d, std::span<double> out);
@@ -295,5 +306,21 @@ Distribution OrderedLogistic(Arg eta, Arg cutpoints);
 // Multivariate:
 Distribution MvNormal(Arg mu, Arg cov);  // also make("MvNormal", {{"mu", m}, {"chol", L}}) or tau
 Distribution Dirichlet(Arg a);
+// Time series, the time axis last, its length from `steps` or the variable's shape= (or data);
+// init_dist defaults to Normal(0, 100), as in PyMC:
+Distribution GaussianRandomWalk(Arg mu = 0.0, Arg sigma = 1.0,
+                                std::optional<Distribution> init_dist = std::nullopt,
+                                std::optional<std::int64_t> steps = std::nullopt);
+struct ArOptions {
+  bool constant = false;  // rho's first entry is the intercept
+  std::optional<Distribution> init_dist = std::nullopt;
+  std::optional<std::int64_t> ar_order = std::nullopt;  // checked against rho's length
+  std::optional<std::int64_t> steps = std::nullopt;
+};
+Distribution AR(Arg rho, Arg sigma = 1.0, ArOptions o = {});
+// Mixtures: components of one support, as a list or as one distribution whose parameters have
+// the components on their last axis; w's last axis has the weights.
+Distribution Mixture(Arg w, const std::vector<Distribution>& comp_dists);
+Distribution Mixture(Arg w, const Distribution& comp_dists);
 
 }  // namespace stochos::dist

@@ -1,5 +1,6 @@
 // NormalMixture(w, mu, sigma | tau): a mixture of normals whose components run along the last
-// axis of w, mu and sigma; log p(x) = logsumexp_k(log w_k + log N(x | mu_k, sigma_k)).
+// axis of w, mu and sigma; log p(x) = logsumexp_k(log w_k + log N(x | mu_k, sigma_k)), the same
+// as Mixture(w, Normal(mu, sigma)) (dist/mixture.cpp, whose helpers it shares).
 #include "dist/common.hpp"
 
 namespace stochos::dist {
@@ -44,18 +45,14 @@ const Family& normal_mixture_family() {
             Shape s = x.shape();
             s.push_back(1);
             const Tensor xk = reshape(x, s);  // a component axis to broadcast against
-            const Tensor comp = log(p["w"]) - 0.5 * square((xk - p["mu"]) / p["sigma"]) -
-                                log(p["sigma"]) - kHalfLog2Pi;
-            return logsumexp(comp, static_cast<std::int64_t>(comp.rank()) - 1);
+            return mixture_logp(
+                p["w"], -0.5 * square((xk - p["mu"]) / p["sigma"]) - log(p["sigma"]) - kHalfLog2Pi);
           },
       .param_conditions =
           [](const Params& p) {
-            const Tensor& w = p["w"];
-            const Tensor total = sum(w, static_cast<std::int64_t>(w.rank()) - 1);
-            return std::vector<Condition>{
-                {"sigma > 0", positive(p["sigma"])},
-                {"w >= 0", greater_equal(w, scalar_like(w, 0.0))},
-                {"w summing to 1", less(abs(total - 1.0), scalar_like(total, 1e-6))}};
+            std::vector<Condition> c{{"sigma > 0", positive(p["sigma"])}};
+            for (Condition& w : weight_conditions(p["w"])) c.push_back(std::move(w));
+            return c;
           },
       .in_support = [](const Tensor& x, const Params&) { return finite(x); },
       .support_point =

@@ -40,6 +40,9 @@ const Family& discrete_uniform_family();
 const Family& zero_inflated_poisson_family();
 const Family& categorical_family();
 const Family& ordered_logistic_family();
+const Family& gaussian_random_walk_family();
+const Family& ar_family();
+const Family& mixture_family();
 
 namespace {
 
@@ -78,6 +81,9 @@ const std::vector<const Family*>& families() {
       &zero_inflated_poisson_family(),
       &categorical_family(),
       &ordered_logistic_family(),
+      &gaussian_random_walk_family(),
+      &ar_family(),
+      &mixture_family(),
   };
   return all;
 }

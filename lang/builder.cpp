@@ -198,14 +198,19 @@ class Builder {
     model::RvOptions opts;
   };
 
-  DistSpec dist_spec(const Expr& call) {
+  // `nested`: the distribution is an argument (init_dist=Normal(0, 10)), whose shape and
+  // transform are the variable's, not its own.
+  DistSpec dist_spec(const Expr& call, bool nested = false) {
     const dist::Family* family = family_of(call);
     if (!family) fail(call.loc, "expected a distribution after '~'");
     DistSpec spec{family, {}, {}};
     std::set<std::string> seen;
+    std::size_t position = 0;
     for (const Arg& a : call.args) {
       if (!a.keyword.empty() && !seen.insert(a.keyword).second)
         fail(a.loc, family->name + "(): keyword '" + a.keyword + "' is given twice");
+      if (nested && (a.keyword == "shape" || a.keyword == "transform" || a.keyword == "observed"))
+        fail(a.loc, a.keyword + "= belongs to the variable, not to a distribution argument");
       if (a.keyword == "shape") {
         spec.opts.shape = shape_of(*a.value);
       } else if (a.keyword == "transform") {
@@ -223,7 +228,11 @@ class Builder {
           fail(a.loc,
                family->name + " has no parameter '" + a.keyword + "'" + suggest(a.keyword, valid));
         }
-        spec.args.push_back(dist_arg(a, *family));
+        // A positional argument binds to the family's next parameter (too many: dist says so).
+        std::string param = a.keyword;
+        if (param.empty() && position < family->positional.size())
+          param = family->positional[position++];
+        spec.args.push_back(dist_arg(a, *family, param));
       }
     }
     return spec;
@@ -248,6 +257,14 @@ class Builder {
       return;
     }
     const Tensor t = at(s.loc, [&] { return m_->rv(s.name, d, opts); });
+    // A time series takes its length from steps= or shape=; without either it would be its
+    // first value alone.
+    const bool has_steps = std::any_of(call.args.begin(), call.args.end(),
+                                       [](const Arg& a) { return a.keyword == "steps"; });
+    const auto& kw = spec.family->keywords;
+    if (std::find(kw.begin(), kw.end(), "steps") != kw.end() && !has_steps && !opts.shape &&
+        !t.shape().empty() && t.shape().back() == 1)
+      fail(call.loc, spec.family->name + " needs steps= or shape= for the length of the series");
     Value v;
     v.t = t;
     define(s.name, s.name_loc, v);
@@ -269,23 +286,48 @@ class Builder {
     return e.kind == Expr::Kind::call && functions().count(e.name) == 0 && env_.count(e.name) == 0;
   }
 
-  dist::NamedArg dist_arg(const Arg& a, const dist::Family& family) {
-    // A distribution, or a list of them, as an argument: read and checked like any other
-    // distribution; no family takes one yet (GaussianRandomWalk's init_dist, Mixture's comps).
-    const Expr* inner = is_distribution(*a.value) ? a.value.get() : nullptr;
-    if (!inner && a.value->kind == Expr::Kind::list)
-      for (const auto& item : a.value->items)
+  // An argument of a distribution: a value, or a distribution (or a list of them) where the
+  // family's parameter takes one (Note [distributions as arguments] in dist/distribution.hpp).
+  dist::NamedArg dist_arg(const Arg& a, const dist::Family& family, const std::string& param) {
+    const Expr& v = *a.value;
+    const Expr* inner = is_distribution(v) ? &v : nullptr;
+    if (!inner && v.kind == Expr::Kind::list)
+      for (const auto& item : v.items)
         if (is_distribution(*item)) {
           inner = item.get();
           break;
         }
-    if (inner) {
-      dist_spec(*inner);
-      fail(inner->loc, family.name + " does not take a distribution argument" +
-                           (a.keyword.empty() ? std::string() : " (" + a.keyword + "=)"));
+    const std::string named = family.name + ": parameter '" + param + "'";
+    if (!param.empty() && family.takes_distribution(param)) {
+      if (!inner)
+        fail(v.loc, named + " takes a distribution, e.g. " + param + "=Normal(0, 1)" +
+                        (family.takes_list(param) ? " or a list of them" : ""));
+      if (inner == &v) return {a.keyword, dist::Arg(nested_distribution(v))};
+      if (!family.takes_list(param)) fail(v.loc, named + " takes one distribution, not a list");
+      std::vector<dist::Distribution> items;
+      for (const auto& item : v.items) {
+        if (!is_distribution(*item))
+          fail(item->loc, named + " takes a list of distributions; this item is not one");
+        items.push_back(nested_distribution(*item));
+      }
+      return {a.keyword, dist::Arg(items)};
     }
-    if (a.value->kind == Expr::Kind::number) return {a.keyword, dist::Arg(a.value->number)};
-    return {a.keyword, dist::Arg(expr(*a.value).t)};
+    if (inner) {
+      dist_spec(*inner, true);  // a misspelt distribution says so first
+      fail(inner->loc, (param.empty() ? family.name + ": this argument" : named) +
+                           " takes a value, not a distribution");
+    }
+    // PyMC's booleans (AR's constant=True) as 1 and 0.
+    if (v.kind == Expr::Kind::name && (v.name == "True" || v.name == "False") &&
+        env_.count(v.name) == 0)
+      return {a.keyword, dist::Arg(v.name == "True" ? 1.0 : 0.0)};
+    if (v.kind == Expr::Kind::number) return {a.keyword, dist::Arg(v.number)};
+    return {a.keyword, dist::Arg(expr(v).t)};
+  }
+
+  dist::Distribution nested_distribution(const Expr& call) {
+    DistSpec spec = dist_spec(call, true);
+    return dist::Distribution(*spec.family, std::move(spec.args));
   }
 
   Shape shape_of(const Expr& e) {

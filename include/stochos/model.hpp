@@ -22,7 +22,9 @@ using model::LogDensity;
 using model::Model;
 using model::RvOptions;
 
+using dist::AR;
 using dist::Arg;
+using dist::ArOptions;
 using dist::Bernoulli;
 using dist::Beta;
 using dist::BetaBinomial;
@@ -36,6 +38,7 @@ using dist::Distribution;
 using dist::Exponential;
 using dist::Flat;
 using dist::Gamma;
+using dist::GaussianRandomWalk;
 using dist::Geometric;
 using dist::HalfCauchy;
 using dist::HalfFlat;
@@ -46,6 +49,7 @@ using dist::Laplace;
 using dist::Logistic;
 using dist::LogNormal;
 using dist::make;  // by name, alternatives by keyword: make("Gamma", {{"mu", 2}, {"sigma", 1}})
+using dist::Mixture;  // Mixture(w, {Normal(m0, s0), Normal(m1, s1)})
 using dist::MvNormal;
 using dist::NamedArg;
 using dist::NegativeBinomial;

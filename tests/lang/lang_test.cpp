@@ -148,11 +148,53 @@ const Golden kGolden[] = {
      "none"},
     {"data J: int\nmu ~ Normal(0, 1, observed=J)\n",
      "m.stoch:2:19: error: write `NAME ~ Dist(...)` with NAME declared as data to observe it"},
-    // Distributions as arguments are read (and checked) but no family takes one yet.
+    // Distributions as arguments: where a value is expected, and vice versa.
     {"mu ~ Normal(0, sigma=HalfNormal(1))\n",
-     "m.stoch:1:22: error: Normal does not take a distribution argument (sigma=)"},
+     "m.stoch:1:22: error: Normal: parameter 'sigma' takes a value, not a distribution"},
     {"x ~ NormalMixture([0.5, 0.5], [Normal(0, 1), Normal(1, 1)], 1)\n",
-     "m.stoch:1:32: error: NormalMixture does not take a distribution argument"},
+     "m.stoch:1:32: error: NormalMixture: parameter 'mu' takes a value, not a distribution"},
+    {"x ~ Normal(Normal(0, 1))\n",
+     "m.stoch:1:12: error: Normal: parameter 'mu' takes a value, not a distribution"},
+    {"x ~ GaussianRandomWalk(sigma=1, init_dist=3, shape=4)\n",
+     "m.stoch:1:43: error: GaussianRandomWalk: parameter 'init_dist' takes a distribution, e.g. "
+     "init_dist=Normal(0, 1)"},
+    {"x ~ Mixture([0.5, 0.5], Exponential)\n",
+     "m.stoch:1:25: error: Mixture: parameter 'comp_dists' takes a distribution, e.g. "
+     "comp_dists=Normal(0, 1) or a list of them"},
+    {"x ~ Mixture([0.5, 0.5], 2.5)\n",
+     "m.stoch:1:25: error: Mixture: parameter 'comp_dists' takes a distribution, e.g. "
+     "comp_dists=Normal(0, 1) or a list of them"},
+    {"x ~ Mixture([0.5, 0.5], [Normal(0, 1), 3])\n",
+     "m.stoch:1:40: error: Mixture: parameter 'comp_dists' takes a list of distributions; this "
+     "item is not one"},
+    {"x ~ GaussianRandomWalk(sigma=1, init_dist=[Normal(0, 1)], shape=4)\n",
+     "m.stoch:1:43: error: GaussianRandomWalk: parameter 'init_dist' takes one distribution, not "
+     "a list"},
+    {"x ~ GaussianRandomWalk(sigma=1, init_dist=Normal(0, 1, shape=3), shape=4)\n",
+     "m.stoch:1:56: error: shape= belongs to the variable, not to a distribution argument"},
+    {"x ~ GaussianRandomWalk(sigma=1, init_dist=Normal(0, -1), shape=4)\n",
+     "m.stoch:1:1: error: variable 'x': GaussianRandomWalk needs init_dist (Normal): sigma > 0"},
+    {"x ~ GaussianRandomWalk(sigma=1, init_dist=HalfNormal(1), shape=4)\n",
+     "m.stoch:1:1: error: variable 'x': GaussianRandomWalk: init_dist must be a continuous "
+     "distribution on the real line (HalfNormal is not)"},
+    {"x ~ GaussianRandomWalk(sigma=1, init_dist=Normal(0, 1))\n",
+     "m.stoch:1:5: error: GaussianRandomWalk needs steps= or shape= for the length of the series"},
+    {"x ~ Mixture([0.5, 0.5], [Normal(0, 1), HalfNormal(1)])\n",
+     "m.stoch:1:1: error: variable 'x': Mixture: components must have one support (Normal and "
+     "HalfNormal do not)"},
+    {"x ~ Mixture([0.2, 0.5, 0.3], [Normal(0, 1), Normal(1, 1)])\n",
+     "m.stoch:1:1: error: variable 'x': Mixture: 3 weights for 2 components"},
+    {"x ~ Mixture([0.5, 0.5], [Poisson(1), Poisson(3)])\n",
+     "m.stoch:1:1: error: variable 'x': Mixture is discrete; free discrete variables need a "
+     "discrete sampler, which Stochos does not have yet (observe it instead)"},
+    {"x ~ AR([0.5], 1, ar_order=2, steps=3)\n",
+     "m.stoch:1:1: error: variable 'x': AR: ar_order=2 but rho has 1 coefficient"},
+    {"x ~ AR([0.5], 1, constant=True, steps=3)\n",
+     "m.stoch:1:1: error: variable 'x': AR: rho needs at least one coefficient after the "
+     "constant"},
+    {"data J: int\ndata y: real[J]\ny ~ AR([0.5, 0.2, 0.1, 0.3], 1)\n",
+     "m.stoch:3:1: error: variable 'y': AR: a series of 3 values is too short for order "
+     "4"},
     {"x ~ NormalMixture([0.5, 0.5], [Normall(0, 1)], 1)\n",
      "m.stoch:1:32: error: unknown distribution 'Normall'; did you mean 'Normal'?"},
     {"x ~ Normal(0, sigma=HalfNormal(sigmaa=1))\n",
