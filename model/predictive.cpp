@@ -1,6 +1,7 @@
 #include "model/predictive.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <functional>
 #include <optional>
 #include <span>
@@ -155,15 +156,33 @@ class Placer {
         graph::input(const_cast<Model&>(m).graph(), v.name + "__predictive", m.floatx(), v.shape);
     eval_.emplace(m, std::vector<Tensor>{v.transform ? v.transform->forward(x) : x}, x);
   }
-  void place(std::vector<double>& theta, const std::vector<double>& value) {
+  // False, leaving theta as it was, when the value is outside the transform's image (an
+  // unordered draw under `ordered`): the model's prior has no mass there.
+  bool place(std::vector<double>& theta, const std::vector<double>& value) {
     const auto u = (*eval_)(theta, &value)[0];
+    for (double x : u)
+      if (!std::isfinite(x)) return false;
     std::copy(u.begin(), u.end(), theta.begin() + static_cast<std::ptrdiff_t>(slot_.offset));
+    return true;
   }
 
  private:
   VarSlot slot_;
   std::optional<Evaluator> eval_;
 };
+
+// A transform's image can be smaller than the distribution's support (`ordered` keeps only
+// increasing vectors), and the model's prior is then the distribution restricted to it: draws
+// outside it are rejected, as many times as it takes within reason.
+void place_prior_draw(const FreeVar& v, Drawer& drawer, Placer& placer, std::vector<double>& theta,
+                      dist::Rng& rng) {
+  constexpr int kTries = 1000;
+  for (int t = 0; t < kTries; ++t)
+    if (placer.place(theta, drawer.draw(theta, rng))) return;
+  throw RuntimeError("cannot draw '" + v.name + "' from its prior: " + std::to_string(kTries) +
+                     " draws in a row fell outside its transform's image (" +
+                     (v.transform ? v.transform->name() : std::string("none")) + ")");
+}
 
 void add_variable(PredictiveDraws& p, const std::string& name, const Shape& shape, bool det) {
   p.variables.push_back({name, shape, p.size, det});
@@ -215,7 +234,7 @@ PredictiveDraws prior_predictive(const Model& m, std::int64_t draws, std::uint64
   std::vector<double> theta(static_cast<std::size_t>(layout.dim), 0.0), row;
   for (std::int64_t d = 0; d < draws; ++d) {
     for (std::size_t i = 0; i < free_drawers.size(); ++i)
-      placers[i].place(theta, free_drawers[i].draw(theta, rng));
+      place_prior_draw(m.free_vars()[i], free_drawers[i], placers[i], theta, rng);
     row.assign(static_cast<std::size_t>(values.size()), 0.0);
     values(*vws, theta.data(), row.data());
     for (auto& od : observed_drawers) {
@@ -242,7 +261,9 @@ PredictiveDraws posterior_predictive(const Model& m,
   }
   dist::Rng rng(seed);
   std::vector<double> theta(static_cast<std::size_t>(layout.dim), 0.0);
+  std::size_t row = 0;
   for (const auto& point : points) {
+    ++row;
     if (point.size() != m.free_vars().size())
       throw InputError("a posterior point needs one value per free variable (" +
                        std::to_string(m.free_vars().size()) + "), got " +
@@ -253,7 +274,9 @@ PredictiveDraws posterior_predictive(const Model& m,
         throw InputError("'" + v.name + "' needs " + std::to_string(graph::numel(v.shape)) +
                          " values (shape " + graph::shape_str(v.shape) + "), got " +
                          std::to_string(point[i].size()));
-      placers[i].place(theta, point[i]);
+      if (!placers[i].place(theta, point[i]))
+        throw InputError("draw " + std::to_string(row) + ": '" + v.name +
+                         "' is outside its support or transform");
     }
     for (auto& dr : drawers) {
       const auto y = dr.draw(theta, rng);

@@ -96,6 +96,19 @@ TEST_F(Predictive, ADrawReachesLaterVariablesThroughItsTransform) {
   }
 }
 
+TEST_F(Predictive, AnOrderedVariableIsDrawnFromThePriorRestrictedToOrderedVectors) {
+  // Normal(0, 1, shape=2) under `ordered` has density 2 phi(a) phi(b) on a < b: the larger of two
+  // standard normals, mean 1/sqrt(pi) and variance 1 - 1/pi.
+  Model m;
+  m.rv("mu", Normal(0, 1), {.shape = Shape{2}, .transform = "ordered"});
+  const PredictiveDraws p = prior_predictive(m, kDraws, 13);
+  const auto lo = column(p, 0), hi = column(p, 1);
+  for (std::size_t i = 0; i < lo.size(); ++i) ASSERT_LT(lo[i], hi[i]) << "draw " << i;
+  const double var = 1 - 1 / std::numbers::pi;
+  EXPECT_NEAR(mean(hi), 1 / std::sqrt(std::numbers::pi), 5 * std::sqrt(var / kDraws));
+  EXPECT_NEAR(mean(lo), -1 / std::sqrt(std::numbers::pi), 5 * std::sqrt(var / kDraws));
+}
+
 TEST_F(Predictive, MultivariateFamiliesDrawWholeVectors) {
   Model m;
   m.rv("w", Dirichlet({2.0, 3.0, 5.0}));
