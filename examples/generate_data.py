@@ -84,3 +84,10 @@ for _ in range(N):
     z1, z2 = normal(), normal()
     rows.append([round(1 + z1, 4), round(-1 + 2 * (rho * z1 + math.sqrt(1 - rho ** 2) * z2), 4)])
 dump("mvnormal", {"N": N, "y": rows, "cov": [[1.0, 1.2], [1.2, 4.0]]})
+
+# An AR(1) series with an intercept: y[t] = 0.5 + 0.7 y[t-1] + N(0, 0.5), started at the
+# stationary mean 0.5 / 0.3.
+T, y = 150, [0.5 / 0.3]
+for _ in range(T - 1):
+    y.append(0.5 + 0.7 * y[-1] + normal(0, 0.5))
+dump("ar", {"T": T, "y": [round(v, 4) for v in y]})

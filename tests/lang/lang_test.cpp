@@ -522,6 +522,56 @@ potential p = -mu * mu
   EXPECT_NEAR(lp, want, 1e-12);
 }
 
+// Two models, the same log density and gradient at random unconstrained points.
+void expect_same_density(const model::Model& a_model, const model::Model& b_model) {
+  const auto a = a_model.compile({.backend = "native"});
+  const auto b = b_model.compile({.backend = "native"});
+  ASSERT_EQ(a.dim(), b.dim());
+  auto wa = a.make_workspace();
+  auto wb = b.make_workspace();
+  std::mt19937_64 rng(3);
+  std::uniform_real_distribution<double> u(-2, 2);
+  const auto n = static_cast<std::size_t>(a.dim());
+  for (int k = 0; k < 20; ++k) {
+    std::vector<double> t(n), ga(n), gb(n);
+    for (double& v : t) v = u(rng);
+    const double la = a(*wa, t.data(), ga.data()), lb = b(*wb, t.data(), gb.data());
+    EXPECT_NEAR(la, lb, 1e-12 * std::max(1.0, std::abs(lb)));
+    for (std::size_t i = 0; i < n; ++i)
+      EXPECT_NEAR(ga[i], gb[i], 1e-12 * std::max(1.0, std::abs(gb[i])));
+  }
+  EXPECT_EQ(a_model.initial_point(), b_model.initial_point());
+}
+
+TEST_F(Lang, DistributionsAsArgumentsMatchTheCppApi) {
+  const char* src = R"(data J: int
+data y: real[J]
+s ~ HalfNormal(1)
+walk ~ GaussianRandomWalk(mu=0.1, sigma=s, init_dist=Normal(1, tau=0.25), shape=4)
+rho ~ Normal(0, 0.5, shape=2)
+series ~ AR(rho, 0.7, constant=True, init_dist=Normal(0, 2), steps=3)
+m ~ Normal(0, 5, shape=2)
+y ~ Mixture(w=[0.3, 0.7], comp_dists=[Normal(m[0], 1), StudentT(4, m[1], s)])
+)";
+  const auto from_src = build(parse(src, "m.stoch"), io::parse_data(kData, "d.json"));
+  stochos::Model api;
+  const auto s = api.rv("s", stochos::HalfNormal(1));
+  api.rv("walk",
+         stochos::GaussianRandomWalk(0.1, s, stochos::make("Normal", {{"mu", 1}, {"tau", 0.25}})),
+         {.shape = stochos::Shape{4}});
+  const auto rho = api.rv("rho", stochos::Normal(0, 0.5), {.shape = stochos::Shape{2}});
+  api.rv("series",
+         stochos::AR(rho, 0.7, {.constant = true, .init_dist = stochos::Normal(0, 2), .steps = 3}));
+  const auto m = api.rv("m", stochos::Normal(0, 5), {.shape = stochos::Shape{2}});
+  api.observe(
+      "y",
+      stochos::Mixture(stochos::Arg({0.3, 0.7}), {stochos::Normal(graph::index(m, 0), 1),
+                                                  stochos::StudentT(4, graph::index(m, 1), s)}),
+      {1.5, -0.5, 2.0}, {3});
+  expect_same_density(*from_src, api);
+  EXPECT_EQ(from_src->layout().vars[3].shape, (stochos::Shape{4}));  // AR: steps + order
+}
+
 TEST_F(Lang, EveryExampleBuildsAndEvaluates) {
   const fs::path dir = fs::path(STOCHOS_SOURCE_DIR) / "examples";
   int n = 0;
@@ -539,7 +589,8 @@ TEST_F(Lang, EveryExampleBuildsAndEvaluates) {
     for (double v : g) EXPECT_TRUE(std::isfinite(v));
     ++n;
   }
-  EXPECT_GE(n, 11);  // eight schools (both), radon, four regressions, coal, SV, mixture, MvNormal
+  // Eight schools (both), radon, four regressions, coal, SV, mixture, MvNormal, AR.
+  EXPECT_GE(n, 12);
 }
 
 }  // namespace
