@@ -14,6 +14,7 @@
 #include "goodness_of_fit.hpp"
 #include "series_support.hpp"
 #include "stochos/error.hpp"
+#include "support/evaluate.hpp"
 
 namespace stochos::dist::testing {
 namespace {
@@ -101,7 +102,7 @@ TEST_F(Mixtures, AFreeMixtureOfPositiveComponentsIsLogTransformed) {
   const Real want =
       std::log(0.3L * std::exp(-x) + 0.7L * bm::pdf(bm::gamma_distribution<Real>(3, 0.5L), x)) +
       std::log(x);
-  const auto d = m.compile({.backend = "native"});
+  const auto d = m.compile({.backend = stochos::testing::test_backend_name()});
   auto ws = d.make_workspace();
   double g = 0;
   EXPECT_NEAR(d(*ws, &y, &g), static_cast<double>(want), 1e-13);

@@ -12,17 +12,18 @@
 
 #include "model/model.hpp"
 #include "model_logp.hpp"
+#include "support/evaluate.hpp"
 
 namespace stochos::dist::testing {
 
-// log p of `xs` (shape `shape`) observed under d, on the native engine.
+// log p of `xs` (shape `shape`) observed under d, on the engine under test.
 inline double observed_logp(const Distribution& d, const std::vector<double>& xs,
                             const graph::Shape& shape) {
   use_scratch_config();
   model::Model m;
   m.rv("dummy", Normal(0, 1));
   m.observe("x", d, xs, shape);
-  const auto c = m.compile({.backend = "native", .jacobian = false});
+  const auto c = m.compile({.backend = stochos::testing::test_backend_name(), .jacobian = false});
   auto ws = c.make_workspace();
   const double zero = 0;
   double g = 0;
@@ -32,7 +33,7 @@ inline double observed_logp(const Distribution& d, const std::vector<double>& xs
 // Every coordinate of the compiled density's gradient at `point` against central differences.
 inline void expect_gradient_matches_differences(const model::Model& m, std::vector<double> point) {
   use_scratch_config();
-  const auto d = m.compile({.backend = "native"});
+  const auto d = m.compile({.backend = stochos::testing::test_backend_name()});
   auto ws = d.make_workspace();
   std::vector<double> g(point.size()), scratch(point.size());
   ASSERT_TRUE(std::isfinite(d(*ws, point.data(), g.data())));
