@@ -603,7 +603,7 @@ class Builder {
                       " given");
     Value out;
     out.from_data = from_data;
-    out.t = at(e.loc, [&] { return f.apply(args, ints, floatx_); });
+    out.t = at(e.loc, [&] { return f.apply(g(), args, ints, floatx_); });
     return out;
   }
 

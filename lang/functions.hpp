@@ -15,8 +15,9 @@ struct Function {
   std::size_t min_args, max_args;
   std::size_t tensors;  // the first `tensors` arguments are values; the rest integers (an axis)
   bool list_argument = false;  // concat([a, b]), stack([a, b])
-  std::function<graph::Tensor(const std::vector<graph::Tensor>&, const std::vector<std::int64_t>&,
-                              graph::DType floatx)>
+  // The graph is given for functions of integers alone (eye(n), arange(n)).
+  std::function<graph::Tensor(graph::Graph&, const std::vector<graph::Tensor>&,
+                              const std::vector<std::int64_t>&, graph::DType floatx)>
       apply;
 };
 
