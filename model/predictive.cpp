@@ -192,24 +192,7 @@ void add_variable(PredictiveDraws& p, const std::string& name, const Shape& shap
 }  // namespace
 
 std::vector<std::string> PredictiveDraws::column_names() const {
-  std::vector<std::string> names;
-  for (const TracedVariable& v : variables) {
-    if (v.shape.empty()) {
-      names.push_back(v.name);
-      continue;
-    }
-    std::vector<std::int64_t> idx(v.shape.size(), 0);
-    for (std::int64_t k = 0; k < graph::numel(v.shape); ++k) {
-      std::string s = v.name + "[";
-      for (std::size_t a = 0; a < idx.size(); ++a) s += (a ? ", " : "") + std::to_string(idx[a]);
-      names.push_back(s + "]");
-      for (std::size_t a = idx.size(); a-- > 0;) {
-        if (++idx[a] < v.shape[a]) break;
-        idx[a] = 0;
-      }
-    }
-  }
-  return names;
+  return element_names(variables);
 }
 
 PredictiveDraws prior_predictive(const Model& m, std::int64_t draws, std::uint64_t seed) {

@@ -26,9 +26,9 @@ void ValueFunction::operator()(ValueWorkspace& ws, const double* theta, double* 
   exe_->run(*ws.engine, ws.in, ws.out);
 }
 
-std::vector<std::string> ValueFunction::column_names() const {
+std::vector<std::string> element_names(const std::vector<TracedVariable>& variables) {
   std::vector<std::string> names;
-  for (const TracedVariable& v : vars_) {
+  for (const TracedVariable& v : variables) {
     const std::int64_t n = graph::numel(v.shape);
     if (v.shape.empty()) {
       names.push_back(v.name);
@@ -46,6 +46,10 @@ std::vector<std::string> ValueFunction::column_names() const {
     }
   }
   return names;
+}
+
+std::vector<std::string> ValueFunction::column_names() const {
+  return element_names(vars_);
 }
 
 }  // namespace stochos::model

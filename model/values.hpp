@@ -18,6 +18,9 @@ struct TracedVariable {
   bool deterministic = false;
 };
 
+// "theta[0]", "Sigma[1, 0]": one name per scalar of the variables, row-major, PyMC/ArviZ style.
+std::vector<std::string> element_names(const std::vector<TracedVariable>& variables);
+
 class ValueWorkspace {
  public:
   std::unique_ptr<backends::Workspace> engine;
