@@ -45,5 +45,13 @@ std::unique_ptr<Transform> upper_bound_transform(Tensor upper);
 // (PyMC's), and increasing vectors.
 std::unique_ptr<Transform> simplex_transform();
 std::unique_ptr<Transform> ordered_transform();
+// The LKJ distributions' (transforms/cholesky.cpp), each from n(n-1)/2 values y (the canonical
+// partial correlations' atanh) or n(n+1)/2:
+//   cholesky_corr:       an [n, n] correlation Cholesky factor (Stan's cholesky_corr; PyMC's name)
+//   corr_packed:         LKJCorr's packed correlations (Stan's corr_matrix, in PyMC's layout)
+//   cholesky-cov-packed: LKJCholeskyCov's packed covariance factor, its diagonal exp(y) (PyMC's)
+std::unique_ptr<Transform> cholesky_corr_transform();
+std::unique_ptr<Transform> corr_packed_transform();
+std::unique_ptr<Transform> cholesky_cov_packed_transform();
 
 }  // namespace stochos::transforms

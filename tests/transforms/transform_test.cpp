@@ -9,6 +9,7 @@
 #include <string>
 
 #include "backends/registry.hpp"
+#include "stochos/error.hpp"
 #include "support/evaluate.hpp"
 #include "transforms/transform.hpp"
 
@@ -27,7 +28,35 @@ struct Case {
   Shape shape;  // constrained
   Values x;     // a point of the support
   bool vector;  // log|J| is one number (summed over the last axis)
+  // The constrained elements the Jacobian is taken of, when not the first ones (a correlation
+  // Cholesky factor's strictly-lower values: the rest follow from them).
+  std::vector<std::size_t> rows = {};
 };
+
+// A correlation matrix's Cholesky factor, row-major, and packings of its triangles (row by row).
+Values corr_cholesky(const Eigen::MatrixXd& c) {
+  const Eigen::MatrixXd l = c.llt().matrixL();
+  Values out;
+  for (Eigen::Index i = 0; i < l.rows(); ++i)
+    for (Eigen::Index j = 0; j < l.cols(); ++j) out.push_back(l(i, j));
+  return out;
+}
+Values packed_upper(const Eigen::MatrixXd& c) {
+  Values out;
+  for (Eigen::Index i = 0; i < c.rows(); ++i)
+    for (Eigen::Index j = i + 1; j < c.cols(); ++j) out.push_back(c(i, j));
+  return out;
+}
+Eigen::MatrixXd corr3() {
+  Eigen::MatrixXd c(3, 3);
+  c << 1, 0.3, -0.2, 0.3, 1, 0.5, -0.2, 0.5, 1;
+  return c;
+}
+Eigen::MatrixXd corr4() {
+  Eigen::MatrixXd c(4, 4);
+  c << 1, 0.6, -0.3, 0.1, 0.6, 1, -0.4, 0.2, -0.3, -0.4, 1, 0.7, 0.1, 0.2, 0.7, 1;
+  return c;
+}
 
 std::vector<Case> cases() {
   return {
@@ -52,6 +81,34 @@ std::vector<Case> cases() {
        false},
       {"simplex", [](Graph&) { return simplex_transform(); }, {4}, {0.1, 0.2, 0.3, 0.4}, true},
       {"ordered", [](Graph&) { return ordered_transform(); }, {4}, {-1.0, 0.5, 0.6, 3.0}, true},
+      {"cholesky_corr3",
+       [](Graph&) { return cholesky_corr_transform(); },
+       {3, 3},
+       corr_cholesky(corr3()),
+       true,
+       {3, 6, 7}},
+      {"cholesky_corr4",
+       [](Graph&) { return cholesky_corr_transform(); },
+       {4, 4},
+       corr_cholesky(corr4()),
+       true,
+       {4, 8, 9, 12, 13, 14}},
+      {"corr_packed3",
+       [](Graph&) { return corr_packed_transform(); },
+       {3},
+       packed_upper(corr3()),
+       true},
+      {"corr_packed4",
+       [](Graph&) { return corr_packed_transform(); },
+       {6},
+       packed_upper(corr4()),
+       true},
+      // (0,0), (1,0), (1,1), (2,0), (2,1), (2,2) of a covariance factor.
+      {"cholesky_cov_packed",
+       [](Graph&) { return cholesky_cov_packed_transform(); },
+       {6},
+       {1.5, -0.4, 0.8, 2.0, 0.3, 0.05},
+       true},
   };
 }
 
@@ -94,8 +151,11 @@ TEST_P(TransformTest, LogJacobianMatchesTheNumericalDeterminant) {
     up[static_cast<std::size_t>(j)] += h;
     down[static_cast<std::size_t>(j)] -= h;
     const Values a = at(up), b = at(down);
-    for (Eigen::Index i = 0; i < n; ++i)
-      jac(i, j) = (a[static_cast<std::size_t>(i)] - b[static_cast<std::size_t>(i)]) / (2 * h);
+    for (Eigen::Index i = 0; i < n; ++i) {
+      const auto r =
+          c.rows.empty() ? static_cast<std::size_t>(i) : c.rows.at(static_cast<std::size_t>(i));
+      jac(i, j) = (a[r] - b[r]) / (2 * h);
+    }
   }
   double want = 0;
   if (c.vector) {
@@ -131,6 +191,45 @@ TEST(TransformNames, ValueNamesFollowPyMC) {
   EXPECT_EQ(value_name("p", *logodds_transform()), "p_logodds__");
   EXPECT_EQ(value_name("w", *simplex_transform()), "w_simplex__");
   EXPECT_EQ(simplex_transform()->unconstrained_shape({2, 5}), (Shape{2, 4}));
+  EXPECT_EQ(value_name("chol", *cholesky_cov_packed_transform()), "chol_cholesky-cov-packed__");
+  EXPECT_EQ(value_name("L", *cholesky_corr_transform()), "L_cholesky_corr__");
+  EXPECT_EQ(cholesky_corr_transform()->unconstrained_shape({4, 4}), (Shape{6}));
+  EXPECT_EQ(corr_packed_transform()->unconstrained_shape({6}), (Shape{6}));
+}
+
+// Sizes that pack no triangle are refused with the transform's name.
+TEST(TransformNames, CholeskyTransformsRefuseShapesThatPackNoTriangle) {
+  EXPECT_THROW(corr_packed_transform()->unconstrained_shape({4}), InputError);
+  EXPECT_THROW(cholesky_cov_packed_transform()->unconstrained_shape({5}), InputError);
+  EXPECT_THROW(cholesky_corr_transform()->unconstrained_shape({3, 4}), InputError);
+  try {
+    corr_packed_transform()->unconstrained_shape({2});
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("corr_packed: 2 values"), std::string::npos) << e.what();
+  }
+}
+
+// Equal y give the same correlation matrix whichever way it is reached: C = L L^T from
+// cholesky_corr is the matrix whose packed upper triangle corr_packed gives, and both are valid
+// (unit diagonal, positive definite) far out too.
+TEST(TransformNames, CorrelationTransformsAgreeAndStayValid) {
+  const backends::Backend& engine = testing::test_backend();
+  for (double scale : {0.7, 12.0}) {
+    Graph g;
+    Tensor y = graph::input(g, "y", DType::f64, {6});
+    const Values y0 = {scale, -scale, 0.5 * scale, 0.2, -0.9 * scale, scale};
+    const auto v = testing::evaluate(
+        engine, {y}, {y0},
+        {cholesky_corr_transform()->backward(y), corr_packed_transform()->backward(y)});
+    Eigen::Matrix4d l;
+    for (int i = 0; i < 16; ++i) l(i / 4, i % 4) = v[0][static_cast<std::size_t>(i)];
+    const Eigen::Matrix4d c = l * l.transpose();
+    EXPECT_NEAR((c.diagonal() - Eigen::Vector4d::Ones()).norm(), 0, 1e-14) << scale;
+    EXPECT_GT(l.diagonal().minCoeff(), 0) << scale;
+    const Values packed = packed_upper(c);
+    for (std::size_t i = 0; i < packed.size(); ++i) EXPECT_NEAR(v[1][i], packed[i], 1e-14) << i;
+  }
 }
 
 }  // namespace
