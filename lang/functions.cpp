@@ -116,6 +116,42 @@ Tensor gp_exp_quad_cov(const Tensor& x, const Tensor& alpha, const Tensor& rho) 
   return graph::square(alpha) * graph::exp(-0.5 * d2 / graph::square(rho));
 }
 
+// Stan's hmm_marginal(log_omega, Gamma, rho): the log density of the observations of a hidden
+// Markov model with K states over N steps, summed over every path of states. log_omega[k, t] is
+// log p(y_t | state k), Gamma[j, k] = p(state k at t + 1 | state j at t), rho the initial
+// probabilities. The forward algorithm alpha_t = (alpha_{t-1} Gamma) * omega_t is a product of
+// the N - 1 matrices M_t[j, k] = log Gamma[j, k] + log_omega[k, t] in the (logsumexp, +)
+// semiring; that product is associative, so it is taken pairwise in a tree of log2(N) levels of
+// batched [., K, K] ops instead of a chain of N, exact and without underflow.
+Tensor hmm_marginal(const Tensor& log_omega, const Tensor& gamma, const Tensor& rho) {
+  const std::string fn = "hmm_marginal";
+  if (log_omega.rank() != 2 || log_omega.shape()[1] < 1)
+    fail(fn, "log_omega must be a [K, N] matrix (K states, N >= 1 steps), got " +
+                 graph::shape_str(log_omega.shape()));
+  const std::int64_t k = log_omega.shape()[0], n = log_omega.shape()[1];
+  if (gamma.shape() != Shape{k, k})
+    fail(fn, "Gamma must be [" + std::to_string(k) + ", " + std::to_string(k) + "] for " +
+                 std::to_string(k) + " states, got " + graph::shape_str(gamma.shape()));
+  if (rho.shape() != Shape{k})
+    fail(fn, "rho must be [" + std::to_string(k) + "] for " + std::to_string(k) + " states, got " +
+                 graph::shape_str(rho.shape()));
+  const Tensor first = graph::log(rho) + graph::reshape(graph::slice(log_omega, 1, 0, 1), {k});
+  if (n == 1) return graph::logsumexp(first);
+  // m[t - 1, j, kk] = log Gamma[j, kk] + log_omega[kk, t] for t = 1 .. n - 1.
+  Tensor m = graph::reshape(graph::log(gamma), {1, k, k}) +
+             graph::reshape(graph::transpose(graph::slice(log_omega, 1, 1, n)), {n - 1, 1, k});
+  for (std::int64_t count = n - 1; count > 1;) {
+    const std::int64_t half = count / 2;
+    const Tensor a = graph::reshape(graph::slice(m, 0, 0, 2 * half, 2), {half, k, k, 1});
+    const Tensor b = graph::reshape(graph::slice(m, 0, 1, 2 * half, 2), {half, 1, k, k});
+    Tensor product = graph::logsumexp(a + b, 2);  // [half, k, k]
+    if (count % 2 == 1) product = graph::concat({product, graph::slice(m, 0, count - 1, count)}, 0);
+    m = product;
+    count = half + count % 2;
+  }
+  return graph::logsumexp(graph::reshape(first, {k, 1}) + graph::reshape(m, {k, k}));
+}
+
 Tensor reshaped(const Tensor& x, const Ints& dims) {
   Shape s = dims;
   std::int64_t known = 1;
@@ -308,6 +344,11 @@ const std::map<std::string, Function>& functions() {
         [](Graph&, const Tensors& a, const Ints& k, graph::DType fx) {
           return graph::solve_triangular(to_float(a[0], fx), to_float(a[1], fx),
                                          k.empty() || k[0] != 0);
+        }}},
+      {"hmm_marginal",
+       {3, 3, 3, false,
+        [](Graph&, const Tensors& a, const Ints&, graph::DType fx) {
+          return hmm_marginal(to_float(a[0], fx), to_float(a[1], fx), to_float(a[2], fx));
         }}},
       {"gp_exp_quad_cov",
        {3, 3, 3, false,

@@ -177,6 +177,38 @@ TEST_F(Functions, GpExpQuadCov) {
   EXPECT_NEAR(lp, static_cast<double>(1.69L * s), 1e-13);
 }
 
+// Stan's hmm_marginal against the forward recursion written out here, for lengths that leave an
+// odd matrix over at different levels of the pairwise product (1, 2, 5, 7, 8 steps).
+TEST_F(Functions, HmmMarginalIsTheForwardAlgorithm) {
+  const LD log_omega[3][8] = {{-1.0L, -2.5L, -0.3L, -4.0L, -1.2L, -0.7L, -3.3L, -2.0L},
+                              {-2.2L, -0.4L, -1.9L, -0.8L, -2.6L, -1.5L, -0.2L, -1.1L},
+                              {-0.6L, -3.1L, -2.4L, -1.7L, -0.5L, -2.8L, -1.4L, -0.9L}};
+  const LD gamma[3][3] = {{0.8L, 0.15L, 0.05L}, {0.1L, 0.7L, 0.2L}, {0.25L, 0.25L, 0.5L}};
+  const LD rho[3] = {0.5L, 0.3L, 0.2L};
+  const std::string omega =
+      "[[-1.0, -2.5, -0.3, -4.0, -1.2, -0.7, -3.3, -2.0], [-2.2, -0.4, -1.9, -0.8, -2.6, -1.5, "
+      "-0.2, -1.1], [-0.6, -3.1, -2.4, -1.7, -0.5, -2.8, -1.4, -0.9]]";
+  const std::string args =
+      ", [[0.8, 0.15, 0.05], [0.1, 0.7, 0.2], [0.25, 0.25, 0.5]], [0.5, 0.3, 0.2])";
+  for (int n : {1, 2, 5, 7, 8}) {
+    LD alpha[3];  // probabilities, not logs: these values stay far from underflow
+    for (int k = 0; k < 3; ++k) alpha[k] = rho[k] * std::exp(log_omega[k][0]);
+    for (int t = 1; t < n; ++t) {
+      LD next[3] = {0, 0, 0};
+      for (int k = 0; k < 3; ++k) {
+        for (int j = 0; j < 3; ++j) next[k] += alpha[j] * gamma[j][k];
+        next[k] *= std::exp(log_omega[k][t]);
+      }
+      std::copy(next, next + 3, alpha);
+    }
+    const LD want = std::log(alpha[0] + alpha[1] + alpha[2]);
+    const std::string expr = "hmm_marginal(" + omega + "[:, :" + std::to_string(n) + "]" + args;
+    EXPECT_NEAR(value_of(expr), static_cast<double>(want), 1e-13) << n << " steps";
+  }
+  // Far below double's range in probabilities (log p about -200 000), still exact in logs.
+  EXPECT_NEAR(value_of("hmm_marginal([[-1e5, -1e5]], [[1.0]], [1.0])"), -2e5, 1e-9);
+}
+
 TEST_F(Functions, GradientsStayFinite) {
   // d/dx log1mexp(x) = -1 / expm1(-x), on both branches; the other branch never leaks a NaN.
   for (double x : {-1e-8, -0.3, -5.0, -40.0}) {
@@ -246,6 +278,13 @@ const Golden kGolden[] = {
      "float64[3, 1])"},
     {"x = solve_triangular([[1, 0], [0, 1]], [1, 2], 0.5)\n",
      "m.stoch:1:48: error: solve_triangular(): argument 3 must be an integer"},
+    {"x = hmm_marginal([1, 2], [[1]], [1])\n",
+     "m.stoch:1:5: error: hmm_marginal(): log_omega must be a [K, N] matrix (K states, N >= 1 "
+     "steps), got [2]"},
+    {"x = hmm_marginal([[1, 2], [3, 4]], [[1]], [1, 1])\n",
+     "m.stoch:1:5: error: hmm_marginal(): Gamma must be [2, 2] for 2 states, got [1, 1]"},
+    {"x = hmm_marginal([[1, 2], [3, 4]], [[1, 0], [0, 1]], [1, 1, 1])\n",
+     "m.stoch:1:5: error: hmm_marginal(): rho must be [2] for 2 states, got [3]"},
     {"x = trigammma(1)\n",
      "m.stoch:1:5: error: unknown function 'trigammma'; did you mean 'trigamma'?"},
 };
