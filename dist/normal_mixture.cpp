@@ -23,6 +23,27 @@ Shape value_shape(const Params& p) {
   return s;
 }
 
+// Element i: a component k by element i's row of w, then Normal(mu, sigma) at (i, k), each
+// parameter broadcast as a suffix of [..., K].
+void draw(Rng& rng, const NumericDist& d, const Shape&, std::span<double> out) {
+  const std::vector<double>& w = numeric(d.params, "w");
+  const std::vector<double>&mu = numeric(d.params, "mu"), &sigma = numeric(d.params, "sigma");
+  const auto k = static_cast<std::size_t>(d.shape_of("w").back());
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    const double* wi = w.data() + (i % (w.size() / k)) * k;
+    const double u = uniform01(rng);
+    double acc = 0;
+    std::size_t pick = k - 1;
+    for (std::size_t c = 0; c < k; ++c)
+      if (u < (acc += wi[c])) {
+        pick = c;
+        break;
+      }
+    const std::size_t j = i * k + pick;
+    out[i] = mu[j % mu.size()] + sigma[j % sigma.size()] * standard_normal(rng);
+  }
+}
+
 }  // namespace
 
 const Family& normal_mixture_family() {
@@ -60,6 +81,7 @@ const Family& normal_mixture_family() {
             const Tensor m = p["w"] * p["mu"] + 0.0 * p["sigma"];
             return sum(m, static_cast<std::int64_t>(m.rank()) - 1);
           },
+      .draw_value = draw,
   };
   return f;
 }
