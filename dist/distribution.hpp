@@ -306,6 +306,12 @@ Distribution OrderedLogistic(Arg eta, Arg cutpoints);
 // Multivariate:
 Distribution MvNormal(Arg mu, Arg cov);  // also make("MvNormal", {{"mu", m}, {"chol", L}}) or tau
 Distribution Dirichlet(Arg a);
+Distribution Multinomial(Arg n, Arg p);  // discrete: observed only
+// LKJ over n x n correlation matrices (dist/lkj.cpp): LKJCorr's value is the packed strict upper
+// triangle of the correlations, LKJCholeskyCov's the packed lower Cholesky factor of the
+// covariance (PyMC's layouts; transforms/triangular.hpp).
+Distribution LKJCorr(Arg n, Arg eta);
+Distribution LKJCholeskyCov(Arg eta, Arg n, const Distribution& sd_dist);  // PyMC's order
 // Time series, the time axis last, its length from `steps` or the variable's shape= (or data);
 // init_dist defaults to Normal(0, 100), as in PyMC:
 Distribution GaussianRandomWalk(Arg mu = 0.0, Arg sigma = 1.0,

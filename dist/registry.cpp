@@ -43,6 +43,9 @@ const Family& ordered_logistic_family();
 const Family& gaussian_random_walk_family();
 const Family& ar_family();
 const Family& mixture_family();
+const Family& lkj_corr_family();
+const Family& lkj_cholesky_cov_family();
+const Family& multinomial_family();
 
 namespace {
 
@@ -84,6 +87,9 @@ const std::vector<const Family*>& families() {
       &gaussian_random_walk_family(),
       &ar_family(),
       &mixture_family(),
+      &lkj_corr_family(),
+      &lkj_cholesky_cov_family(),
+      &multinomial_family(),
   };
   return all;
 }

@@ -123,17 +123,23 @@ std::unique_ptr<transforms::Transform> named_transform(const std::string& var, c
   if (t == "logodds") return transforms::logodds_transform();
   if (t == "simplex") return transforms::simplex_transform();
   if (t == "ordered") return transforms::ordered_transform();
+  if (t == "cholesky_corr") return transforms::cholesky_corr_transform();
+  if (t == "corr_packed") return transforms::corr_packed_transform();
+  if (t == "cholesky-cov-packed") return transforms::cholesky_cov_packed_transform();
   if (t == "interval") {
     if (!p.has("lower") || !p.has("upper"))
       throw InputError("variable '" + var +
                        "': transform=interval needs a distribution with lower and upper");
     return transforms::interval_transform(p["lower"], p["upper"]);
   }
-  const std::vector<std::string> names = {"log",     "logodds", "interval",
-                                          "simplex", "ordered", "none"};
+  const std::vector<std::string> names = {
+      "log",     "logodds",       "interval",    "simplex",
+      "ordered", "cholesky_corr", "corr_packed", "cholesky-cov-packed",
+      "none"};
+  std::string all;
+  for (const auto& n : names) all += (all.empty() ? "" : ", ") + n;
   throw InputError("variable '" + var + "': unknown transform '" + t + "'" +
-                   did_you_mean(t, names) +
-                   "; transforms: log, logodds, interval, simplex, ordered, none");
+                   did_you_mean(t, names) + "; transforms: " + all);
 }
 
 }  // namespace

@@ -46,10 +46,13 @@ using dist::HalfNormal;
 using dist::HalfStudentT;
 using dist::InverseGamma;
 using dist::Laplace;
+using dist::LKJCholeskyCov;
+using dist::LKJCorr;
 using dist::Logistic;
 using dist::LogNormal;
-using dist::make;  // by name, alternatives by keyword: make("Gamma", {{"mu", 2}, {"sigma", 1}})
+using dist::make;     // by name, alternatives by keyword: make("Gamma", {{"mu", 2}, {"sigma", 1}})
 using dist::Mixture;  // Mixture(w, {Normal(m0, s0), Normal(m1, s1)})
+using dist::Multinomial;
 using dist::MvNormal;
 using dist::NamedArg;
 using dist::NegativeBinomial;

@@ -90,7 +90,8 @@ const Golden kGolden[] = {
     {"mu ~ Normal(0, 1, transform=logg)\n",
      "m.stoch:1:1: error: variable 'mu': unknown transform 'logg'; did you mean 'log'?; "
      "transforms: log, "
-     "logodds, interval, simplex, ordered, none"},
+     "logodds, interval, simplex, ordered, cholesky_corr, corr_packed, cholesky-cov-packed, "
+     "none"},
     {"mu ~ Normal(0, 1, shape=-2)\n",
      "m.stoch:1:25: error: shape= takes an integer, int data or a tuple (J, K)"},
     {"x = [1, 2] + [1, 2, 3]\n",
