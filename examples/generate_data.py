@@ -77,13 +77,13 @@ dump("stochastic_volatility", {"T": T, "returns": returns})
 dump("mixture", {"N": 200, "y": [round(normal(-1, 0.5) if rng.random() < 0.3 else normal(2, 0.8), 4)
                                  for _ in range(200)]})
 
-# Correlated bivariate normal data with a known covariance.
+# Correlated bivariate normal data: mean (1, -1), sds 1 and 2, correlation 0.6.
 rho, N = 0.6, 80
 rows = []
 for _ in range(N):
     z1, z2 = normal(), normal()
     rows.append([round(1 + z1, 4), round(-1 + 2 * (rho * z1 + math.sqrt(1 - rho ** 2) * z2), 4)])
-dump("mvnormal", {"N": N, "y": rows, "cov": [[1.0, 1.2], [1.2, 4.0]]})
+dump("mvnormal", {"N": N, "y": rows})  # covariance [[1, 1.2], [1.2, 4]]
 
 # An AR(1) series with an intercept: y[t] = 0.5 + 0.7 y[t-1] + N(0, 0.5), started at the
 # stationary mean 0.5 / 0.3.

@@ -4,6 +4,7 @@
 #include <numbers>
 
 #include "stochos/error.hpp"
+#include "transforms/triangular.hpp"
 
 namespace stochos::lang {
 
@@ -197,6 +198,26 @@ Tensor triu(const Tensor& a, std::int64_t k) {
   return graph::transpose(graph::tril(graph::transpose(a), -k));
 }
 
+// PyMC's expand_packed_triangular(n, packed): the n x n lower-triangular matrix whose lower
+// triangle (with its diagonal) is `packed` row by row, LKJCholeskyCov's layout. n may be left out
+// (it follows from the length, n(n+1)/2); given, it must agree.
+Tensor expand_packed_triangular(const Tensors& a, graph::DType fx) {
+  const std::string fn = "expand_packed_triangular";
+  const Tensor& packed = a.back();
+  if (packed.rank() != 1)
+    fail(fn, "the packed triangle must be a vector, got " + graph::shape_str(packed.shape()));
+  const std::int64_t n =
+      transforms::triangle_side(packed.shape()[0], transforms::Triangle::lower, fn + "()");
+  if (a.size() == 2) {
+    const Tensor& side = a[0];
+    if (!side.is_constant() || side.size() != 1 ||
+        (*side.node().attrs.data)[0] != static_cast<double>(n))
+      fail(fn, "n must be the integer " + std::to_string(n) + " that " +
+                   std::to_string(packed.shape()[0]) + " packed values make");
+  }
+  return transforms::unpack(to_float(packed, fx), n, transforms::Triangle::lower);
+}
+
 Function make_array(double value) {
   return {1, 8, 0, false, [value](Graph& g, const Tensors&, const Ints& k, graph::DType fx) {
             return graph::full(g, checked_shape(value == 0 ? "zeros" : "ones", k), value, fx);
@@ -338,6 +359,11 @@ const std::map<std::string, Function>& functions() {
        {1, 1, 1, false,
         [](Graph&, const Tensors& a, const Ints&, graph::DType fx) {
           return graph::cholesky(to_float(a[0], fx));
+        }}},
+      {"expand_packed_triangular",
+       {1, 2, 2, false,
+        [](Graph&, const Tensors& a, const Ints&, graph::DType fx) {
+          return expand_packed_triangular(a, fx);
         }}},
       {"solve_triangular",
        {2, 3, 2, false,

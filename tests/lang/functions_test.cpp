@@ -141,6 +141,10 @@ TEST_F(Functions, LinearAlgebra) {
   expect_all_near(values_of("tril([[1, 2], [3, 4]], -1)"), {0, 0, 3, 0}, 0, "tril below");
   expect_all_near(values_of("triu([[1, 2], [3, 4]])"), {1, 2, 0, 4}, 0, "triu");
   expect_all_near(values_of("triu([[1, 2], [3, 4]], 1)"), {0, 2, 0, 0}, 0, "triu above");
+  // LKJCholeskyCov's layout: the lower triangle row by row.
+  expect_all_near(values_of("expand_packed_triangular([1, 2, 3])"), {1, 0, 2, 3}, 0, "expand");
+  expect_all_near(values_of("expand_packed_triangular(3, [1, 2, 3, 4, 5, 6])"),
+                  {1, 0, 0, 2, 3, 0, 4, 5, 6}, 0, "expand with PyMC's n");
   // 2 a = 2, a + 4 b = 9; and the upper system 2 a + b = 4, 4 b = 8.
   expect_all_near(values_of("solve_triangular([[2, 0], [1, 4]], [2, 9])"), {1, 2}, 1e-15, "lower");
   expect_all_near(values_of("solve_triangular([[2, 1], [0, 4]], [4, 8], 0)"), {1, 2}, 1e-15,
@@ -254,6 +258,12 @@ const Golden kGolden[] = {
     {"x = diag_part([1, 2])\n", "m.stoch:1:5: error: diag_part(): needs a matrix, got [2]"},
     {"x = tril([1, 2])\n", "m.stoch:1:5: error: tril(): needs a matrix, got [2]"},
     {"x = triu([1, 2], 1)\n", "m.stoch:1:5: error: triu(): needs a matrix, got [2]"},
+    {"x = expand_packed_triangular([1, 2])\n",
+     "m.stoch:1:5: error: expand_packed_triangular(): 2 values do not pack the lower triangle "
+     "(with its diagonal) of a square matrix (n(n+1)/2 values for side n)"},
+    {"x = expand_packed_triangular(3, [1, 2, 3])\n",
+     "m.stoch:1:5: error: expand_packed_triangular(): n must be the integer 2 that 3 packed values "
+     "make"},
     {"x = cholesky([1, 2])\n",
      "m.stoch:1:5: error: cholesky: input 0 must be a matrix (inputs: float64[2])"},
     {"x = cholesky([[1, 2, 3], [4, 5, 6]])\n",
