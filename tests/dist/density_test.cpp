@@ -74,20 +74,14 @@ TEST_P(Densities, GradientsOfParametersMatchCentralDifferences) {
   m.observe("x", with(r, params), r.xs, {static_cast<std::int64_t>(r.xs.size())});
   const auto d = m.compile({.backend = stochos::testing::test_backend_name()});
   auto ws = d.make_workspace();
-  std::vector<double> t, g(static_cast<std::size_t>(n)), scratch(g.size());
+  std::vector<double> t, g(static_cast<std::size_t>(n));
   for (const auto& [k, v] : r.params) t.push_back(v);
   ASSERT_TRUE(std::isfinite(d(*ws, t.data(), g.data())));
   for (std::size_t i = 0; i < t.size(); ++i) {
     const std::string& name = r.params[i].first;
     if (std::find(r.differentiable.begin(), r.differentiable.end(), name) == r.differentiable.end())
       continue;
-    const double h = 1e-6 * std::max(1.0, std::abs(t[i])), v = t[i];
-    t[i] = v + h;
-    const double up = d(*ws, t.data(), scratch.data());
-    t[i] = v - h;
-    const double down = d(*ws, t.data(), scratch.data());
-    t[i] = v;
-    const double fd = (up - down) / (2 * h);
+    const double fd = central_difference(d, *ws, t, i, 1e-6 * std::max(1.0, std::abs(t[i])));
     EXPECT_NEAR(g[i], fd, 1e-5 * std::max(1.0, std::abs(fd))) << name;
   }
 }

@@ -22,6 +22,22 @@ void use_scratch_config() {
   (void)once;
 }
 
+Arg vec(std::vector<double> v) {
+  const auto n = static_cast<std::int64_t>(v.size());
+  return Arg(std::move(v), {n});
+}
+
+double central_difference(const model::LogDensity& d, model::DensityWorkspace& ws,
+                          std::vector<double> theta, std::size_t i, double h) {
+  std::vector<double> scratch(theta.size());
+  const double v = theta[i];
+  theta[i] = v + h;
+  const double up = d(ws, theta.data(), scratch.data());
+  theta[i] = v - h;
+  const double down = d(ws, theta.data(), scratch.data());
+  return (up - down) / (2 * h);
+}
+
 double observed_logp(const Distribution& d, const std::vector<double>& xs) {
   use_scratch_config();
   model::Model m;

@@ -7,17 +7,26 @@
 #include <vector>
 
 #include "dist/distribution.hpp"
+#include "model/log_density.hpp"
 
 namespace stochos::dist::testing {
 
-// Points the configuration at a scratch folder (never ~/.stochos) and the native engine.
+// Points the configuration at a scratch folder (never ~/.stochos) and the default engine.
 void use_scratch_config();
 
-// Sum of log p(x) over xs, observed on a model compiled by the native engine (a dummy free
-// Normal(0, 1) at 0 carries the model; its term is subtracted).
+// A list of numbers as a vector argument, [n].
+Arg vec(std::vector<double> v);
+
+// (log p(theta + h e_i) - log p(theta - h e_i)) / 2h of a compiled density.
+double central_difference(const model::LogDensity& d, model::DensityWorkspace& ws,
+                          std::vector<double> theta, std::size_t i, double h);
+
+// Sum of log p(x) over xs, observed on a model compiled by the engine under test
+// (tests/support's test_backend; a dummy free Normal(0, 1) at 0 carries the model; its term is
+// subtracted).
 double observed_logp(const Distribution& d, const std::vector<double>& xs);
 
-// The values of a tensor whose value is fixed (no graph inputs), by the native engine.
+// The values of a tensor whose value is fixed (no graph inputs), by the engine under test.
 std::vector<double> values(const graph::Tensor& t);
 
 // n draws with a fixed seed, from the distribution's canonical parameters (scalars).

@@ -35,16 +35,11 @@ inline void expect_gradient_matches_differences(const model::Model& m, std::vect
   use_scratch_config();
   const auto d = m.compile({.backend = stochos::testing::test_backend_name()});
   auto ws = d.make_workspace();
-  std::vector<double> g(point.size()), scratch(point.size());
+  std::vector<double> g(point.size());
   ASSERT_TRUE(std::isfinite(d(*ws, point.data(), g.data())));
   for (std::size_t i = 0; i < point.size(); ++i) {
-    const double v = point[i], h = 1e-6 * std::max(1.0, std::abs(v));
-    point[i] = v + h;
-    const double up = d(*ws, point.data(), scratch.data());
-    point[i] = v - h;
-    const double down = d(*ws, point.data(), scratch.data());
-    point[i] = v;
-    const double fd = (up - down) / (2 * h);
+    const double fd =
+        central_difference(d, *ws, point, i, 1e-6 * std::max(1.0, std::abs(point[i])));
     EXPECT_NEAR(g[i], fd, 1e-6 * std::max(1.0, std::abs(fd))) << "coordinate " << i;
   }
 }
