@@ -40,8 +40,7 @@ const Family& beta_family() {
           },
       .param_conditions =
           [](const Params& p) {
-            return std::vector<Condition>{{"alpha > 0", positive(p["alpha"])},
-                                          {"beta > 0", positive(p["beta"])}};
+            return positive_params(p, {"alpha", "beta"});
           },
       .in_support =
           [](const Tensor& x, const Params&) {

@@ -32,10 +32,7 @@ const Family& cauchy_family() {
           [](const Tensor& x, const Params& p) {
             return -kLogPi - log(p["beta"]) - log1p(square((x - p["alpha"]) / p["beta"]));
           },
-      .param_conditions =
-          [](const Params& p) {
-            return std::vector<Condition>{{"beta > 0", positive(p["beta"])}};
-          },
+      .param_conditions = [](const Params& p) { return positive_params(p, {"beta"}); },
       .in_support = [](const Tensor& x, const Params&) { return finite(x); },
       .transform = nullptr,
       .support_point = [](const Params& p) { return p["alpha"] + 0.0 * p["beta"]; },
@@ -60,15 +57,9 @@ const Family& half_cauchy_family() {
           [](const Tensor& x, const Params& p) {
             return kLog2 - kLogPi - log(p["beta"]) - log1p(square(x / p["beta"]));
           },
-      .param_conditions =
-          [](const Params& p) {
-            return std::vector<Condition>{{"beta > 0", positive(p["beta"])}};
-          },
-      .in_support =
-          [](const Tensor& x, const Params&) {
-            return logical_and(greater_equal(x, scalar_like(x, 0.0)), finite(x));
-          },
-      .transform = [](const Params&) { return transforms::log_transform(); },
+      .param_conditions = [](const Params& p) { return positive_params(p, {"beta"}); },
+      .in_support = nonnegative_support,
+      .transform = log_default,
       .support_point = [](const Params& p) { return p["beta"]; },
       .draw = [](Rng& rng, const ScalarParams& p) { return std::abs(p[0] * standard_cauchy(rng)); },
   };

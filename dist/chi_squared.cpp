@@ -21,13 +21,9 @@ const Family& chi_squared_family() {
             const Tensor k = 0.5 * p["nu"];
             return (k - 1.0) * log(x) - 0.5 * x - k * kLog2 - lgamma(k);
           },
-      .param_conditions =
-          [](const Params& p) {
-            return std::vector<Condition>{{"nu > 0", positive(p["nu"])}};
-          },
-      .in_support = [](const Tensor& x,
-                       const Params&) { return logical_and(positive(x), finite(x)); },
-      .transform = [](const Params&) { return transforms::log_transform(); },
+      .param_conditions = [](const Params& p) { return positive_params(p, {"nu"}); },
+      .in_support = positive_support,
+      .transform = log_default,
       .support_point = [](const Params& p) { return p["nu"]; },  // the mean, as Gamma's
       .draw = [](Rng& rng,
                  const ScalarParams& v) { return 2.0 * standard_gamma(rng, 0.5 * v["nu"]); },

@@ -37,6 +37,25 @@ Tensor finite(const Tensor& x) {
   return graph::less(graph::abs(x), graph::scalar_like(x, std::numeric_limits<double>::infinity()));
 }
 
+std::vector<Condition> positive_params(const Params& p,
+                                       std::initializer_list<std::string_view> names) {
+  std::vector<Condition> c;
+  for (std::string_view n : names) c.push_back({std::string(n) + " > 0", positive(p[n])});
+  return c;
+}
+
+Tensor positive_support(const Tensor& x, const Params&) {
+  return logical_and(positive(x), finite(x));
+}
+
+Tensor nonnegative_support(const Tensor& x, const Params&) {
+  return logical_and(greater_equal(x, scalar_like(x, 0.0)), finite(x));
+}
+
+std::unique_ptr<transforms::Transform> log_default(const Params&) {
+  return transforms::log_transform();
+}
+
 Tensor between(const Tensor& x, const Tensor& lo, const Tensor& hi) {
   return logical_and(greater_equal(x, lo), less_equal(x, hi));
 }

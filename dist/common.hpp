@@ -2,7 +2,11 @@
 // usual parameter conditions.
 #pragma once
 
+#include <initializer_list>
+#include <memory>
 #include <numbers>
+#include <string_view>
+#include <vector>
 
 #include "dist/distribution.hpp"
 #include "stochos/error.hpp"
@@ -24,6 +28,15 @@ Tensor value_or_inverse(const Bound& b, const std::string& family, const std::st
 Tensor positive(const Tensor& x);
 Tensor finite(const Tensor& x);
 Tensor between(const Tensor& x, const Tensor& lo, const Tensor& hi);
+// "name > 0" for each named parameter: the conditions of scale and shape parameters.
+std::vector<Condition> positive_params(const Params& p,
+                                       std::initializer_list<std::string_view> names);
+// Supports of positive families, as Family::in_support: x > 0 and finite; x >= 0 and finite.
+Tensor positive_support(const Tensor& x, const Params&);
+Tensor nonnegative_support(const Tensor& x, const Params&);
+// The log transform, as Family::transform.
+std::unique_ptr<transforms::Transform> log_default(const Params&);
+
 // A finite whole number; one that is also >= 0 (a count).
 Tensor is_whole(const Tensor& x);
 Tensor is_count(const Tensor& x);

@@ -30,10 +30,7 @@ const Family& dirichlet_family() {
                    lgamma(sum(a, static_cast<std::int64_t>(a.rank()) - 1)) -
                    sum(lgamma(a), static_cast<std::int64_t>(a.rank()) - 1);
           },
-      .param_conditions =
-          [](const Params& p) {
-            return std::vector<Condition>{{"a > 0", positive(p["a"])}};
-          },
+      .param_conditions = [](const Params& p) { return positive_params(p, {"a"}); },
       .in_support =
           [](const Tensor& x, const Params&) {
             // Positive parts that sum to one (to rounding).

@@ -20,15 +20,9 @@ const Family& exponential_family() {
             return p;
           },
       .logp = [](const Tensor& x, const Params& p) { return log(p["lam"]) - p["lam"] * x; },
-      .param_conditions =
-          [](const Params& p) {
-            return std::vector<Condition>{{"lam > 0", positive(p["lam"])}};
-          },
-      .in_support =
-          [](const Tensor& x, const Params&) {
-            return logical_and(greater_equal(x, scalar_like(x, 0.0)), finite(x));
-          },
-      .transform = [](const Params&) { return transforms::log_transform(); },
+      .param_conditions = [](const Params& p) { return positive_params(p, {"lam"}); },
+      .in_support = nonnegative_support,
+      .transform = log_default,
       .support_point = [](const Params& p) { return 1.0 / p["lam"]; },
       .draw = [](Rng& rng, const ScalarParams& p) { return -std::log(uniform01(rng)) / p[0]; },
   };

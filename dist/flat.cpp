@@ -22,9 +22,8 @@ const Family& half_flat_family() {
       .name = "HalfFlat",
       .resolve = [](const Bound&) { return Params{}; },
       .logp = [](const Tensor& x, const Params&) { return 0.0 * x; },
-      .in_support = [](const Tensor& x,
-                       const Params&) { return logical_and(positive(x), finite(x)); },
-      .transform = [](const Params&) { return transforms::log_transform(); },
+      .in_support = positive_support,
+      .transform = log_default,
       .support_point = [](const Params& p) { return constant(p.graph(), 1.0, p.floatx()); },
   };
   return f;

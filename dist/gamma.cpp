@@ -36,12 +36,10 @@ const Family& gamma_family() {
           },
       .param_conditions =
           [](const Params& p) {
-            return std::vector<Condition>{{"alpha > 0", positive(p["alpha"])},
-                                          {"beta > 0", positive(p["beta"])}};
+            return positive_params(p, {"alpha", "beta"});
           },
-      .in_support = [](const Tensor& x,
-                       const Params&) { return logical_and(positive(x), finite(x)); },
-      .transform = [](const Params&) { return transforms::log_transform(); },
+      .in_support = positive_support,
+      .transform = log_default,
       .support_point = [](const Params& p) { return p["alpha"] / p["beta"]; },
       .draw =
           [](Rng& rng, const ScalarParams& v) {
@@ -68,13 +66,9 @@ const Family& log_normal_family() {
             const Tensor lx = log(x);
             return -0.5 * square((lx - p["mu"]) / p["sigma"]) - log(p["sigma"]) - kHalfLog2Pi - lx;
           },
-      .param_conditions =
-          [](const Params& p) {
-            return std::vector<Condition>{{"sigma > 0", positive(p["sigma"])}};
-          },
-      .in_support = [](const Tensor& x,
-                       const Params&) { return logical_and(positive(x), finite(x)); },
-      .transform = [](const Params&) { return transforms::log_transform(); },
+      .param_conditions = [](const Params& p) { return positive_params(p, {"sigma"}); },
+      .in_support = positive_support,
+      .transform = log_default,
       .support_point = [](const Params& p) { return exp(p["mu"] + 0.5 * square(p["sigma"])); },
       .draw =
           [](Rng& rng, const ScalarParams& v) {

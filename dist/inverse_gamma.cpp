@@ -38,12 +38,10 @@ const Family& inverse_gamma_family() {
           },
       .param_conditions =
           [](const Params& p) {
-            return std::vector<Condition>{{"alpha > 0", positive(p["alpha"])},
-                                          {"beta > 0", positive(p["beta"])}};
+            return positive_params(p, {"alpha", "beta"});
           },
-      .in_support = [](const Tensor& x,
-                       const Params&) { return logical_and(positive(x), finite(x)); },
-      .transform = [](const Params&) { return transforms::log_transform(); },
+      .in_support = positive_support,
+      .transform = log_default,
       // PyMC's: the mean where it exists (alpha > 1), else the mode.
       .support_point =
           [](const Params& p) {

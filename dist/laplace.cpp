@@ -21,10 +21,7 @@ const Family& laplace_family() {
           },
       .logp = [](const Tensor& x,
                  const Params& p) { return -kLog2 - log(p["b"]) - abs(x - p["mu"]) / p["b"]; },
-      .param_conditions =
-          [](const Params& p) {
-            return std::vector<Condition>{{"b > 0", positive(p["b"])}};
-          },
+      .param_conditions = [](const Params& p) { return positive_params(p, {"b"}); },
       .in_support = [](const Tensor& x, const Params&) { return finite(x); },
       .support_point = [](const Params& p) { return p["mu"] + 0.0 * p["b"]; },
       // Inverse CDF, each half from its own side so that no digits cancel.

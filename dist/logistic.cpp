@@ -25,10 +25,7 @@ const Family& logistic_family() {
             const Tensor z = (x - p["mu"]) / p["s"];
             return -z - log(p["s"]) - 2.0 * softplus(-z);
           },
-      .param_conditions =
-          [](const Params& p) {
-            return std::vector<Condition>{{"s > 0", positive(p["s"])}};
-          },
+      .param_conditions = [](const Params& p) { return positive_params(p, {"s"}); },
       .in_support = [](const Tensor& x, const Params&) { return finite(x); },
       .support_point = [](const Params& p) { return p["mu"] + 0.0 * p["s"]; },
       .draw =

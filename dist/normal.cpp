@@ -24,10 +24,7 @@ const Family& normal_family() {
           [](const Tensor& x, const Params& p) {
             return -0.5 * square((x - p["mu"]) / p["sigma"]) - log(p["sigma"]) - kHalfLog2Pi;
           },
-      .param_conditions =
-          [](const Params& p) {
-            return std::vector<Condition>{{"sigma > 0", positive(p["sigma"])}};
-          },
+      .param_conditions = [](const Params& p) { return positive_params(p, {"sigma"}); },
       .in_support = [](const Tensor& x, const Params&) { return finite(x); },
       .transform = nullptr,
       .support_point = [](const Params& p) { return p["mu"] + 0.0 * p["sigma"]; },
@@ -52,15 +49,9 @@ const Family& half_normal_family() {
           [](const Tensor& x, const Params& p) {
             return kLog2 - 0.5 * square(x / p["sigma"]) - log(p["sigma"]) - kHalfLog2Pi;
           },
-      .param_conditions =
-          [](const Params& p) {
-            return std::vector<Condition>{{"sigma > 0", positive(p["sigma"])}};
-          },
-      .in_support =
-          [](const Tensor& x, const Params&) {
-            return logical_and(greater_equal(x, scalar_like(x, 0.0)), finite(x));
-          },
-      .transform = [](const Params&) { return transforms::log_transform(); },
+      .param_conditions = [](const Params& p) { return positive_params(p, {"sigma"}); },
+      .in_support = nonnegative_support,
+      .transform = log_default,
       .support_point = [](const Params& p) { return p["sigma"]; },
       .draw = [](Rng& rng, const ScalarParams& p) { return std::abs(p[0] * standard_normal(rng)); },
   };

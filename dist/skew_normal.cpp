@@ -28,10 +28,7 @@ const Family& skew_normal_family() {
             return kLog2 - kHalfLog2Pi - log(p["sigma"]) - 0.5 * square(z) +
                    log_ndtr(p["alpha"] * z);
           },
-      .param_conditions =
-          [](const Params& p) {
-            return std::vector<Condition>{{"sigma > 0", positive(p["sigma"])}};
-          },
+      .param_conditions = [](const Params& p) { return positive_params(p, {"sigma"}); },
       .in_support = [](const Tensor& x, const Params&) { return finite(x); },
       // PyMC's: the mean, mu + sigma sqrt(2 / pi) alpha / sqrt(1 + alpha^2).
       .support_point =

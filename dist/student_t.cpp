@@ -47,8 +47,7 @@ const Family& student_t_family() {
                  const Params& p) { return student_t_logp(x - p["mu"], p["nu"], p["sigma"]); },
       .param_conditions =
           [](const Params& p) {
-            return std::vector<Condition>{{"nu > 0", positive(p["nu"])},
-                                          {"sigma > 0", positive(p["sigma"])}};
+            return positive_params(p, {"nu", "sigma"});
           },
       .in_support = [](const Tensor& x, const Params&) { return finite(x); },
       .support_point = [](const Params& p) { return p["mu"] + 0.0 * p["nu"] + 0.0 * p["sigma"]; },
@@ -76,14 +75,10 @@ const Family& half_student_t_family() {
                  const Params& p) { return kLog2 + student_t_logp(x, p["nu"], p["sigma"]); },
       .param_conditions =
           [](const Params& p) {
-            return std::vector<Condition>{{"nu > 0", positive(p["nu"])},
-                                          {"sigma > 0", positive(p["sigma"])}};
+            return positive_params(p, {"nu", "sigma"});
           },
-      .in_support =
-          [](const Tensor& x, const Params&) {
-            return logical_and(greater_equal(x, scalar_like(x, 0.0)), finite(x));
-          },
-      .transform = [](const Params&) { return transforms::log_transform(); },
+      .in_support = nonnegative_support,
+      .transform = log_default,
       .support_point = [](const Params& p) { return p["sigma"] + 0.0 * p["nu"]; },
       .draw =
           [](Rng& rng, const ScalarParams& v) {

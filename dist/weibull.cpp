@@ -29,12 +29,10 @@ const Family& weibull_family() {
           },
       .param_conditions =
           [](const Params& p) {
-            return std::vector<Condition>{{"alpha > 0", positive(p["alpha"])},
-                                          {"beta > 0", positive(p["beta"])}};
+            return positive_params(p, {"alpha", "beta"});
           },
-      .in_support = [](const Tensor& x,
-                       const Params&) { return logical_and(positive(x), finite(x)); },
-      .transform = [](const Params&) { return transforms::log_transform(); },
+      .in_support = positive_support,
+      .transform = log_default,
       // PyMC's: the mean, beta Gamma(1 + 1 / alpha).
       .support_point =
           [](const Params& p) { return p["beta"] * exp(lgamma(1.0 + 1.0 / p["alpha"])); },
