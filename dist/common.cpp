@@ -37,6 +37,17 @@ Tensor finite(const Tensor& x) {
   return graph::less(graph::abs(x), graph::scalar_like(x, std::numeric_limits<double>::infinity()));
 }
 
+double build_time_constant(const Bound& b, const std::string& family, const std::string& name) {
+  const Tensor t = b.get(name);
+  if (!t.is_constant() || t.size() != 1)
+    throw InputError(family + ": " + name + " must be an integer known when the model is built");
+  return (*t.node().attrs.data)[0];
+}
+
+std::int64_t constant_int(const Tensor& t) {
+  return static_cast<std::int64_t>((*t.node().attrs.data)[0]);
+}
+
 std::vector<Condition> positive_params(const Params& p,
                                        std::initializer_list<std::string_view> names) {
   std::vector<Condition> c;

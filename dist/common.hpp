@@ -37,6 +37,12 @@ Tensor nonnegative_support(const Tensor& x, const Params&);
 // The log transform, as Family::transform.
 std::unique_ptr<transforms::Transform> log_default(const Params&);
 
+// The value of parameter `name`, which must be one number known when the model is built (an
+// order, a matrix side): InputError naming the family otherwise. Callers check its range.
+double build_time_constant(const Bound& b, const std::string& family, const std::string& name);
+// The integer held by a build-time constant scalar (one build_time_constant accepted).
+std::int64_t constant_int(const Tensor& t);
+
 // A finite whole number; one that is also >= 0 (a count).
 Tensor is_whole(const Tensor& x);
 Tensor is_count(const Tensor& x);

@@ -30,18 +30,15 @@ using transforms::Triangle;
 namespace {
 
 std::int64_t side_of(const Params& p) {
-  return static_cast<std::int64_t>((*p["n"].node().attrs.data)[0]);
+  return constant_int(p["n"]);
 }
 
 // n: an integer >= 2 known now (the value's size follows from it).
 Tensor side_constant(const Bound& b, const std::string& family) {
-  const Tensor t = b.get("n");
-  if (!t.is_constant() || t.size() != 1)
-    throw InputError(family + ": n must be an integer known when the model is built");
-  const double v = (*t.node().attrs.data)[0];
+  const double v = build_time_constant(b, family, "n");
   if (v != std::floor(v) || v < 2 || v > 1000)
     throw InputError(family + ": n must be a whole number from 2 to 1000 (the matrix's side)");
-  return t;
+  return b.get("n");
 }
 
 Tensor scalar_eta(const Bound& b, const std::string& family) {
@@ -250,7 +247,7 @@ const Family& lkj_cholesky_cov_family() {
                   "LKJCholeskyCov: missing parameter 'sd_dist' (the standard deviations' "
                   "distribution, e.g. sd_dist=Exponential(1))");
             const NestedArg& sd = b.nested("sd_dist");
-            check_sd_dist(sd, static_cast<std::int64_t>((*n.node().attrs.data)[0]));
+            check_sd_dist(sd, constant_int(n));
             p.set_nested("sd_dist", sd);
             return p;
           },

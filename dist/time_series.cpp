@@ -23,17 +23,10 @@ namespace {
 // The value of a parameter that must be an integer known when the model is built.
 std::int64_t whole_constant(const Bound& b, const std::string& family, const std::string& name,
                             std::int64_t min) {
-  const Tensor t = b.get(name);
-  if (!t.is_constant() || t.size() != 1)
-    throw InputError(family + ": " + name + " must be an integer known when the model is built");
-  const double v = (*t.node().attrs.data)[0];
+  const double v = build_time_constant(b, family, name);
   if (v != std::floor(v) || v < static_cast<double>(min) || v > 1e9)
     throw InputError(family + ": " + name + " must be a whole number >= " + std::to_string(min));
   return static_cast<std::int64_t>(v);
-}
-
-std::int64_t scalar_int(const Tensor& t) {
-  return static_cast<std::int64_t>((*t.node().attrs.data)[0]);
 }
 
 Shape broadcast_or_throw(const std::string& family, const Shape& a, const Shape& b) {
@@ -108,7 +101,7 @@ Shape grw_shape(const Params& p) {
   const std::string f = "GaussianRandomWalk";
   const Shape innov = broadcast_or_throw(f, p["mu"].shape(), p["sigma"].shape());
   Shape s = broadcast_or_throw(f, init_of(p).shape(), drop_last(innov));
-  const std::int64_t steps = scalar_int(p["steps"]);
+  const std::int64_t steps = constant_int(p["steps"]);
   if (steps > 0) {
     if (!innov.empty() && innov.back() != 1 && innov.back() != steps)
       throw InputError(f + ": mu and sigma of shape " + shape_str(innov) + " do not match " +
@@ -159,7 +152,7 @@ Shape ar_shape(const Params& p) {
   s = broadcast_or_throw(f, s, p["constant"].shape());
   const Shape init = init_of(p).shape();
   s = broadcast_or_throw(f, s, init.empty() ? init : drop_last(init));
-  const std::int64_t steps = scalar_int(p["steps"]);
+  const std::int64_t steps = constant_int(p["steps"]);
   s.push_back(steps > 0 ? steps + ar_order(p) : 1);
   return s;
 }
