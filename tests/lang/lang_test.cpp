@@ -473,6 +473,30 @@ y ~ Normal(theta, sigma)
 // The example's model built with the C++ API (include/stochos/model.hpp), as SPEC.md §1.2 writes
 // it, against the same model from examples/eight_schools.stoch: log density and gradient at
 // random points, with and without the Jacobian.
+// Two models, the same log density and gradient at `points` random unconstrained points,
+// uniform in (-range, range).
+void expect_same_density(const model::Model& a_model, const model::Model& b_model,
+                         bool jacobian = true, int points = 20, std::uint64_t seed = 3,
+                         double range = 2) {
+  const auto a = a_model.compile({.backend = "native", .jacobian = jacobian});
+  const auto b = b_model.compile({.backend = "native", .jacobian = jacobian});
+  ASSERT_EQ(a.dim(), b.dim());
+  auto wa = a.make_workspace();
+  auto wb = b.make_workspace();
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> u(-range, range);
+  const auto n = static_cast<std::size_t>(a.dim());
+  for (int k = 0; k < points; ++k) {
+    std::vector<double> t(n), ga(n), gb(n);
+    for (double& v : t) v = u(rng);
+    const double la = a(*wa, t.data(), ga.data()), lb = b(*wb, t.data(), gb.data());
+    EXPECT_NEAR(la, lb, 1e-12 * std::max(1.0, std::abs(lb)));
+    for (std::size_t i = 0; i < n; ++i)
+      EXPECT_NEAR(ga[i], gb[i], 1e-12 * std::max(1.0, std::abs(gb[i])));
+  }
+  EXPECT_EQ(a_model.initial_point(), b_model.initial_point());
+}
+
 TEST_F(Lang, EightSchoolsExampleMatchesTheCppApiAtRandomPoints) {
   const fs::path dir = fs::path(STOCHOS_SOURCE_DIR) / "examples";
   const io::DataSet data = io::load_data((dir / "eight_schools.data.json").string());
@@ -488,25 +512,7 @@ TEST_F(Lang, EightSchoolsExampleMatchesTheCppApiAtRandomPoints) {
   auto theta = api.deterministic("theta", mu + tau * z);
   api.observe("y", stochos::Normal(theta, stochos::Arg(sigma, {J})), y, {J});
 
-  for (bool jacobian : {true, false}) {
-    const auto a = from_file->compile({.jacobian = jacobian});
-    const auto b = api.compile({.jacobian = jacobian});
-    ASSERT_EQ(a.dim(), b.dim());
-    auto wa = a.make_workspace();
-    auto wb = b.make_workspace();
-    std::mt19937_64 rng(7);
-    std::uniform_real_distribution<double> u(-3, 3);
-    const auto n = static_cast<std::size_t>(a.dim());
-    for (int k = 0; k < 50; ++k) {
-      std::vector<double> t(n), ga(n), gb(n);
-      for (double& v : t) v = u(rng);
-      const double la = a(*wa, t.data(), ga.data()), lb = b(*wb, t.data(), gb.data());
-      EXPECT_NEAR(la, lb, 1e-12 * std::max(1.0, std::abs(lb)));
-      for (std::size_t i = 0; i < n; ++i)
-        EXPECT_NEAR(ga[i], gb[i], 1e-12 * std::max(1.0, std::abs(gb[i])));
-    }
-  }
-  EXPECT_EQ(from_file->initial_point(), api.initial_point());
+  for (bool jacobian : {true, false}) expect_same_density(*from_file, api, jacobian, 50, 7, 3);
 }
 
 TEST_F(Lang, ObservedLetsKeywordsAndPotentials) {
@@ -521,27 +527,6 @@ potential p = -mu * mu
   const double want =
       normal_lpdf(0.3, 0, 0.5) + normal_lpdf(-0.5, 0.3, 2) + normal_lpdf(2.0, 0.3, 2) - 0.09;
   EXPECT_NEAR(lp, want, 1e-12);
-}
-
-// Two models, the same log density and gradient at random unconstrained points.
-void expect_same_density(const model::Model& a_model, const model::Model& b_model) {
-  const auto a = a_model.compile({.backend = "native"});
-  const auto b = b_model.compile({.backend = "native"});
-  ASSERT_EQ(a.dim(), b.dim());
-  auto wa = a.make_workspace();
-  auto wb = b.make_workspace();
-  std::mt19937_64 rng(3);
-  std::uniform_real_distribution<double> u(-2, 2);
-  const auto n = static_cast<std::size_t>(a.dim());
-  for (int k = 0; k < 20; ++k) {
-    std::vector<double> t(n), ga(n), gb(n);
-    for (double& v : t) v = u(rng);
-    const double la = a(*wa, t.data(), ga.data()), lb = b(*wb, t.data(), gb.data());
-    EXPECT_NEAR(la, lb, 1e-12 * std::max(1.0, std::abs(lb)));
-    for (std::size_t i = 0; i < n; ++i)
-      EXPECT_NEAR(ga[i], gb[i], 1e-12 * std::max(1.0, std::abs(gb[i])));
-  }
-  EXPECT_EQ(a_model.initial_point(), b_model.initial_point());
 }
 
 TEST_F(Lang, DistributionsAsArgumentsMatchTheCppApi) {
