@@ -1,6 +1,6 @@
-// The three benchmark models as graphs (issue 2, item 7): each log density is a graph over ONE
-// packed unconstrained float64 vector theta, with its gradient from autodiff::grad, the shape the
-// samplers will see (Note [packed parameter layout] in cli/eight_schools.hpp). The data are
+// The three benchmark models as graphs: each log density is a graph over ONE packed
+// unconstrained float64 vector theta, with its gradient from autodiff::grad, the shape the
+// samplers see (Note [packed parameter layout] in model/log_density.hpp). The data are
 // simulated here with fixed seeds so the graph and the hand-written versions (handwritten.hpp)
 // see the same numbers.
 #pragma once

@@ -16,7 +16,6 @@ struct Command {
   std::function<int()> run;  // returns the exit code; throws InputError / RuntimeError
 };
 
-Command add_demo_command(CLI::App& app);
 Command add_backends_command(CLI::App& app);
 Command add_config_command(CLI::App& app);
 Command add_summary_command(CLI::App& app);

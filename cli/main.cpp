@@ -39,7 +39,6 @@ int main(int argc, char** argv) {
         stochos::cli::add_summary_command(app),
         stochos::cli::add_backends_command(app),
         stochos::cli::add_config_command(app),
-        stochos::cli::add_demo_command(app),
     };
     // clang-format on
     try {

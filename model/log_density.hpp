@@ -14,6 +14,11 @@
 
 namespace stochos::model {
 
+// Note [packed parameter layout]: the samplers see one flat unconstrained vector, the free
+// variables in declaration order, each flattened row-major in its unconstrained shape under its
+// transform's value name. For eight schools it is theta = [mu, tau_log__, theta_z[0], ...,
+// theta_z[J-1]], length J + 2, with tau = exp(tau_log__) (PyMC's log transform and name).
+
 // Where each free variable lives in the packed vector, with PyMC's names.
 struct VarSlot {
   std::string name;        // "tau"

@@ -16,7 +16,7 @@ namespace stochos::cli {
 namespace {
 
 namespace fs = std::filesystem;
-using namespace dist;
+using namespace distributions;
 
 class Sampling : public ::testing::Test {
  protected:
