@@ -1,5 +1,5 @@
 // Log density + gradient per call, per model, on the native engine and hand-written with Eigen
-// (issue 2, item 7; docs/performance.md holds the measured table). Each benchmark reports the
+// (docs/performance.md holds the measured table). Each benchmark reports the
 // time of one theta -> (log p, gradient) evaluation; the native ones also report the graph's
 // node count as built (nodes), after rewrite::optimize (opt_nodes) and the plan's steps.
 #include <cmath>

@@ -1,4 +1,4 @@
-# Bulk ESS per second, Stochos against Stan, on the same machine in one go (issue 6, item 7).
+# Bulk ESS per second, Stochos against Stan, on the same machine in one go.
 #
 #   Rscript bench/ess_vs_stan.R STOCHOS POSTERIOR_DIR NAME...
 #

@@ -2,7 +2,7 @@
 // the graphs of models.hpp, over the same packed theta, computed the fastest straightforward way
 // (data-only constants precomputed once, analytic gradients fused into the density pass,
 // Eigen's vectorised kernels, no allocation per call). This is the practical limit the native
-// engine is measured against (issue 2, item 7).
+// engine is measured against.
 #pragma once
 
 #include <cstdint>

@@ -1,4 +1,4 @@
-// The libtorch engine (issue 3): lowers a graph once, at compile time, to a flat list of ATen
+// The libtorch engine: lowers a graph once, at compile time, to a flat list of ATen
 // calls over tensor slots, and runs that list eagerly per call (Note [torch plan] in
 // torch_backend.cpp). This header includes no torch header, so the rest of the tree compiles
 // without them; only torch_backend.cpp sees libtorch.
