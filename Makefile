@@ -8,7 +8,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_ARGS ?=
 STOCHOS := $(BUILD_DIR)/stochos
 # Our source folders (those that exist yet), for `make format`.
-SOURCE_DIRS := $(wildcard graph autodiff rewrite backends dist transforms model infer diagnostics \
+SOURCE_DIRS := $(wildcard graph autodiff rewrite backends distributions transforms model infer diagnostics \
                  io lang cli include tests bench)
 
 .PHONY: all deps configure build test run bench validate docs format format-check clean

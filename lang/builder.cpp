@@ -193,15 +193,15 @@ class Builder {
   // options that belong to the variable. Distributions passed as arguments
   // (`init_dist=Normal(0, 10)`, `[Normal(m0, s0), Normal(m1, s1)]`) are read the same way.
   struct DistSpec {
-    const dist::Family* family;
-    std::vector<dist::NamedArg> args;
+    const distributions::Family* family;
+    std::vector<distributions::NamedArg> args;
     model::RvOptions opts;
   };
 
   // `nested`: the distribution is an argument (init_dist=Normal(0, 10)), whose shape and
   // transform are the variable's, not its own.
   DistSpec dist_spec(const Expr& call, bool nested = false) {
-    const dist::Family* family = family_of(call);
+    const distributions::Family* family = family_of(call);
     if (!family) fail(call.loc, "expected a distribution after '~'");
     DistSpec spec{family, {}, {}};
     std::set<std::string> seen;
@@ -242,7 +242,7 @@ class Builder {
     const Expr& call = *s.value;
     DistSpec spec = dist_spec(call);
     const model::RvOptions opts = spec.opts;
-    const dist::Distribution d(*spec.family, std::move(spec.args));
+    const distributions::Distribution d(*spec.family, std::move(spec.args));
     auto found = env_.find(s.name);
     if (found != env_.end()) {
       // Data, or a let of data: an observed variable.
@@ -270,14 +270,14 @@ class Builder {
     define(s.name, s.name_loc, v);
   }
 
-  const dist::Family* family_of(const Expr& call) {
+  const distributions::Family* family_of(const Expr& call) {
     if (call.kind != Expr::Kind::call) return nullptr;
-    const auto names = dist::family_names();
+    const auto names = distributions::family_names();
     if (std::find(names.begin(), names.end(), call.name) == names.end()) {
       if (functions().count(call.name)) return nullptr;
       fail(call.loc, "unknown distribution '" + call.name + "'" + suggest(call.name, names));
     }
-    return &dist::family(call.name);
+    return &distributions::family(call.name);
   }
 
   // A call of a distribution, or of an unknown name (read as a misspelt distribution where a
@@ -287,8 +287,8 @@ class Builder {
   }
 
   // An argument of a distribution: a value, or a distribution (or a list of them) where the
-  // family's parameter takes one (Note [distributions as arguments] in dist/distribution.hpp).
-  dist::NamedArg dist_arg(const Arg& a, const dist::Family& family, const std::string& param) {
+  // family's parameter takes one (Note [distributions as arguments] in distributions/distribution.hpp).
+  distributions::NamedArg dist_arg(const Arg& a, const distributions::Family& family, const std::string& param) {
     const Expr& v = *a.value;
     const Expr* inner = is_distribution(v) ? &v : nullptr;
     if (!inner && v.kind == Expr::Kind::list)
@@ -302,15 +302,15 @@ class Builder {
       if (!inner)
         fail(v.loc, named + " takes a distribution, e.g. " + param + "=Normal(0, 1)" +
                         (family.takes_list(param) ? " or a list of them" : ""));
-      if (inner == &v) return {a.keyword, dist::Arg(nested_distribution(v))};
+      if (inner == &v) return {a.keyword, distributions::Arg(nested_distribution(v))};
       if (!family.takes_list(param)) fail(v.loc, named + " takes one distribution, not a list");
-      std::vector<dist::Distribution> items;
+      std::vector<distributions::Distribution> items;
       for (const auto& item : v.items) {
         if (!is_distribution(*item))
           fail(item->loc, named + " takes a list of distributions; this item is not one");
         items.push_back(nested_distribution(*item));
       }
-      return {a.keyword, dist::Arg(items)};
+      return {a.keyword, distributions::Arg(items)};
     }
     if (inner) {
       dist_spec(*inner, true);  // a misspelt distribution says so first
@@ -320,14 +320,14 @@ class Builder {
     // PyMC's booleans (AR's constant=True) as 1 and 0.
     if (v.kind == Expr::Kind::name && (v.name == "True" || v.name == "False") &&
         env_.count(v.name) == 0)
-      return {a.keyword, dist::Arg(v.name == "True" ? 1.0 : 0.0)};
-    if (v.kind == Expr::Kind::number) return {a.keyword, dist::Arg(v.number)};
-    return {a.keyword, dist::Arg(expr(v).t)};
+      return {a.keyword, distributions::Arg(v.name == "True" ? 1.0 : 0.0)};
+    if (v.kind == Expr::Kind::number) return {a.keyword, distributions::Arg(v.number)};
+    return {a.keyword, distributions::Arg(expr(v).t)};
   }
 
-  dist::Distribution nested_distribution(const Expr& call) {
+  distributions::Distribution nested_distribution(const Expr& call) {
     DistSpec spec = dist_spec(call, true);
-    return dist::Distribution(*spec.family, std::move(spec.args));
+    return distributions::Distribution(*spec.family, std::move(spec.args));
   }
 
   Shape shape_of(const Expr& e) {
@@ -391,7 +391,7 @@ class Builder {
     for (const auto& [k, v] : env_) known.push_back(k);
     if (functions().count(e.name))
       fail(e.loc, "'" + e.name + "' is a function; call it: " + e.name + "(...)");
-    const auto names = dist::family_names();
+    const auto names = distributions::family_names();
     if (std::find(names.begin(), names.end(), e.name) != names.end())
       fail(e.loc, "'" + e.name + "' is a distribution; use it after '~'");
     fail(e.loc, "unknown name '" + e.name + "'" + suggest(e.name, known));
@@ -555,7 +555,7 @@ class Builder {
     const auto& fns = functions();
     const auto it = fns.find(e.name);
     if (it == fns.end()) {
-      const auto names = dist::family_names();
+      const auto names = distributions::family_names();
       if (std::find(names.begin(), names.end(), e.name) != names.end())
         fail(e.loc, "'" + e.name + "' is a distribution; use it after '~'");
       if (env_.count(e.name) || e.name == "pi" || e.name == "inf")

@@ -11,7 +11,6 @@
 #include "backends/registry.hpp"
 #include "graph/print.hpp"
 #include "stochos/error.hpp"
-#include "stochos/nearest.hpp"
 
 namespace stochos::model {
 
@@ -79,7 +78,7 @@ std::string number(double v) {
 }
 
 // The broadcast shape of a family's parameters.
-Shape batch_shape(const std::string& name, const dist::Params& p) {
+Shape batch_shape(const std::string& name, const distributions::Params& p) {
   Shape s;
   for (const auto& [pname, t] : p.all()) {
     auto b = graph::broadcast_shapes(s, t.shape());
@@ -98,9 +97,9 @@ double element(const Tensor& t, std::int64_t i) {
 }
 
 // Fixed parameters are checked now; the others make the term -inf where they fail.
-void check_fixed_parameters(const std::string& name, const dist::Family& f, const dist::Params& p) {
+void check_fixed_parameters(const std::string& name, const distributions::Family& f, const distributions::Params& p) {
   if (!f.param_conditions) return;
-  for (const dist::Condition& c : f.param_conditions(p)) {
+  for (const distributions::Condition& c : f.param_conditions(p)) {
     if (!fixed(c.holds)) continue;
     if (auto i = first_false(c.holds))
       throw InputError(
@@ -117,29 +116,11 @@ Tensor all_of(const Tensor& cond, DType floatx) {
 
 // A transform chosen by name (PyMC's transform=); null for "none".
 std::unique_ptr<transforms::Transform> named_transform(const std::string& var, const std::string& t,
-                                                       const dist::Params& p) {
-  if (t == "none") return nullptr;
-  if (t == "log") return transforms::log_transform();
-  if (t == "logodds") return transforms::logodds_transform();
-  if (t == "simplex") return transforms::simplex_transform();
-  if (t == "ordered") return transforms::ordered_transform();
-  if (t == "cholesky_corr") return transforms::cholesky_corr_transform();
-  if (t == "corr_packed") return transforms::corr_packed_transform();
-  if (t == "cholesky-cov-packed") return transforms::cholesky_cov_packed_transform();
-  if (t == "interval") {
-    if (!p.has("lower") || !p.has("upper"))
-      throw InputError("variable '" + var +
-                       "': transform=interval needs a distribution with lower and upper");
-    return transforms::interval_transform(p["lower"], p["upper"]);
-  }
-  const std::vector<std::string> names = {
-      "log",     "logodds",       "interval",    "simplex",
-      "ordered", "cholesky_corr", "corr_packed", "cholesky-cov-packed",
-      "none"};
-  std::string all;
-  for (const auto& n : names) all += (all.empty() ? "" : ", ") + n;
-  throw InputError("variable '" + var + "': unknown transform '" + t + "'" +
-                   did_you_mean(t, names) + "; transforms: " + all);
+                                                       const distributions::Params& p) {
+  const auto bound = [&](const char* b) {
+    return p.has(b) ? std::optional<Tensor>(p[b]) : std::nullopt;
+  };
+  return for_variable(var, [&] { return transforms::by_name(t, bound("lower"), bound("upper")); });
 }
 
 }  // namespace
@@ -156,10 +137,10 @@ void Model::claim(const std::string& name) {
   names_.push_back(name);
 }
 
-Tensor Model::rv(const std::string& name, const dist::Distribution& d, const RvOptions& o) {
+Tensor Model::rv(const std::string& name, const distributions::Distribution& d, const RvOptions& o) {
   claim(name);
-  const dist::Family& f = d.family();
-  dist::Params p = for_variable(name, [&] { return d.resolve(*g_, floatx_); });
+  const distributions::Family& f = d.family();
+  distributions::Params p = for_variable(name, [&] { return d.resolve(*g_, floatx_); });
   if (f.is_discrete(p))
     throw InputError("variable '" + name + "': " + f.name +
                      " is discrete; free discrete variables need a discrete sampler, which "
@@ -195,7 +176,7 @@ Tensor Model::rv(const std::string& name, const dist::Distribution& d, const RvO
   return value;
 }
 
-Tensor Model::observe(const std::string& name, const dist::Distribution& d,
+Tensor Model::observe(const std::string& name, const distributions::Distribution& d,
                       std::vector<double> values, Shape shape) {
   if (static_cast<std::int64_t>(values.size()) != graph::numel(shape))
     throw InputError("observed variable '" + name + "': " + std::to_string(values.size()) +
@@ -203,12 +184,12 @@ Tensor Model::observe(const std::string& name, const dist::Distribution& d,
   return observe(name, d, graph::constant(*g_, std::move(shape), std::move(values), floatx_));
 }
 
-Tensor Model::observe(const std::string& name, const dist::Distribution& d, const Tensor& data) {
+Tensor Model::observe(const std::string& name, const distributions::Distribution& d, const Tensor& data) {
   if (&data.graph() != g_.get())
     throw InputError("observed variable '" + name + "': its data belong to another model");
   claim(name);
-  const dist::Family& f = d.family();
-  dist::Params p = for_variable(name, [&] { return d.resolve(*g_, floatx_); });
+  const distributions::Family& f = d.family();
+  distributions::Params p = for_variable(name, [&] { return d.resolve(*g_, floatx_); });
   check_fixed_parameters(name, f, p);
   Tensor value = data.dtype() == floatx_ ? data : graph::cast(data, floatx_);
   const Shape batch = f.shape ? f.shape(p) : batch_shape(name, p);
@@ -269,7 +250,7 @@ void Model::potential(const std::string& name, const Tensor& value) {
   order_.push_back({Kind::potential, pot_.size() - 1});
 }
 
-Tensor Model::term(const dist::Family& f, const dist::Params& p, const Tensor& value,
+Tensor Model::term(const distributions::Family& f, const distributions::Params& p, const Tensor& value,
                    bool check_support) const {
   // The conditions that can fail while sampling, as one scalar: where one fails, log p is -inf
   // (not the NaN that log(sigma < 0) would make of it).
@@ -279,7 +260,7 @@ Tensor Model::term(const dist::Family& f, const dist::Params& p, const Tensor& v
     ok = ok ? graph::logical_and(*ok, c) : c;
   };
   if (f.param_conditions)
-    for (const dist::Condition& c : f.param_conditions(p))
+    for (const distributions::Condition& c : f.param_conditions(p))
       if (!fixed(c.holds)) require(c.holds);
   if (check_support) require(f.in_support(value, p));
   const Tensor lp = graph::sum(f.logp(value, p));

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "dist/distribution.hpp"
+#include "distributions/distribution.hpp"
 #include "model/log_density.hpp"
 #include "model/values.hpp"
 #include "transforms/transform.hpp"
@@ -30,8 +30,8 @@ struct RvOptions {
 struct FreeVar {
   std::string name;        // "tau"
   std::string value_name;  // "tau_log__" (the name itself untransformed)
-  const dist::Family* family;
-  dist::Params params;
+  const distributions::Family* family;
+  distributions::Params params;
   Shape shape;  // constrained
   Shape unconstrained_shape;
   std::unique_ptr<transforms::Transform> transform;  // null: the identity
@@ -41,8 +41,8 @@ struct FreeVar {
 
 struct ObservedVar {
   std::string name;
-  const dist::Family* family;
-  dist::Params params;
+  const distributions::Family* family;
+  distributions::Params params;
   Tensor value;  // a constant, or a data container
 };
 
@@ -59,11 +59,11 @@ class Model {
   Model& operator=(const Model&) = delete;
 
   // PyMC's pm.<Dist>("name", ...): a free variable; returns its constrained value.
-  Tensor rv(const std::string& name, const dist::Distribution& d, const RvOptions& o = {});
+  Tensor rv(const std::string& name, const distributions::Distribution& d, const RvOptions& o = {});
   // pm.<Dist>("name", ..., observed=...): values with a shape, or a data container.
-  Tensor observe(const std::string& name, const dist::Distribution& d, std::vector<double> values,
+  Tensor observe(const std::string& name, const distributions::Distribution& d, std::vector<double> values,
                  Shape shape);
-  Tensor observe(const std::string& name, const dist::Distribution& d, const Tensor& data);
+  Tensor observe(const std::string& name, const distributions::Distribution& d, const Tensor& data);
   // pm.Data: values the compiled log density reads at run time and set_data replaces.
   Tensor data(const std::string& name, std::vector<double> values, Shape shape,
               std::optional<DType> dtype = std::nullopt);
@@ -101,7 +101,7 @@ class Model {
   void claim(const std::string& name);
   // The term of one distribution at `value`: the summed log density, -inf where a parameter
   // that is not fixed fails its conditions or (check_support) the value leaves the support.
-  Tensor term(const dist::Family& f, const dist::Params& p, const Tensor& value,
+  Tensor term(const distributions::Family& f, const distributions::Params& p, const Tensor& value,
               bool check_support) const;
 
   std::unique_ptr<graph::Graph> g_;

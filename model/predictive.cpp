@@ -81,14 +81,14 @@ class Evaluator {
 
 // Multivariate draws event by event: a parameter whose leading axes are the value's batch axes
 // gives each event its own slice; any other is shared by every event.
-void draw_events(const dist::Family& f, const dist::NumericDist& d, const Shape& shape,
-                 dist::Rng& rng, std::span<double> out) {
+void draw_events(const distributions::Family& f, const distributions::NumericDist& d, const Shape& shape,
+                 distributions::Rng& rng, std::span<double> out) {
   if (!f.draw_event) throw InputError(f.name + " has no random draws yet");
   const std::int64_t k = shape.empty() ? 1 : shape.back();
   const std::int64_t events = k == 0 ? 0 : graph::numel(shape) / k;
   const Shape batch(shape.begin(), shape.end() - (shape.empty() ? 0 : 1));
   for (std::int64_t e = 0; e < events; ++e) {
-    dist::NumericParams p;
+    distributions::NumericParams p;
     for (std::size_t i = 0; i < d.params.size(); ++i) {
       const auto& [name, values] = d.params[i];
       const Shape& s = d.shapes[i];
@@ -109,29 +109,29 @@ void draw_events(const dist::Family& f, const dist::NumericDist& d, const Shape&
 // One variable's draws: its distribution's numbers at a point, then a value of its shape.
 class Drawer {
  public:
-  Drawer(const Model& m, std::string name, const dist::Family& f, const dist::Params& p,
+  Drawer(const Model& m, std::string name, const distributions::Family& f, const distributions::Params& p,
          Shape shape)
       : name_(std::move(name)), family_(&f), params_(&p), shape_(std::move(shape)) {
     const bool elementwise = !f.draw_value && f.event_rank == 0;
     std::vector<Tensor> needed;
-    dist::numeric_dist(f, p, [&](const Tensor& t) {
+    distributions::numeric_dist(f, p, [&](const Tensor& t) {
       needed.push_back(elementwise && t.shape() != shape_ ? graph::broadcast_to(t, shape_) : t);
       return std::vector<double>();
     });
     eval_.emplace(m, needed);
   }
 
-  std::vector<double> draw(const std::vector<double>& theta, dist::Rng& rng) {
+  std::vector<double> draw(const std::vector<double>& theta, distributions::Rng& rng) {
     const auto values = (*eval_)(theta);
     std::size_t next = 0;
-    const dist::NumericDist d =
-        dist::numeric_dist(*family_, *params_, [&](const Tensor&) { return values.at(next++); });
+    const distributions::NumericDist d =
+        distributions::numeric_dist(*family_, *params_, [&](const Tensor&) { return values.at(next++); });
     std::vector<double> out(static_cast<std::size_t>(graph::numel(shape_)));
     try {
       if (family_->draw_value)
         family_->draw_value(rng, d, shape_, out);
       else if (family_->event_rank == 0)
-        dist::draw_elementwise(rng, d, out);
+        distributions::draw_elementwise(rng, d, out);
       else
         draw_events(*family_, d, shape_, rng, out);
     } catch (const InputError& e) {
@@ -142,8 +142,8 @@ class Drawer {
 
  private:
   std::string name_;
-  const dist::Family* family_;
-  const dist::Params* params_;
+  const distributions::Family* family_;
+  const distributions::Params* params_;
   Shape shape_;
   std::optional<Evaluator> eval_;
 };
@@ -175,7 +175,7 @@ class Placer {
 // increasing vectors), and the model's prior is then the distribution restricted to it: draws
 // outside it are rejected, as many times as it takes within reason.
 void place_prior_draw(const FreeVar& v, Drawer& drawer, Placer& placer, std::vector<double>& theta,
-                      dist::Rng& rng) {
+                      distributions::Rng& rng) {
   constexpr int kTries = 1000;
   for (int t = 0; t < kTries; ++t)
     if (placer.place(theta, drawer.draw(theta, rng))) return;
@@ -213,7 +213,7 @@ PredictiveDraws prior_predictive(const Model& m, std::int64_t draws, std::uint64
   for (const TracedVariable& v : values.variables())
     add_variable(p, v.name, v.shape, v.deterministic);
   for (const ObservedVar& o : m.observed_vars()) add_variable(p, o.name, o.value.shape(), false);
-  dist::Rng rng(seed);
+  distributions::Rng rng(seed);
   std::vector<double> theta(static_cast<std::size_t>(layout.dim), 0.0), row;
   for (std::int64_t d = 0; d < draws; ++d) {
     for (std::size_t i = 0; i < free_drawers.size(); ++i)
@@ -242,7 +242,7 @@ PredictiveDraws posterior_predictive(const Model& m,
     drawers.emplace_back(m, o.name, *o.family, o.params, o.value.shape());
     add_variable(p, o.name, o.value.shape(), false);
   }
-  dist::Rng rng(seed);
+  distributions::Rng rng(seed);
   std::vector<double> theta(static_cast<std::size_t>(layout.dim), 0.0);
   std::size_t row = 0;
   for (const auto& point : points) {

@@ -5,7 +5,9 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "graph/tensor.hpp"
 
@@ -53,5 +55,12 @@ std::unique_ptr<Transform> ordered_transform();
 std::unique_ptr<Transform> cholesky_corr_transform();
 std::unique_ptr<Transform> corr_packed_transform();
 std::unique_ptr<Transform> cholesky_cov_packed_transform();
+
+// The names transform= takes (transforms/by_name.cpp), "none" among them.
+const std::vector<std::string>& names();
+// The transform a name stands for; null for "none". `interval` takes the distribution's bounds
+// (an InputError without them); an unknown name is an InputError listing the names.
+std::unique_ptr<Transform> by_name(const std::string& name, const std::optional<Tensor>& lower = {},
+                                   const std::optional<Tensor>& upper = {});
 
 }  // namespace stochos::transforms

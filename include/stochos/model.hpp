@@ -8,7 +8,7 @@
 //   stochos::LogDensity d = m.compile();            // or m.compile({.backend = "torch"})
 #pragma once
 
-#include "dist/distribution.hpp"
+#include "distributions/distribution.hpp"
 #include "model/model.hpp"
 
 namespace stochos {
@@ -22,49 +22,49 @@ using model::LogDensity;
 using model::Model;
 using model::RvOptions;
 
-using dist::AR;
-using dist::Arg;
-using dist::ArOptions;
-using dist::Bernoulli;
-using dist::Beta;
-using dist::BetaBinomial;
-using dist::Binomial;
-using dist::Categorical;
-using dist::Cauchy;
-using dist::ChiSquared;
-using dist::Dirichlet;
-using dist::DiscreteUniform;
-using dist::Distribution;
-using dist::Exponential;
-using dist::Flat;
-using dist::Gamma;
-using dist::GaussianRandomWalk;
-using dist::Geometric;
-using dist::HalfCauchy;
-using dist::HalfFlat;
-using dist::HalfNormal;
-using dist::HalfStudentT;
-using dist::InverseGamma;
-using dist::Laplace;
-using dist::LKJCholeskyCov;
-using dist::LKJCorr;
-using dist::Logistic;
-using dist::LogNormal;
-using dist::make;     // by name, alternatives by keyword: make("Gamma", {{"mu", 2}, {"sigma", 1}})
-using dist::Mixture;  // Mixture(w, {Normal(m0, s0), Normal(m1, s1)})
-using dist::Multinomial;
-using dist::MvNormal;
-using dist::NamedArg;
-using dist::NegativeBinomial;
-using dist::Normal;
-using dist::NormalMixture;
-using dist::OrderedLogistic;
-using dist::Poisson;
-using dist::SkewNormal;
-using dist::StudentT;
-using dist::TruncatedNormal;
-using dist::Uniform;
-using dist::Weibull;
-using dist::ZeroInflatedPoisson;
+using distributions::AR;
+using distributions::Arg;
+using distributions::ArOptions;
+using distributions::Bernoulli;
+using distributions::Beta;
+using distributions::BetaBinomial;
+using distributions::Binomial;
+using distributions::Categorical;
+using distributions::Cauchy;
+using distributions::ChiSquared;
+using distributions::Dirichlet;
+using distributions::DiscreteUniform;
+using distributions::Distribution;
+using distributions::Exponential;
+using distributions::Flat;
+using distributions::Gamma;
+using distributions::GaussianRandomWalk;
+using distributions::Geometric;
+using distributions::HalfCauchy;
+using distributions::HalfFlat;
+using distributions::HalfNormal;
+using distributions::HalfStudentT;
+using distributions::InverseGamma;
+using distributions::Laplace;
+using distributions::LKJCholeskyCov;
+using distributions::LKJCorr;
+using distributions::Logistic;
+using distributions::LogNormal;
+using distributions::make;     // by name, alternatives by keyword: make("Gamma", {{"mu", 2}, {"sigma", 1}})
+using distributions::Mixture;  // Mixture(w, {Normal(m0, s0), Normal(m1, s1)})
+using distributions::Multinomial;
+using distributions::MvNormal;
+using distributions::NamedArg;
+using distributions::NegativeBinomial;
+using distributions::Normal;
+using distributions::NormalMixture;
+using distributions::OrderedLogistic;
+using distributions::Poisson;
+using distributions::SkewNormal;
+using distributions::StudentT;
+using distributions::TruncatedNormal;
+using distributions::Uniform;
+using distributions::Weibull;
+using distributions::ZeroInflatedPoisson;
 
 }  // namespace stochos

@@ -18,7 +18,7 @@
 namespace stochos::infer {
 namespace {
 
-using namespace dist;
+using namespace distributions;
 using model::Model;
 
 class ExactPosterior : public ::testing::Test {

@@ -17,7 +17,7 @@
 namespace stochos::infer {
 namespace {
 
-using namespace dist;
+using namespace distributions;
 using model::Model;
 
 class Nuts : public ::testing::Test {

@@ -15,7 +15,7 @@
 namespace stochos::model {
 namespace {
 
-using namespace dist;
+using namespace distributions;
 
 class Multivariate : public ::testing::Test {
  protected:

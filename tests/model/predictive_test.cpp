@@ -17,7 +17,7 @@
 namespace stochos::model {
 namespace {
 
-using namespace dist;
+using namespace distributions;
 
 class Predictive : public ::testing::Test {
  protected:

@@ -21,7 +21,7 @@ std::vector<Values> evaluate(const backends::Backend& backend,
 
 // The engine a suite written for one engine runs on: $STOCHOS_TEST_BACKEND, else "native".
 // tests/CMakeLists.txt runs the distribution and transform suites once more per module engine
-// (dist.torch, transforms.torch) with it set.
+// (distributions.torch, transforms.torch) with it set.
 std::string test_backend_name();
 const backends::Backend& test_backend();
 
