@@ -2,6 +2,7 @@
 // back, the summary table and JSON, existing files kept, and Stan's column naming.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -120,7 +121,8 @@ TEST(CmdStanCsv, StanNamesAreOneBasedAndColumnMajor) {
 }
 
 TEST(CmdStanCsv, ReadingRejectsBrokenFiles) {
-  const auto path = fs::temp_directory_path() / "stochos-broken.csv";
+  const auto path =
+      fs::temp_directory_path() / ("stochos-broken-" + std::to_string(::getpid()) + ".csv");
   std::ofstream(path) << "# comment\nlp__,mu\n1.0,2.0\n3.0\n";
   EXPECT_THROW(io::read_cmdstan_csv(path.string()), InputError);
   std::ofstream(path) << "lp__,mu\n1.0,abc\n";

@@ -3,6 +3,7 @@
 // the key.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -159,7 +160,9 @@ TEST(Data, GarbageIsOneLine) {
 }
 
 TEST(Data, LargeFilesLoad) {
-  const fs::path path = fs::temp_directory_path() / "stochos-io-test-large.data.json";
+  // Named for this process: two suites may run at once on one machine.
+  const fs::path path = fs::temp_directory_path() /
+                        ("stochos-io-test-large-" + std::to_string(::getpid()) + ".data.json");
   {
     std::ofstream out(path);
     out << "{\"N\": 1000000, \"y\": [";
