@@ -21,14 +21,8 @@ namespace {
 using namespace distributions;
 using model::Model;
 
-class ExactPosterior : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    ::setenv("STOCHOS_HOME",
-             (std::filesystem::temp_directory_path() / "stochos-exact-test-home").c_str(), 1);
-    ::unsetenv("STOCHOS_BACKEND");
-  }
-};
+// Runs with the test programs' own configuration (tests/support/main.cpp).
+class ExactPosterior : public ::testing::Test {};
 
 // The constrained draws of free variable 0, element 0, by chain.
 diagnostics::Chains draws_of(const Model& m, const std::vector<ChainResult>& r) {

@@ -20,14 +20,8 @@ namespace {
 using namespace distributions;
 using model::Model;
 
-class Nuts : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    const auto home = std::filesystem::temp_directory_path() / "stochos-infer-test-home";
-    ::setenv("STOCHOS_HOME", home.c_str(), 1);
-    ::unsetenv("STOCHOS_BACKEND");
-  }
-};
+// Runs with the test programs' own configuration (tests/support/main.cpp).
+class Nuts : public ::testing::Test {};
 
 // Pooled mean and sd of column j over every chain.
 std::pair<double, double> moments(const std::vector<ChainResult>& r, Eigen::Index j,
@@ -149,12 +143,9 @@ TEST_F(Nuts, StaticHmcWithTheSameAdaptation) {
   m.rv("x", Normal(1, Arg(scales, {3})));
   // An integration time of 2 pi (Stan's default) is a whole period of a whitened Gaussian: the
   // trajectory comes back to where it started. A quarter period decorrelates instead.
-  const auto r = sample(m.compile(), {.chains = 4,
-                                      .draws = 1000,
-                                      .tune = 1000,
-                                      .seed = 8,
-                                      .algorithm = "hmc",
-                                      .hmc_time = 1.5});
+  const auto r = sample(
+      m.compile(),
+      {.chains = 4, .draws = 1000, .tune = 1000, .seed = 8, .algorithm = "hmc", .hmc_time = 1.5});
   for (Eigen::Index j = 0; j < 3; ++j) {
     const auto [mean, sd] = moments(r, j);
     const double s = scales[static_cast<std::size_t>(j)];

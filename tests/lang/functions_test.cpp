@@ -21,13 +21,8 @@ namespace {
 namespace fs = std::filesystem;
 using LD = long double;
 
-class Functions : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    ::setenv("STOCHOS_HOME", (fs::temp_directory_path() / "stochos-lang-test-home").c_str(), 1);
-    ::unsetenv("STOCHOS_BACKEND");
-  }
-};
+// Runs with the test programs' own configuration (tests/support/main.cpp).
+class Functions : public ::testing::Test {};
 
 const char* kData = R"({"N": 3, "x": [0, 1, 3], "k": [2, 0]})";
 

@@ -20,13 +20,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class Lang : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    ::setenv("STOCHOS_HOME", (fs::temp_directory_path() / "stochos-lang-test-home").c_str(), 1);
-    ::unsetenv("STOCHOS_BACKEND");
-  }
-};
+// Runs with the test programs' own configuration (tests/support/main.cpp).
+class Lang : public ::testing::Test {};
 
 const char* kData = R"({"J": 3, "y": [1.5, -0.5, 2.0], "sigma": [1, 2, 1.5], "idx": [2, 0, 2, 1],
                         "X": [[1, 2], [3, 4], [5, 6]], "n": [3, 0, 5]})";

@@ -27,11 +27,6 @@ const LD kLog2Pi = std::log(2 * std::numbers::pi_v<LD>);
 
 class OurPosteriordbModels : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    ::setenv("STOCHOS_HOME", (fs::temp_directory_path() / "stochos-lang-test-home").c_str(), 1);
-    ::unsetenv("STOCHOS_BACKEND");
-  }
-
   // Evaluates the model at `points` random unconstrained points; `stan` gives the Stan program's
   // log density from the constrained values and the data.
   void compare(const std::string& name, LD (*stan)(const Values& v, const io::DataSet& d)) {

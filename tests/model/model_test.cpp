@@ -20,16 +20,8 @@ namespace {
 
 using namespace distributions;
 
-// The configuration file goes to a scratch folder, never the user's ~/.stochos.
-class ModelTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    const auto home = std::filesystem::temp_directory_path() / "stochos-model-test-home";
-    ::setenv("STOCHOS_HOME", home.c_str(), 1);
-    ::unsetenv("STOCHOS_BACKEND");
-    ::unsetenv("STOCHOS_DEVICE");
-  }
-};
+// Runs with the test programs' own configuration (tests/support/main.cpp).
+class ModelTest : public ::testing::Test {};
 
 const double kHalfLog2Pi = 0.5 * std::log(2 * std::numbers::pi);
 double normal_lpdf(double x, double mu, double s) {

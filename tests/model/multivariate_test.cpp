@@ -17,14 +17,8 @@ namespace {
 
 using namespace distributions;
 
-class Multivariate : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    const auto home = std::filesystem::temp_directory_path() / "stochos-model-test-home";
-    ::setenv("STOCHOS_HOME", home.c_str(), 1);
-    ::unsetenv("STOCHOS_BACKEND");
-  }
-};
+// Runs with the test programs' own configuration (tests/support/main.cpp).
+class Multivariate : public ::testing::Test {};
 
 // log N(x | mu, cov) for 2 x 2 cov, by the explicit inverse and determinant.
 double mvn2(const double* x, const double* mu, const double* c) {

@@ -19,14 +19,8 @@ namespace {
 
 using namespace distributions;
 
-class Predictive : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    const auto home = std::filesystem::temp_directory_path() / "stochos-predictive-test-home";
-    ::setenv("STOCHOS_HOME", home.c_str(), 1);
-    ::unsetenv("STOCHOS_BACKEND");
-  }
-};
+// Runs with the test programs' own configuration (tests/support/main.cpp).
+class Predictive : public ::testing::Test {};
 
 // Column j of the draws.
 std::vector<double> column(const PredictiveDraws& p, std::int64_t j) {
