@@ -287,8 +287,10 @@ class Builder {
   }
 
   // An argument of a distribution: a value, or a distribution (or a list of them) where the
-  // family's parameter takes one (Note [distributions as arguments] in distributions/distribution.hpp).
-  distributions::NamedArg dist_arg(const Arg& a, const distributions::Family& family, const std::string& param) {
+  // family's parameter takes one (Note [distributions as arguments] in
+  // distributions/distribution.hpp).
+  distributions::NamedArg dist_arg(const Arg& a, const distributions::Family& family,
+                                   const std::string& param) {
     const Expr& v = *a.value;
     const Expr* inner = is_distribution(v) ? &v : nullptr;
     if (!inner && v.kind == Expr::Kind::list)

@@ -97,7 +97,8 @@ double element(const Tensor& t, std::int64_t i) {
 }
 
 // Fixed parameters are checked now; the others make the term -inf where they fail.
-void check_fixed_parameters(const std::string& name, const distributions::Family& f, const distributions::Params& p) {
+void check_fixed_parameters(const std::string& name, const distributions::Family& f,
+                            const distributions::Params& p) {
   if (!f.param_conditions) return;
   for (const distributions::Condition& c : f.param_conditions(p)) {
     if (!fixed(c.holds)) continue;
@@ -137,7 +138,8 @@ void Model::claim(const std::string& name) {
   names_.push_back(name);
 }
 
-Tensor Model::rv(const std::string& name, const distributions::Distribution& d, const RvOptions& o) {
+Tensor Model::rv(const std::string& name, const distributions::Distribution& d,
+                 const RvOptions& o) {
   claim(name);
   const distributions::Family& f = d.family();
   distributions::Params p = for_variable(name, [&] { return d.resolve(*g_, floatx_); });
@@ -250,8 +252,8 @@ void Model::potential(const std::string& name, const Tensor& value) {
   order_.push_back({Kind::potential, pot_.size() - 1});
 }
 
-Tensor Model::term(const distributions::Family& f, const distributions::Params& p, const Tensor& value,
-                   bool check_support) const {
+Tensor Model::term(const distributions::Family& f, const distributions::Params& p,
+                   const Tensor& value, bool check_support) const {
   // The conditions that can fail while sampling, as one scalar: where one fails, log p is -inf
   // (not the NaN that log(sigma < 0) would make of it).
   std::optional<Tensor> ok;

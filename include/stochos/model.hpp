@@ -50,7 +50,8 @@ using distributions::LKJCholeskyCov;
 using distributions::LKJCorr;
 using distributions::Logistic;
 using distributions::LogNormal;
-using distributions::make;     // by name, alternatives by keyword: make("Gamma", {{"mu", 2}, {"sigma", 1}})
+// By name, alternatives by keyword: make("Gamma", {{"mu", 2}, {"sigma", 1}}).
+using distributions::make;
 using distributions::Mixture;  // Mixture(w, {Normal(m0, s0), Normal(m1, s1)})
 using distributions::Multinomial;
 using distributions::MvNormal;
