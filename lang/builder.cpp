@@ -249,11 +249,16 @@ class Builder {
       if (!found->second.from_data)
         fail(s.name_loc,
              "'" + s.name + "' is already defined and is not data, so it cannot be observed");
-      if (opts.shape || opts.transform)
-        fail(call.loc,
-             "an observed variable takes its shape from its data (no shape= or transform=)");
+      // PyMC's shape= beside observed=: accepted where it equals the data's shape.
+      if (opts.transform)
+        fail(keyword_loc(call, "transform"),
+             "'" + s.name + "' is observed: transform= applies to free variables only");
       const Value data = found->second;
-      at(s.loc, [&] { return m_->observe(s.name, d, data.t); });
+      if (opts.shape && *opts.shape != data.t.shape())
+        fail(keyword_loc(call, "shape"),
+             "observed variable '" + s.name + "': shape= " + graph::shape_str(*opts.shape) +
+                 " but its data have shape " + graph::shape_str(data.t.shape()));
+      at(s.loc, [&] { return m_->observe(s.name, d, data.t, {.shape = opts.shape}); });
       return;
     }
     const Tensor t = at(s.loc, [&] { return m_->rv(s.name, d, opts); });
@@ -268,6 +273,13 @@ class Builder {
     Value v;
     v.t = t;
     define(s.name, s.name_loc, v);
+  }
+
+  // Where the call's keyword argument is (the call itself if it has none).
+  static Loc keyword_loc(const Expr& call, const std::string& keyword) {
+    for (const Arg& a : call.args)
+      if (a.keyword == keyword) return a.loc;
+    return call.loc;
   }
 
   const distributions::Family* family_of(const Expr& call) {

@@ -179,16 +179,21 @@ Tensor Model::rv(const std::string& name, const distributions::Distribution& d,
 }
 
 Tensor Model::observe(const std::string& name, const distributions::Distribution& d,
-                      std::vector<double> values, Shape shape) {
+                      std::vector<double> values, Shape shape, const ObserveOptions& o) {
   if (static_cast<std::int64_t>(values.size()) != graph::numel(shape))
     throw InputError("observed variable '" + name + "': " + std::to_string(values.size()) +
                      " values for shape " + graph::shape_str(shape));
-  return observe(name, d, graph::constant(*g_, std::move(shape), std::move(values), floatx_));
+  return observe(name, d, graph::constant(*g_, std::move(shape), std::move(values), floatx_), o);
 }
 
-Tensor Model::observe(const std::string& name, const distributions::Distribution& d, const Tensor& data) {
+Tensor Model::observe(const std::string& name, const distributions::Distribution& d,
+                      const Tensor& data, const ObserveOptions& o) {
   if (&data.graph() != g_.get())
     throw InputError("observed variable '" + name + "': its data belong to another model");
+  // PyMC takes shape= beside observed= when the two agree; the data's shape is the variable's.
+  if (o.shape && *o.shape != data.shape())
+    throw InputError("observed variable '" + name + "': shape= " + graph::shape_str(*o.shape) +
+                     " but its data have shape " + graph::shape_str(data.shape()));
   claim(name);
   const distributions::Family& f = d.family();
   distributions::Params p = for_variable(name, [&] { return d.resolve(*g_, floatx_); });

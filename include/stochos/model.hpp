@@ -5,6 +5,8 @@
 //   auto tau = m.rv("tau", stochos::HalfCauchy(5));
 //   auto z   = m.rv("theta_z", stochos::Normal(0, 1), {.shape = stochos::Shape{8}});
 //   m.observe("y", stochos::Normal(mu + tau * z, sigma), y, {8});
+//   // PyMC's shape= beside observed= is accepted where it equals the data's shape:
+//   // m.observe("y", stochos::Normal(mu, 1), y, {8}, {.shape = stochos::Shape{8}});
 //   stochos::LogDensity d = m.compile();            // or m.compile({.backend = "torch"})
 #pragma once
 
@@ -20,6 +22,7 @@ using model::CompileOptions;
 using model::Layout;
 using model::LogDensity;
 using model::Model;
+using model::ObserveOptions;
 using model::RvOptions;
 
 using distributions::AR;

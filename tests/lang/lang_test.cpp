@@ -110,9 +110,13 @@ const Golden kGolden[] = {
     {"x = 1.5e\n", "m.stoch:1:5: error: malformed number '1.5e'"},
     {"mu ~ Normal(0, 1)\nlet mu = 2\n", "m.stoch:2:5: error: 'mu' is already defined"},
     {"exp = 2\n", "m.stoch:1:1: error: 'exp' is a built-in name"},
-    {"data J: int\ndata y: real[J]\ny ~ Normal(0, 1, shape=3)\n",
-     "m.stoch:3:5: error: an observed variable takes its shape from its data (no shape= or "
-     "transform=)"},
+    // PyMC's shape= beside observed= must agree with the data; transform= is for free ones.
+    {"data J: int\ndata y: real[J]\ny ~ Normal(0, 1, shape=4)\n",
+     "m.stoch:3:18: error: observed variable 'y': shape= [4] but its data have shape [3]"},
+    {"data J: int\ndata y: real[J]\ny ~ GaussianRandomWalk(0, 1, shape=(1, J))\n",
+     "m.stoch:3:30: error: observed variable 'y': shape= [1, 3] but its data have shape [3]"},
+    {"data y: real[3]\ny ~ HalfNormal(1, transform=log)\n",
+     "m.stoch:2:19: error: 'y' is observed: transform= applies to free variables only"},
     {"x = 1 2\n", "m.stoch:1:7: error: expected the end of the statement, found '2'"},
     {"\xff\n", "m.stoch:1:1: error: unexpected character byte 0xff"},
     // Found by the parser fuzzer: a vector transform on a scalar crashed.
@@ -527,6 +531,24 @@ potential p = -mu * mu
   const double want =
       normal_lpdf(0.3, 0, 0.5) + normal_lpdf(-0.5, 0.3, 2) + normal_lpdf(2.0, 0.3, 2) - 0.09;
   EXPECT_NEAR(lp, want, 1e-12);
+}
+
+TEST_F(Lang, ObservedVariablesTakeAShapeThatAgreesWithTheirData) {
+  // PyMC accepts shape= beside observed= when the two agree: the same density as without it,
+  // for a univariate family, a time series and a multivariate one.
+  const std::vector<std::pair<std::string, std::string>> pairs = {
+      {"y ~ GaussianRandomWalk(mu, 1, init_dist=Normal(0, 10), shape=J)\n",
+       "y ~ GaussianRandomWalk(mu, 1, init_dist=Normal(0, 10))\n"},
+      {"y ~ Normal(mu, sigma, shape=3)\n", "y ~ Normal(mu, sigma)\n"},
+      {"X ~ Normal(mu, 2, shape=(J, 2))\n", "X ~ Normal(mu, 2)\n"},
+      {"y ~ MvNormal([mu, 0, 0], [[1, 0, 0], [0, 2, 0], [0, 0, 3]], shape=(3,))\n",
+       "y ~ MvNormal([mu, 0, 0], [[1, 0, 0], [0, 2, 0], [0, 0, 3]])\n"},
+  };
+  const std::string head =
+      "data J: int\ndata y: real[J]\ndata sigma: real[J]\ndata X: real[J, 2]\nmu ~ Normal(0, 1)\n";
+  for (const auto& [with, without] : pairs)
+    for (double mu : {-0.7, 0.4})
+      EXPECT_DOUBLE_EQ(logp_at(head + with, {mu}), logp_at(head + without, {mu})) << with;
 }
 
 TEST_F(Lang, DistributionsAsArgumentsMatchTheCppApi) {

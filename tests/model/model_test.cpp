@@ -229,6 +229,32 @@ TEST_F(ModelTest, BadModelsAreInputErrorsNamingTheVariable) {
   EXPECT_NE(e.find("'nope'"), std::string::npos) << e;
 }
 
+TEST_F(ModelTest, ObserveTakesAShapeThatAgreesWithItsData) {
+  // PyMC's shape= beside observed=: the same term as without it; a disagreement names both.
+  Model with, without;
+  const Tensor a = with.rv("mu", Normal(0, 1));
+  const Tensor b = without.rv("mu", Normal(0, 1));
+  with.observe("y", GaussianRandomWalk(a, 1), {0.5, 1, 2, 1.5}, {4}, {.shape = Shape{4}});
+  without.observe("y", GaussianRandomWalk(b, 1), {0.5, 1, 2, 1.5}, {4});
+  const Tensor x = with.data("x", {1, 2, 3}, {3});
+  with.observe("z", Normal(a, 2), x, {.shape = Shape{3}});
+  without.observe("z", Normal(b, 2), {1, 2, 3}, {3});
+  const auto dw = with.compile(), dn = without.compile();
+  auto ww = dw.make_workspace(), wn = dn.make_workspace();
+  for (double mu : {-1.0, 0.3}) {
+    double g1 = 0, g2 = 0;
+    EXPECT_DOUBLE_EQ(dw(*ww, &mu, &g1), dn(*wn, &mu, &g2));
+  }
+  EXPECT_EQ(error_of([&] {
+              with.observe("w", GaussianRandomWalk(a, 1), {1, 2, 3}, {3}, {.shape = Shape{4}});
+            }),
+            "observed variable 'w': shape= [4] but its data have shape [3]");
+  EXPECT_EQ(error_of([&] {
+              with.observe("v", Normal(a, 1), x, {.shape = Shape{1, 3}});
+            }),
+            "observed variable 'v': shape= [1, 3] but its data have shape [3]");
+}
+
 TEST_F(ModelTest, TauIsAPrecision) {
   Model m;
   Tensor x = m.rv("x", make("Normal", {{"mu", 1}, {"tau", 4}}));
