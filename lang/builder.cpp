@@ -225,8 +225,7 @@ class Builder {
                                             a.keyword) == family->keywords.end()) {
           std::vector<std::string> valid = family->keywords;
           valid.insert(valid.end(), {"shape", "transform"});
-          fail(a.loc,
-               family->name + " has no parameter '" + a.keyword + "'" + suggest(a.keyword, valid));
+          fail(a.loc, distributions::unknown_parameter(*family, a.keyword, valid));
         }
         // A positional argument binds to the family's next parameter (too many: dist says so).
         std::string param = a.keyword;
@@ -287,7 +286,9 @@ class Builder {
     const auto names = distributions::family_names();
     if (std::find(names.begin(), names.end(), call.name) == names.end()) {
       if (functions().count(call.name)) return nullptr;
-      fail(call.loc, "unknown distribution '" + call.name + "'" + suggest(call.name, names));
+      fail(call.loc,
+           "unknown distribution '" + call.name + "'" +
+               distributions::renamed_family(call.name).value_or(suggest(call.name, names)));
     }
     return &distributions::family(call.name);
   }

@@ -117,6 +117,25 @@ const Golden kGolden[] = {
      "m.stoch:3:30: error: observed variable 'y': shape= [1, 3] but its data have shape [3]"},
     {"data y: real[3]\ny ~ HalfNormal(1, transform=log)\n",
      "m.stoch:2:19: error: 'y' is observed: transform= applies to free variables only"},
+    // PyMC 3's names say what PyMC 5 (and Stochos) call them, where the family has it.
+    {"mu ~ Normal(mu=0, sd=1)\n",
+     "m.stoch:1:19: error: Normal has no parameter 'sd' (PyMC 3's name); write sigma="},
+    {"s ~ HalfStudentT(3, sd=2)\n",
+     "m.stoch:1:21: error: HalfStudentT has no parameter 'sd' (PyMC 3's name); write sigma="},
+    {"p ~ Beta(mu=0.5, sd=0.1)\n",
+     "m.stoch:1:18: error: Beta has no parameter 'sd' (PyMC 3's name); write sigma="},
+    {"c ~ Cauchy(0, sd=1)\n", "m.stoch:1:15: error: Cauchy has no parameter 'sd'"},
+    {"x ~ Lognormal(0, 1)\n",
+     "m.stoch:1:5: error: unknown distribution 'Lognormal' (PyMC 3's name); write LogNormal"},
+    {"w ~ GaussianRandomWalk(init=Normal(0, 10), shape=3)\n",
+     "m.stoch:1:24: error: GaussianRandomWalk has no parameter 'init' (PyMC 3's name); write "
+     "init_dist="},
+    {"w ~ GaussianRandomWalk(tau=4, shape=3)\n",
+     "m.stoch:1:24: error: GaussianRandomWalk has no parameter 'tau' (PyMC 3's precision; sigma = "
+     "1/sqrt(tau)); write sigma="},
+    {"data y: real[3]\ny ~ ZeroInflatedPoisson(0.2, theta=3)\n",
+     "m.stoch:2:30: error: ZeroInflatedPoisson has no parameter 'theta' (PyMC 3's name); write "
+     "mu="},
     {"x = 1 2\n", "m.stoch:1:7: error: expected the end of the statement, found '2'"},
     {"\xff\n", "m.stoch:1:1: error: unexpected character byte 0xff"},
     // Found by the parser fuzzer: a vector transform on a scalar crashed.
