@@ -12,6 +12,7 @@
 
 #include "infer/adaptation.hpp"
 #include "infer/hmc.hpp"
+#include "model/model.hpp"
 #include "stochos/error.hpp"
 
 namespace stochos::infer {
@@ -170,6 +171,12 @@ std::vector<ChainResult> sample(const model::LogDensity& density, const SampleOp
   if (o.init && static_cast<std::int64_t>(o.init->size()) != density.dim())
     throw InputError("the initial point has " + std::to_string(o.init->size()) +
                      " values; the model has " + std::to_string(density.dim()));
+  // Every chain keeps its draws in memory (and the CSVs stream them): refuse up front what
+  // cannot be held, rather than fail in a chain's thread.
+  model::check_fits_in_memory(
+      "keeping the draws (chains, draws, unconstrained values)",
+      {o.chains, std::int64_t{o.draws} + (o.keep_warmup ? o.tune : 0), density.dim()},
+      graph::DType::f64);
   const int hw = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   const int cores = std::max(1, std::min(o.chains, o.cores > 0 ? o.cores : hw));
 

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <map>
+#include <new>
 #include <numbers>
 #include <optional>
 #include <set>
@@ -108,6 +109,8 @@ class Builder {
       throw;
     } catch (const InputError& e) {
       fail(loc, e.what());
+    } catch (const std::bad_alloc&) {
+      fail(loc, "out of memory while building this statement");
     }
   }
   graph::Graph& g() { return m_->graph(); }
@@ -165,6 +168,11 @@ class Builder {
       if (*n < 0) fail(dim->loc, "a dimension must not be negative");
       want.push_back(*n);
     }
+    at(s.loc, [&] {
+      model::check_fits_in_memory("data '" + s.name + "' as declared", want,
+                                  is_int ? DType::i64 : floatx_);
+      return 0;
+    });
     if (d.shape != want)
       fail(s.loc, "data '" + s.name + "' is declared " + s.type + graph::shape_str(want) +
                       " but the data file gives shape " + graph::shape_str(d.shape));
@@ -239,6 +247,7 @@ class Builder {
 
   void sample(const Statement& s) {
     const Expr& call = *s.value;
+    var_ = s.name;
     DistSpec spec = dist_spec(call);
     const model::RvOptions opts = spec.opts;
     const distributions::Distribution d(*spec.family, std::move(spec.args));
@@ -361,12 +370,13 @@ class Builder {
     return checked_size(s, e.loc);
   }
 
-  // A shape whose element count fits comfortably in memory indices (2^40).
+  // A shape whose values fit in this machine's memory, refused here (at shape=) before
+  // anything is allocated.
   Shape checked_size(const Shape& s, Loc loc) {
-    std::int64_t total = 1;
-    for (std::int64_t d : s)
-      if (__builtin_mul_overflow(total, d, &total) || total > (std::int64_t{1} << 40))
-        fail(loc, "shape " + graph::shape_str(s) + " is too large");
+    at(loc, [&] {
+      model::check_fits_in_memory("variable '" + var_ + "'", s, floatx_);
+      return 0;
+    });
     return s;
   }
 
@@ -720,6 +730,7 @@ class Builder {
   DType floatx_;
   std::map<std::string, Value> env_;
   std::set<std::string> declared_data_;
+  std::string var_;  // the variable whose distribution is being read, for messages
 };
 
 }  // namespace

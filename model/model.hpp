@@ -57,6 +57,12 @@ struct DataVar {
   std::vector<double> values;
 };
 
+// Refuses, before anything is allocated, a value of this shape and dtype that cannot be held:
+// a negative dimension, or more bytes than the machine's physical memory. `what` names it in
+// the InputError: "variable 'x': shape [100000000000] needs 800000000000 bytes (745 GiB), more
+// than this machine's memory".
+void check_fits_in_memory(const std::string& what, const Shape& shape, DType dtype);
+
 class Model {
  public:
   explicit Model(DType floatx = DType::f64);

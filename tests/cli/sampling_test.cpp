@@ -108,6 +108,24 @@ TEST_F(Sampling, CentredEightSchoolsWarnsAboutDivergences) {
   EXPECT_NE(err.str().find("divergent transitions"), std::string::npos) << err.str();
 }
 
+TEST_F(Sampling, DrawsThatCannotBeKeptAreRefusedBeforeSampling) {
+  model::Model m;
+  m.rv("x", Normal(0, 1), {.shape = Shape{100000}});
+  SampleSettings s;
+  s.sampler.draws = 1 << 30;
+  s.progress = false;
+  std::ostringstream out, err;
+  try {
+    run_sampling(m, s, out, err);
+    ADD_FAILURE() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("shape [4, 1073741824, 100000] needs 3435973836800000 "
+                                         "bytes (3.1 PiB), more than this machine's memory"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(CmdStanCsv, StanNamesAreOneBasedAndColumnMajor) {
   const auto cols = io::stan_columns({"a", {2, 3}});
   ASSERT_EQ(cols.size(), 6u);

@@ -136,6 +136,19 @@ const Golden kGolden[] = {
     {"data y: real[3]\ny ~ ZeroInflatedPoisson(0.2, theta=3)\n",
      "m.stoch:2:30: error: ZeroInflatedPoisson has no parameter 'theta' (PyMC 3's name); write "
      "mu="},
+    // Sizes that cannot be held are refused before anything is allocated.
+    {"x ~ Normal(0, 1, shape=1000000000000)\n",
+     "m.stoch:1:24: error: variable 'x': shape [1000000000000] needs 8000000000000 bytes (7.3 "
+     "TiB), more than this machine's memory"},
+    {"x ~ Normal(0, 1, shape=(4294967296, 4294967296))\n",
+     "m.stoch:1:24: error: variable 'x': shape [4294967296, 4294967296] needs more than 2^64 "
+     "bytes, more than this machine's memory"},
+    {"w ~ GaussianRandomWalk(0, 1, steps=999999999999)\n",
+     "m.stoch:1:1: error: variable 'w': GaussianRandomWalk: steps must be a whole number from 1 "
+     "to 1000000000"},
+    {"data J: int\ndata y: real[J * 100000000000000]\n",
+     "m.stoch:2:1: error: data 'y' as declared: shape [300000000000000] needs 2400000000000000 "
+     "bytes (2.1 PiB), more than this machine's memory"},
     {"x = 1 2\n", "m.stoch:1:7: error: expected the end of the statement, found '2'"},
     {"\xff\n", "m.stoch:1:1: error: unexpected character byte 0xff"},
     // Found by the parser fuzzer: a vector transform on a scalar crashed.
