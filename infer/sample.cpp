@@ -109,6 +109,7 @@ ChainResult run_chain(const model::LogDensity& density, const SampleOptions& o, 
       r.warmup_draws.row(it) = z.q.transpose();
       r.warmup_stats.push_back(t);
     }
+    r.warmup_iterations = it + 1;
     eps = step.learn(t.accept_stat);
     if (metric.learn(z.q)) {
       if (o.dense_metric)
@@ -185,6 +186,13 @@ std::vector<ChainResult> sample(const model::LogDensity& density, const SampleOp
   std::atomic<int> next{0};
   auto worker = [&] {
     for (int c = next++; c < o.chains; c = next++) {
+      if (o.stop && o.stop->load()) {  // stopped before this chain's turn came
+        ChainResult& r = results[static_cast<std::size_t>(c)];
+        r.chain = c;
+        r.interrupted = true;
+        r.started = false;
+        continue;
+      }
       try {
         results[static_cast<std::size_t>(c)] = run_chain(density, o, c);
       } catch (...) {
