@@ -127,6 +127,10 @@ const Golden kGolden[] = {
     {"c ~ Cauchy(0, sd=1)\n", "m.stoch:1:15: error: Cauchy has no parameter 'sd'"},
     {"x ~ Lognormal(0, 1)\n",
      "m.stoch:1:5: error: unknown distribution 'Lognormal' (PyMC 3's name); write LogNormal"},
+    {"x ~ Bound(Normal, lower=0)(0, 1)\n",
+     "m.stoch:1:5: error: unknown distribution 'Bound' (PyMC 3's; PyMC 5 has Truncated); for a "
+     "bounded normal write TruncatedNormal(mu, sigma, lower=..., upper=...), or bound a "
+     "variable's values with transform=interval"},
     {"w ~ GaussianRandomWalk(init=Normal(0, 10), shape=3)\n",
      "m.stoch:1:24: error: GaussianRandomWalk has no parameter 'init' (PyMC 3's name); write "
      "init_dist="},
