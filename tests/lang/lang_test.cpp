@@ -141,9 +141,9 @@ const Golden kGolden[] = {
      "m.stoch:2:30: error: ZeroInflatedPoisson has no parameter 'theta' (PyMC 3's name); write "
      "mu="},
     // Sizes that cannot be held are refused before anything is allocated.
-    {"x ~ Normal(0, 1, shape=1000000000000)\n",
-     "m.stoch:1:24: error: variable 'x': shape [1000000000000] needs 8000000000000 bytes (7.3 "
-     "TiB), more than this machine's memory"},
+    {"x ~ Normal(0, 1, shape=100000000000000)\n",
+     "m.stoch:1:24: error: variable 'x': shape [100000000000000] needs 800000000000000 bytes "
+     "(728 TiB), more than this machine's memory"},
     {"x ~ Normal(0, 1, shape=(4294967296, 4294967296))\n",
      "m.stoch:1:24: error: variable 'x': shape [4294967296, 4294967296] needs more than 2^64 "
      "bytes, more than this machine's memory"},

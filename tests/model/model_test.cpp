@@ -257,9 +257,10 @@ TEST_F(ModelTest, ObserveTakesAShapeThatAgreesWithItsData) {
 
 TEST_F(ModelTest, SizesThatCannotBeHeldAreInputErrorsBeforeAnyAllocation) {
   Model m;
-  EXPECT_EQ(error_of([&] { m.rv("x", Normal(0, 1), {.shape = Shape{1000000000000}}); }),
-            "variable 'x': shape [1000000000000] needs 8000000000000 bytes (7.3 TiB), more than "
-            "this machine's memory");
+  EXPECT_EQ(
+      error_of([&] { m.rv("x", Normal(0, 1), {.shape = Shape{100000000000000}}); }),
+      "variable 'x': shape [100000000000000] needs 800000000000000 bytes (728 TiB), more than "
+      "this machine's memory");
   EXPECT_EQ(error_of([&] {
               m.rv("o", Normal(0, 1), {.shape = Shape{4294967296, 4294967296}});
             }),
@@ -269,13 +270,15 @@ TEST_F(ModelTest, SizesThatCannotBeHeldAreInputErrorsBeforeAnyAllocation) {
               m.rv("n", Normal(0, 1), {.shape = Shape{3, -2}});
             }),
             "variable 'n': shape [3, -2] has a negative dimension");
-  EXPECT_EQ(error_of([&] { m.data("d", {}, Shape{1000000000000}); }),
-            "data 'd': shape [1000000000000] needs 8000000000000 bytes (7.3 TiB), more than this "
-            "machine's memory");
   EXPECT_EQ(
-      error_of([&] { m.observe("y", Normal(0, 1), std::vector<double>{}, Shape{1000000000000}); }),
-      "observed variable 'y': shape [1000000000000] needs 8000000000000 bytes (7.3 TiB), "
-      "more than this machine's memory");
+      error_of([&] { m.data("d", {}, Shape{100000000000000}); }),
+      "data 'd': shape [100000000000000] needs 800000000000000 bytes (728 TiB), more than this "
+      "machine's memory");
+  EXPECT_EQ(error_of([&] {
+              m.observe("y", Normal(0, 1), std::vector<double>{}, Shape{100000000000000});
+            }),
+            "observed variable 'y': shape [100000000000000] needs 800000000000000 bytes (728 TiB), "
+            "more than this machine's memory");
   // A zero-sized dimension makes an empty value, whatever the others.
   EXPECT_NO_THROW(check_fits_in_memory("e", Shape{0, std::int64_t{1} << 62}, DType::f64));
   EXPECT_NO_THROW(m.rv("fine", Normal(0, 1), {.shape = Shape{1000}}));
