@@ -2,6 +2,7 @@
 // and the exit code of SPEC.md §5 (2: usage or input, 1: a run that failed) — never a crash.
 #include <exception>
 #include <iostream>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,9 @@ int main(int argc, char** argv) {
     return fail(e.what(), 2);
   } catch (const stochos::RuntimeError& e) {
     return fail(e.what(), 1);
+  } catch (const std::bad_alloc&) {
+    // What the up-front size checks cannot foresee (many large values at once, say).
+    return fail("out of memory: this run needs more memory than the machine can give it", 1);
   } catch (const std::exception& e) {
     return fail(std::string("internal error: ") + e.what(), 1);
   }

@@ -54,7 +54,73 @@ nlohmann::ordered_json number(double v) {
   return std::isfinite(v) ? nlohmann::ordered_json(v) : nlohmann::ordered_json();
 }
 
+// "1", "1-3", "1, 3 and 4": chain numbers (0-based in, 1-based out) for the interrupt note.
+std::string chain_list(const std::vector<int>& chains) {
+  bool contiguous = true;
+  for (std::size_t i = 1; i < chains.size(); ++i)
+    contiguous = contiguous && chains[i] == chains[i - 1] + 1;
+  if (chains.size() > 2 && contiguous)
+    return std::to_string(chains.front() + 1) + "-" + std::to_string(chains.back() + 1);
+  std::string out;
+  for (std::size_t i = 0; i < chains.size(); ++i) {
+    if (i > 0) out += i + 1 == chains.size() ? " and " : ", ";
+    out += std::to_string(chains[i] + 1);
+  }
+  return out;
+}
+
+std::string chains_phrase(const std::vector<int>& chains) {
+  return (chains.size() == 1 ? "chain " : "chains ") + chain_list(chains);
+}
+
+// The interrupt note: what each chain kept, and what the summary uses.
+std::string interrupt_note(const std::vector<infer::ChainResult>& results,
+                           const std::vector<int>& used, std::size_t common, int tune,
+                           const std::string& output_dir) {
+  std::vector<std::string> parts;
+  std::vector<int> in_warmup, not_started;
+  bool first_kept = true;
+  for (const auto& r : results) {
+    if (r.draws.rows() > 0) {
+      parts.push_back("chain " + std::to_string(r.chain + 1) + " kept " +
+                      std::to_string(r.draws.rows()) + (first_kept ? " draws" : ""));
+      first_kept = false;
+    } else if (r.started) {
+      in_warmup.push_back(r.chain);
+    } else {
+      not_started.push_back(r.chain);
+    }
+  }
+  if (!in_warmup.empty()) {
+    bool warming = true;
+    for (int c : in_warmup)
+      warming = warming && results[static_cast<std::size_t>(c)].warmup_iterations < tune;
+    parts.push_back(chains_phrase(in_warmup) + " kept no draws" +
+                    (warming ? " (stopped in warm-up)" : ""));
+  }
+  if (!not_started.empty()) parts.push_back(chains_phrase(not_started) + " never started");
+  std::string note = "interrupted: ";
+  for (std::size_t i = 0; i < parts.size(); ++i) note += (i ? ", " : "") + parts[i];
+  if (used.empty()) {
+    note += "; no draws to summarise";
+  } else {
+    bool equal = true;
+    for (const auto& r : results)
+      equal = equal && (r.draws.rows() == 0 || static_cast<std::size_t>(r.draws.rows()) == common);
+    note += "; the summary uses " + chains_phrase(used) + ", " +
+            (equal || used.size() == 1 ? "" : "the first ") + std::to_string(common) +
+            (used.size() == 1 ? " draws" : " draws each");
+    if (!equal && used.size() > 1) note += " (R-hat needs chains of equal length)";
+  }
+  if (!output_dir.empty()) note += "; every kept draw is in " + output_dir;
+  return note;
+}
+
 }  // namespace
+
+void interrupt_sampling() {
+  g_interrupted.store(true);
+}
 
 int run_sampling(const model::Model& m, const SampleSettings& s, std::ostream& out,
                  std::ostream& err) {
@@ -122,7 +188,11 @@ int run_sampling(const model::Model& m, const SampleSettings& s, std::ostream& o
                              t.energy};
     csv[k]->draw(stats, vbuf[k].data());
   };
-  if (s.progress) run.progress = [&](int c, int it, int div) { progress.update(c, it, div); };
+  if (s.progress || s.after_iteration)
+    run.progress = [&](int c, int it, int div) {
+      if (s.progress) progress.update(c, it, div);
+      if (s.after_iteration) s.after_iteration(c, it);
+    };
 
   std::vector<infer::ChainResult> results;
   {
@@ -137,38 +207,49 @@ int run_sampling(const model::Model& m, const SampleSettings& s, std::ostream& o
       csv[static_cast<std::size_t>(r.chain)]->timing(r.warmup_seconds, r.sampling_seconds);
   }
 
-  // Every draw's traced values, by column and chain.
+  // An interrupt leaves chains of different lengths, some with none: the summary uses the
+  // chains that have draws, each cut to the shortest of them (R-hat and ESS need chains of
+  // equal length), and its warnings count the same draws.
+  std::vector<int> used;
+  std::size_t common = SIZE_MAX;
+  for (const auto& r : results)
+    if (r.draws.rows() > 0) {
+      used.push_back(r.chain);
+      common = std::min(common, static_cast<std::size_t>(r.draws.rows()));
+    }
+  if (used.empty()) common = 0;
+
+  // The summarised draws' traced values, by column and chain.
   const auto names = values.column_names();
-  std::vector<diagnostics::Chains> columns(
-      names.size(), diagnostics::Chains(static_cast<std::size_t>(so.chains)));
+  std::vector<diagnostics::Chains> columns(names.size(), diagnostics::Chains(used.size()));
   diagnostics::SamplerReport report;
-  report.chains = so.chains;
-  report.draws_per_chain = so.draws;
+  report.chains = static_cast<int>(used.size());
+  report.draws_per_chain = static_cast<int>(common);
   report.max_depth = so.max_depth;
   std::vector<double> buf(static_cast<std::size_t>(values.size()));
-  std::size_t min_draws = SIZE_MAX;
   for (const auto& r : results) {
     const auto k = static_cast<std::size_t>(r.chain);
-    min_draws = std::min(min_draws, static_cast<std::size_t>(r.draws.rows()));
+    const auto u =
+        static_cast<std::size_t>(std::find(used.begin(), used.end(), r.chain) - used.begin());
     std::vector<double> energy;
-    for (Eigen::Index i = 0; i < r.draws.rows(); ++i) {
-      const Eigen::VectorXd q = r.draws.row(i).transpose();
+    for (std::size_t i = 0; u < used.size() && i < common; ++i) {
+      const Eigen::VectorXd q = r.draws.row(static_cast<Eigen::Index>(i)).transpose();
       values(*vws[k], q.data(), buf.data());
-      for (std::size_t j = 0; j < names.size(); ++j) columns[j][k].push_back(buf[j]);
-      const auto& t = r.stats[static_cast<std::size_t>(i)];
+      for (std::size_t j = 0; j < names.size(); ++j) columns[j][u].push_back(buf[j]);
+      const auto& t = r.stats[i];
       report.divergences += t.divergent;
       report.max_treedepth_hits += t.depth >= so.max_depth;
       energy.push_back(t.energy);
     }
     report.ebfmi.push_back(diagnostics::ebfmi(energy));
   }
-  // An interrupt leaves chains of different lengths: summarise the common part.
-  for (auto& col : columns)
-    for (auto& chain : col) chain.resize(min_draws);
 
-  const auto rows = diagnostics::summarize(names, columns);
-  out << diagnostics::format_table(rows);
-  for (const auto& w : diagnostics::warnings(rows, report)) err << "warning: " << w << '\n';
+  std::vector<diagnostics::SummaryRow> rows;
+  if (!used.empty()) {
+    rows = diagnostics::summarize(names, columns);
+    out << diagnostics::format_table(rows);
+    for (const auto& w : diagnostics::warnings(rows, report)) err << "warning: " << w << '\n';
+  }
 
   if (!s.summary_json.empty()) {
     nlohmann::ordered_json j;
@@ -204,8 +285,7 @@ int run_sampling(const model::Model& m, const SampleSettings& s, std::ostream& o
     f << j.dump(2) << '\n';
   }
   if (interrupted) {
-    err << "interrupted: " << min_draws << " draws per chain kept"
-        << (s.output_dir.empty() ? "" : " in " + s.output_dir) << '\n';
+    err << interrupt_note(results, used, common, so.tune, s.output_dir) << '\n';
     return 130;
   }
   return 0;

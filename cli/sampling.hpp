@@ -1,9 +1,12 @@
 // The main job, shared by `stochos sample` and the tests: sample a model with NUTS, stream each
 // chain to a CmdStan CSV, show progress, print the summary table and the warnings, write the
 // summary JSON. An interrupt (SIGINT) stops the chains after their current draw; what was drawn
-// stays in valid files and the exit code is 130.
+// stays in valid files, the summary covers the chains that have draws (cut to the shortest, as
+// R-hat needs equal lengths), a line on `err` says what each chain kept, and the exit code is
+// 130.
 #pragma once
 
+#include <functional>
 #include <iosfwd>
 #include <optional>
 #include <string>
@@ -22,7 +25,14 @@ struct SampleSettings {
   std::string model_name = "model", data_file;
   // Progress: a bar per chain on a terminal, plain periodic lines otherwise, none when false.
   bool progress = true;
+  // Called after every iteration of every chain, from the chains' threads: the chain and the
+  // iterations it has done (warm-up then sampling).
+  std::function<void(int chain, int iteration)> after_iteration = nullptr;
 };
+
+// What SIGINT does to a run_sampling in progress: every chain stops after its current
+// iteration, and chains that have not begun never do.
+void interrupt_sampling();
 
 // Returns the exit code (0, or 130 when interrupted); throws InputError / RuntimeError.
 int run_sampling(const model::Model& m, const SampleSettings& s, std::ostream& out,

@@ -47,14 +47,33 @@ std::string pymc_name(const std::string& stan) {
 }
 
 int run_summary(const SummaryOptions& o) {
-  std::vector<io::CsvDraws> chains;
-  for (const auto& f : o.files) chains.push_back(io::read_cmdstan_csv(f));
-  const auto& cols = chains[0].columns;
-  for (std::size_t k = 1; k < chains.size(); ++k)
-    if (chains[k].columns != cols)
+  std::vector<io::CsvDraws> all;
+  for (const auto& f : o.files) all.push_back(io::read_cmdstan_csv(f));
+  const auto cols = all[0].columns;
+  for (std::size_t k = 1; k < all.size(); ++k)
+    if (all[k].columns != cols)
       throw InputError(o.files[k] + ": its columns differ from " + o.files[0] + "'s");
-  std::size_t n = SIZE_MAX;
-  for (const auto& c : chains) n = std::min(n, c.rows.size());
+  // An interrupted run leaves chains with no draws and chains of different lengths: the summary
+  // uses those with draws, each cut to the shortest (R-hat and ESS compare equal lengths).
+  std::vector<io::CsvDraws> chains;
+  std::string empty;
+  std::size_t n = SIZE_MAX, longest = 0;
+  for (std::size_t k = 0; k < all.size(); ++k) {
+    if (all[k].rows.empty()) {
+      empty += (empty.empty() ? "" : ", ") + o.files[k];
+      continue;
+    }
+    n = std::min(n, all[k].rows.size());
+    longest = std::max(longest, all[k].rows.size());
+    chains.push_back(std::move(all[k]));
+  }
+  if (chains.empty())
+    throw InputError("no draws to summarise: every file has a header and no rows");
+  if (!empty.empty()) std::cerr << "note: no draws in " << empty << "; left out\n";
+  if (longest > n)
+    std::cerr << "note: the files have " << n << " to " << longest
+              << " draws; the summary uses the first " << n
+              << " of each (R-hat needs chains of equal length)\n";
   std::vector<std::string> names;
   std::vector<diagnostics::Chains> columns;
   diagnostics::SamplerReport report;

@@ -209,10 +209,10 @@ Params Distribution::resolve(Graph& g, DType floatx) const {
     } else {
       seen_keyword = true;
       if (std::find(f.keywords.begin(), f.keywords.end(), name) == f.keywords.end()) {
+        if (renamed_parameter(f, name)) throw InputError(unknown_parameter(f, name, f.keywords));
         std::string valid;
         for (const auto& k : f.keywords) valid += (valid.empty() ? "" : ", ") + k;
-        throw InputError(f.name + " has no parameter '" + name + "'" +
-                         did_you_mean(name, f.keywords) + "; its parameters: " + valid);
+        throw InputError(unknown_parameter(f, name, f.keywords) + "; its parameters: " + valid);
       }
     }
     if (b.has(name) || b.has_nested(name))

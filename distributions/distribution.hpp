@@ -244,9 +244,21 @@ struct Family {
 };
 
 // Every family, by name (distributions/registry.cpp); an unknown name is an InputError that
-// suggests the nearest known one.
+// suggests the nearest known one (or, for a PyMC 3 name, what to write instead).
 const Family& family(std::string_view name);
 std::vector<std::string> family_names();
+
+// PyMC 3's names that PyMC 4 and 5 renamed, which PyMC users carry over (Note [PyMC 3
+// names]). For a keyword f does not take: what to write instead, as the end of the message
+// "Normal has no parameter 'sd'" — " (PyMC 3's name); write sigma=" — and nothing when `name`
+// is no such name or f has no replacement for it.
+std::optional<std::string> renamed_parameter(const Family& f, std::string_view name);
+// The same for a distribution name: " (PyMC 3's name); write LogNormal" for 'Lognormal'.
+std::optional<std::string> renamed_family(std::string_view name);
+// The whole message for a keyword f does not take: its PyMC 3 replacement, or the nearest of
+// `valid` (its keywords, and whatever else the caller accepts) when one is near.
+std::string unknown_parameter(const Family& f, std::string_view name,
+                              const std::vector<std::string>& valid);
 
 // A family with its arguments, as `Normal(0, 5)` or `Normal(mu=0, tau=0.1)` writes it.
 class Distribution {

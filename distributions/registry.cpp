@@ -106,7 +106,64 @@ const Family& family(std::string_view name) {
   for (const Family* f : families())
     if (f->name == name) return *f;
   throw InputError("unknown distribution '" + std::string(name) + "'" +
-                   did_you_mean(name, family_names()));
+                   renamed_family(name).value_or(did_you_mean(name, family_names())));
+}
+
+// Note [PyMC 3 names]: PyMC 4 renamed what PyMC 3 called sd to sigma in every family (PyMC 3
+// took both), init to init_dist, ZeroInflatedPoisson's theta to mu and LKJCorr's p to n;
+// GaussianRandomWalk lost its precision tau; Lognormal and Bound went. A message names the
+// replacement only where the family has it: Cauchy has no sigma, so Cauchy(sd=...) gets the
+// ordinary "no parameter" message.
+namespace {
+
+struct Rename {
+  std::string_view family;  // empty: every family that has `replacement`
+  std::string_view old_name, replacement, note;
+};
+
+constexpr Rename kRenamedParameters[] = {
+    {"", "sd", "sigma", "PyMC 3's name"},
+    {"", "init", "init_dist", "PyMC 3's name"},
+    {"ZeroInflatedPoisson", "theta", "mu", "PyMC 3's name"},
+    {"LKJCorr", "p", "n", "PyMC 3's name"},
+    {"GaussianRandomWalk", "tau", "sigma", "PyMC 3's precision; sigma = 1/sqrt(tau)"},
+};
+
+struct RenamedFamily {
+  std::string_view old_name, message;
+};
+
+constexpr RenamedFamily kRenamedFamilies[] = {
+    {"Lognormal", " (PyMC 3's name); write LogNormal"},
+    {"Bound",
+     " (PyMC 3's; PyMC 5 has Truncated); for a bounded normal write TruncatedNormal(mu, "
+     "sigma, lower=..., upper=...), or bound a variable's values with transform=interval"},
+};
+
+}  // namespace
+
+std::optional<std::string> renamed_parameter(const Family& f, std::string_view name) {
+  const auto has = [&](std::string_view k) {
+    return std::find(f.keywords.begin(), f.keywords.end(), k) != f.keywords.end();
+  };
+  for (const Rename& r : kRenamedParameters)
+    if (r.old_name == name && (r.family.empty() || r.family == f.name) && has(r.replacement) &&
+        !has(name))
+      return " (" + std::string(r.note) + "); write " + std::string(r.replacement) + "=";
+  return std::nullopt;
+}
+
+std::optional<std::string> renamed_family(std::string_view name) {
+  for (const RenamedFamily& r : kRenamedFamilies)
+    if (r.old_name == name) return std::string(r.message);
+  return std::nullopt;
+}
+
+std::string unknown_parameter(const Family& f, std::string_view name,
+                              const std::vector<std::string>& valid) {
+  const std::string head = f.name + " has no parameter '" + std::string(name) + "'";
+  if (auto r = renamed_parameter(f, name)) return head + *r;
+  return head + (name.size() > 100 ? "" : did_you_mean(name, valid));
 }
 
 }  // namespace stochos::distributions

@@ -25,7 +25,8 @@ std::int64_t whole_constant(const Bound& b, const std::string& family, const std
                             std::int64_t min) {
   const double v = build_time_constant(b, family, name);
   if (v != std::floor(v) || v < static_cast<double>(min) || v > 1e9)
-    throw InputError(family + ": " + name + " must be a whole number >= " + std::to_string(min));
+    throw InputError(family + ": " + name + " must be a whole number from " + std::to_string(min) +
+                     " to 1000000000");
   return static_cast<std::int64_t>(v);
 }
 

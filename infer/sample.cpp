@@ -12,6 +12,7 @@
 
 #include "infer/adaptation.hpp"
 #include "infer/hmc.hpp"
+#include "model/model.hpp"
 #include "stochos/error.hpp"
 
 namespace stochos::infer {
@@ -108,6 +109,7 @@ ChainResult run_chain(const model::LogDensity& density, const SampleOptions& o, 
       r.warmup_draws.row(it) = z.q.transpose();
       r.warmup_stats.push_back(t);
     }
+    r.warmup_iterations = it + 1;
     eps = step.learn(t.accept_stat);
     if (metric.learn(z.q)) {
       if (o.dense_metric)
@@ -170,6 +172,12 @@ std::vector<ChainResult> sample(const model::LogDensity& density, const SampleOp
   if (o.init && static_cast<std::int64_t>(o.init->size()) != density.dim())
     throw InputError("the initial point has " + std::to_string(o.init->size()) +
                      " values; the model has " + std::to_string(density.dim()));
+  // Every chain keeps its draws in memory (and the CSVs stream them): refuse up front what
+  // cannot be held, rather than fail in a chain's thread.
+  model::check_fits_in_memory(
+      "keeping the draws (chains, draws, unconstrained values)",
+      {o.chains, std::int64_t{o.draws} + (o.keep_warmup ? o.tune : 0), density.dim()},
+      graph::DType::f64);
   const int hw = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   const int cores = std::max(1, std::min(o.chains, o.cores > 0 ? o.cores : hw));
 
@@ -178,6 +186,13 @@ std::vector<ChainResult> sample(const model::LogDensity& density, const SampleOp
   std::atomic<int> next{0};
   auto worker = [&] {
     for (int c = next++; c < o.chains; c = next++) {
+      if (o.stop && o.stop->load()) {  // stopped before this chain's turn came
+        ChainResult& r = results[static_cast<std::size_t>(c)];
+        r.chain = c;
+        r.interrupted = true;
+        r.started = false;
+        continue;
+      }
       try {
         results[static_cast<std::size_t>(c)] = run_chain(density, o, c);
       } catch (...) {

@@ -59,7 +59,9 @@ struct ChainResult {
   Eigen::MatrixXd inverse_metric_dense;
   double warmup_seconds = 0, sampling_seconds = 0;
   long gradient_evaluations = 0;
-  bool interrupted = false;  // stopped early: draws holds only the draws made
+  bool interrupted = false;   // stopped early: draws holds only the draws made
+  bool started = true;        // false: stopped before it began (it has no initial point even)
+  int warmup_iterations = 0;  // warm-up iterations done (o.tune unless interrupted in warm-up)
 };
 
 // The random stream of one chain.

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <map>
+#include <new>
 #include <numbers>
 #include <optional>
 #include <set>
@@ -108,6 +109,8 @@ class Builder {
       throw;
     } catch (const InputError& e) {
       fail(loc, e.what());
+    } catch (const std::bad_alloc&) {
+      fail(loc, "out of memory while building this statement");
     }
   }
   graph::Graph& g() { return m_->graph(); }
@@ -165,6 +168,11 @@ class Builder {
       if (*n < 0) fail(dim->loc, "a dimension must not be negative");
       want.push_back(*n);
     }
+    at(s.loc, [&] {
+      model::check_fits_in_memory("data '" + s.name + "' as declared", want,
+                                  is_int ? DType::i64 : floatx_);
+      return 0;
+    });
     if (d.shape != want)
       fail(s.loc, "data '" + s.name + "' is declared " + s.type + graph::shape_str(want) +
                       " but the data file gives shape " + graph::shape_str(d.shape));
@@ -225,8 +233,7 @@ class Builder {
                                             a.keyword) == family->keywords.end()) {
           std::vector<std::string> valid = family->keywords;
           valid.insert(valid.end(), {"shape", "transform"});
-          fail(a.loc,
-               family->name + " has no parameter '" + a.keyword + "'" + suggest(a.keyword, valid));
+          fail(a.loc, distributions::unknown_parameter(*family, a.keyword, valid));
         }
         // A positional argument binds to the family's next parameter (too many: dist says so).
         std::string param = a.keyword;
@@ -240,6 +247,7 @@ class Builder {
 
   void sample(const Statement& s) {
     const Expr& call = *s.value;
+    var_ = s.name;
     DistSpec spec = dist_spec(call);
     const model::RvOptions opts = spec.opts;
     const distributions::Distribution d(*spec.family, std::move(spec.args));
@@ -249,11 +257,16 @@ class Builder {
       if (!found->second.from_data)
         fail(s.name_loc,
              "'" + s.name + "' is already defined and is not data, so it cannot be observed");
-      if (opts.shape || opts.transform)
-        fail(call.loc,
-             "an observed variable takes its shape from its data (no shape= or transform=)");
+      // PyMC's shape= beside observed=: accepted where it equals the data's shape.
+      if (opts.transform)
+        fail(keyword_loc(call, "transform"),
+             "'" + s.name + "' is observed: transform= applies to free variables only");
       const Value data = found->second;
-      at(s.loc, [&] { return m_->observe(s.name, d, data.t); });
+      if (opts.shape && *opts.shape != data.t.shape())
+        fail(keyword_loc(call, "shape"),
+             "observed variable '" + s.name + "': shape= " + graph::shape_str(*opts.shape) +
+                 " but its data have shape " + graph::shape_str(data.t.shape()));
+      at(s.loc, [&] { return m_->observe(s.name, d, data.t, {.shape = opts.shape}); });
       return;
     }
     const Tensor t = at(s.loc, [&] { return m_->rv(s.name, d, opts); });
@@ -270,12 +283,21 @@ class Builder {
     define(s.name, s.name_loc, v);
   }
 
+  // Where the call's keyword argument is (the call itself if it has none).
+  static Loc keyword_loc(const Expr& call, const std::string& keyword) {
+    for (const Arg& a : call.args)
+      if (a.keyword == keyword) return a.loc;
+    return call.loc;
+  }
+
   const distributions::Family* family_of(const Expr& call) {
     if (call.kind != Expr::Kind::call) return nullptr;
     const auto names = distributions::family_names();
     if (std::find(names.begin(), names.end(), call.name) == names.end()) {
       if (functions().count(call.name)) return nullptr;
-      fail(call.loc, "unknown distribution '" + call.name + "'" + suggest(call.name, names));
+      fail(call.loc,
+           "unknown distribution '" + call.name + "'" +
+               distributions::renamed_family(call.name).value_or(suggest(call.name, names)));
     }
     return &distributions::family(call.name);
   }
@@ -287,8 +309,10 @@ class Builder {
   }
 
   // An argument of a distribution: a value, or a distribution (or a list of them) where the
-  // family's parameter takes one (Note [distributions as arguments] in distributions/distribution.hpp).
-  distributions::NamedArg dist_arg(const Arg& a, const distributions::Family& family, const std::string& param) {
+  // family's parameter takes one (Note [distributions as arguments] in
+  // distributions/distribution.hpp).
+  distributions::NamedArg dist_arg(const Arg& a, const distributions::Family& family,
+                                   const std::string& param) {
     const Expr& v = *a.value;
     const Expr* inner = is_distribution(v) ? &v : nullptr;
     if (!inner && v.kind == Expr::Kind::list)
@@ -346,12 +370,13 @@ class Builder {
     return checked_size(s, e.loc);
   }
 
-  // A shape whose element count fits comfortably in memory indices (2^40).
+  // A shape whose values fit in this machine's memory, refused here (at shape=) before
+  // anything is allocated.
   Shape checked_size(const Shape& s, Loc loc) {
-    std::int64_t total = 1;
-    for (std::int64_t d : s)
-      if (__builtin_mul_overflow(total, d, &total) || total > (std::int64_t{1} << 40))
-        fail(loc, "shape " + graph::shape_str(s) + " is too large");
+    at(loc, [&] {
+      model::check_fits_in_memory("variable '" + var_ + "'", s, floatx_);
+      return 0;
+    });
     return s;
   }
 
@@ -705,6 +730,7 @@ class Builder {
   DType floatx_;
   std::map<std::string, Value> env_;
   std::set<std::string> declared_data_;
+  std::string var_;  // the variable whose distribution is being read, for messages
 };
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <numbers>
 
+#include "model/model.hpp"
 #include "stochos/error.hpp"
 #include "transforms/triangular.hpp"
 
@@ -56,6 +57,7 @@ Shape checked_shape(const std::string& fn, const Ints& dims) {
     if (__builtin_mul_overflow(total, d, &total) || total > kMaxMadeElements)
       fail(fn, "shape " + graph::shape_str(dims) + " is too large");
   }
+  model::check_fits_in_memory(fn + "()", dims, graph::DType::f64);
   return dims;
 }
 

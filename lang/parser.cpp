@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "distributions/distribution.hpp"
 #include "lang/lang.hpp"
 #include "lang/suggest.hpp"
 #include "stochos/error.hpp"
@@ -316,6 +317,11 @@ class Parser {
     ExprPtr e = primary();
     for (;;) {
       if (is_op("(")) {
+        // PyMC 3's Bound(Normal, lower=0)(mu, sigma): say what replaced it.
+        if (e->kind == Expr::Kind::call)
+          if (auto hint = distributions::renamed_family(e->name))
+            throw InputError(
+                located(file_, e->loc, "unknown distribution '" + e->name + "'" + *hint));
         if (e->kind != Expr::Kind::name) fail(peek(), "only a name can be called");
         next();
         e->kind = Expr::Kind::call;

@@ -1,7 +1,10 @@
 #include "model/model.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <sstream>
 
@@ -97,7 +100,8 @@ double element(const Tensor& t, std::int64_t i) {
 }
 
 // Fixed parameters are checked now; the others make the term -inf where they fail.
-void check_fixed_parameters(const std::string& name, const distributions::Family& f, const distributions::Params& p) {
+void check_fixed_parameters(const std::string& name, const distributions::Family& f,
+                            const distributions::Params& p) {
   if (!f.param_conditions) return;
   for (const distributions::Condition& c : f.param_conditions(p)) {
     if (!fixed(c.holds)) continue;
@@ -123,7 +127,57 @@ std::unique_ptr<transforms::Transform> named_transform(const std::string& var, c
   return for_variable(var, [&] { return transforms::by_name(t, bound("lower"), bound("upper")); });
 }
 
+// "745 GiB", "1.5 GiB", "3 TiB": a byte count for people.
+std::string human_bytes(double b) {
+  const char* units[] = {"bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+  int u = 0;
+  while (b >= 1024 && u < 6) {
+    b /= 1024;
+    ++u;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, b < 10 && u > 0 ? "%.1f %s" : "%.0f %s", b, units[u]);
+  return buf;
+}
+
+std::uint64_t physical_memory() {
+  const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGESIZE);
+  if (pages <= 0 || page <= 0) return std::numeric_limits<std::uint64_t>::max();  // unknown
+  return static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page);
+}
+
+std::size_t dtype_bytes(DType t) {
+  switch (t) {
+    case DType::f32:
+      return 4;
+    case DType::boolean:
+      return 1;
+    default:
+      return 8;
+  }
+}
+
 }  // namespace
+
+void check_fits_in_memory(const std::string& what, const Shape& shape, DType dtype) {
+  for (std::int64_t d : shape)
+    if (d < 0)
+      throw InputError(what + ": shape " + graph::shape_str(shape) + " has a negative dimension");
+  if (std::any_of(shape.begin(), shape.end(), [](std::int64_t d) { return d == 0; })) return;
+  // Counted in 64 unsigned bits with overflow checks: [2^32, 2^32, 8] must not wrap to 0.
+  std::uint64_t bytes = dtype_bytes(dtype);
+  bool overflow = false;
+  for (std::int64_t d : shape)
+    overflow = overflow || __builtin_mul_overflow(bytes, static_cast<std::uint64_t>(d), &bytes);
+  const std::uint64_t memory = physical_memory();
+  if (!overflow && bytes <= memory) return;
+  // The machine's own figure stays out of the message, so that it reads the same everywhere.
+  throw InputError(what + ": shape " + graph::shape_str(shape) + " needs " +
+                   (overflow
+                        ? std::string("more than 2^64 bytes")
+                        : std::to_string(bytes) + " bytes (" + human_bytes(double(bytes)) + ")") +
+                   ", more than this machine's memory");
+}
 
 Model::Model(DType floatx) : g_(std::make_unique<graph::Graph>()), floatx_(floatx) {
   if (floatx != DType::f64 && floatx != DType::f32)
@@ -137,7 +191,8 @@ void Model::claim(const std::string& name) {
   names_.push_back(name);
 }
 
-Tensor Model::rv(const std::string& name, const distributions::Distribution& d, const RvOptions& o) {
+Tensor Model::rv(const std::string& name, const distributions::Distribution& d,
+                 const RvOptions& o) {
   claim(name);
   const distributions::Family& f = d.family();
   distributions::Params p = for_variable(name, [&] { return d.resolve(*g_, floatx_); });
@@ -147,6 +202,8 @@ Tensor Model::rv(const std::string& name, const distributions::Distribution& d, 
                      "Stochos does not have yet (observe it instead)");
   check_fixed_parameters(name, f, p);
   Shape shape = f.shape ? f.shape(p) : batch_shape(name, p);
+  if (o.shape) check_fits_in_memory("variable '" + name + "'", *o.shape, floatx_);
+  check_fits_in_memory("variable '" + name + "'", shape, floatx_);
   if (o.shape) {
     const auto b = graph::broadcast_shapes(shape, *o.shape);
     if (!b || *b != *o.shape)
@@ -177,16 +234,22 @@ Tensor Model::rv(const std::string& name, const distributions::Distribution& d, 
 }
 
 Tensor Model::observe(const std::string& name, const distributions::Distribution& d,
-                      std::vector<double> values, Shape shape) {
+                      std::vector<double> values, Shape shape, const ObserveOptions& o) {
+  check_fits_in_memory("observed variable '" + name + "'", shape, floatx_);
   if (static_cast<std::int64_t>(values.size()) != graph::numel(shape))
     throw InputError("observed variable '" + name + "': " + std::to_string(values.size()) +
                      " values for shape " + graph::shape_str(shape));
-  return observe(name, d, graph::constant(*g_, std::move(shape), std::move(values), floatx_));
+  return observe(name, d, graph::constant(*g_, std::move(shape), std::move(values), floatx_), o);
 }
 
-Tensor Model::observe(const std::string& name, const distributions::Distribution& d, const Tensor& data) {
+Tensor Model::observe(const std::string& name, const distributions::Distribution& d,
+                      const Tensor& data, const ObserveOptions& o) {
   if (&data.graph() != g_.get())
     throw InputError("observed variable '" + name + "': its data belong to another model");
+  // PyMC takes shape= beside observed= when the two agree; the data's shape is the variable's.
+  if (o.shape && *o.shape != data.shape())
+    throw InputError("observed variable '" + name + "': shape= " + graph::shape_str(*o.shape) +
+                     " but its data have shape " + graph::shape_str(data.shape()));
   claim(name);
   const distributions::Family& f = d.family();
   distributions::Params p = for_variable(name, [&] { return d.resolve(*g_, floatx_); });
@@ -216,6 +279,7 @@ Tensor Model::observe(const std::string& name, const distributions::Distribution
 Tensor Model::data(const std::string& name, std::vector<double> values, Shape shape,
                    std::optional<DType> dtype) {
   claim(name);
+  check_fits_in_memory("data '" + name + "'", shape, dtype.value_or(floatx_));
   if (static_cast<std::int64_t>(values.size()) != graph::numel(shape))
     throw InputError("data '" + name + "': " + std::to_string(values.size()) +
                      " values for shape " + graph::shape_str(shape));
@@ -250,8 +314,8 @@ void Model::potential(const std::string& name, const Tensor& value) {
   order_.push_back({Kind::potential, pot_.size() - 1});
 }
 
-Tensor Model::term(const distributions::Family& f, const distributions::Params& p, const Tensor& value,
-                   bool check_support) const {
+Tensor Model::term(const distributions::Family& f, const distributions::Params& p,
+                   const Tensor& value, bool check_support) const {
   // The conditions that can fail while sampling, as one scalar: where one fails, log p is -inf
   // (not the NaN that log(sigma < 0) would make of it).
   std::optional<Tensor> ok;

@@ -26,6 +26,11 @@ struct RvOptions {
   std::optional<std::string> transform = std::nullopt;
 };
 
+struct ObserveOptions {
+  // PyMC's shape= beside observed=: optional, and when given it must equal the data's shape.
+  std::optional<Shape> shape = std::nullopt;
+};
+
 // A free variable: its constrained value, and the unconstrained input the sampler moves.
 struct FreeVar {
   std::string name;        // "tau"
@@ -52,6 +57,12 @@ struct DataVar {
   std::vector<double> values;
 };
 
+// Refuses, before anything is allocated, a value of this shape and dtype that cannot be held:
+// a negative dimension, or more bytes than the machine's physical memory. `what` names it in
+// the InputError: "variable 'x': shape [100000000000] needs 800000000000 bytes (745 GiB), more
+// than this machine's memory".
+void check_fits_in_memory(const std::string& what, const Shape& shape, DType dtype);
+
 class Model {
  public:
   explicit Model(DType floatx = DType::f64);
@@ -61,9 +72,10 @@ class Model {
   // PyMC's pm.<Dist>("name", ...): a free variable; returns its constrained value.
   Tensor rv(const std::string& name, const distributions::Distribution& d, const RvOptions& o = {});
   // pm.<Dist>("name", ..., observed=...): values with a shape, or a data container.
-  Tensor observe(const std::string& name, const distributions::Distribution& d, std::vector<double> values,
-                 Shape shape);
-  Tensor observe(const std::string& name, const distributions::Distribution& d, const Tensor& data);
+  Tensor observe(const std::string& name, const distributions::Distribution& d,
+                 std::vector<double> values, Shape shape, const ObserveOptions& o = {});
+  Tensor observe(const std::string& name, const distributions::Distribution& d, const Tensor& data,
+                 const ObserveOptions& o = {});
   // pm.Data: values the compiled log density reads at run time and set_data replaces.
   Tensor data(const std::string& name, std::vector<double> values, Shape shape,
               std::optional<DType> dtype = std::nullopt);

@@ -5,6 +5,8 @@
 //   auto tau = m.rv("tau", stochos::HalfCauchy(5));
 //   auto z   = m.rv("theta_z", stochos::Normal(0, 1), {.shape = stochos::Shape{8}});
 //   m.observe("y", stochos::Normal(mu + tau * z, sigma), y, {8});
+//   // PyMC's shape= beside observed= is accepted where it equals the data's shape:
+//   // m.observe("y", stochos::Normal(mu, 1), y, {8}, {.shape = stochos::Shape{8}});
 //   stochos::LogDensity d = m.compile();            // or m.compile({.backend = "torch"})
 #pragma once
 
@@ -20,6 +22,7 @@ using model::CompileOptions;
 using model::Layout;
 using model::LogDensity;
 using model::Model;
+using model::ObserveOptions;
 using model::RvOptions;
 
 using distributions::AR;
@@ -50,7 +53,8 @@ using distributions::LKJCholeskyCov;
 using distributions::LKJCorr;
 using distributions::Logistic;
 using distributions::LogNormal;
-using distributions::make;     // by name, alternatives by keyword: make("Gamma", {{"mu", 2}, {"sigma", 1}})
+// By name, alternatives by keyword: make("Gamma", {{"mu", 2}, {"sigma", 1}}).
+using distributions::make;
 using distributions::Mixture;  // Mixture(w, {Normal(m0, s0), Normal(m1, s1)})
 using distributions::Multinomial;
 using distributions::MvNormal;

@@ -109,6 +109,86 @@ TEST_F(Sampling, CentredEightSchoolsWarnsAboutDivergences) {
   EXPECT_NE(err.str().find("divergent transitions"), std::string::npos) << err.str();
 }
 
+// An interrupt without a signal: interrupt_sampling() (what SIGINT does) when chain 2 has made
+// 134 draws. One thread runs the chains in turn, so chain 1 has finished and chains 3 and 4 have
+// not begun.
+TEST_F(Sampling, AnInterruptedRunSummarisesTheChainsThatHaveDraws) {
+  model::Model m;
+  eight_schools(m);
+  SampleSettings s;
+  s.sampler.chains = 4;
+  s.sampler.cores = 1;
+  s.sampler.draws = 200;
+  s.sampler.tune = 100;
+  s.sampler.seed = 5;
+  s.output_dir = (dir_ / "out").string();
+  s.summary_json = (dir_ / "summary.json").string();
+  s.progress = false;
+  s.after_iteration = [](int chain, int iteration) {
+    if (chain == 1 && iteration == 100 + 134) interrupt_sampling();
+  };
+  std::ostringstream out, err;
+  ASSERT_EQ(run_sampling(m, s, out, err), 130);
+  EXPECT_EQ(err.str().substr(err.str().find("interrupted:")),
+            "interrupted: chain 1 kept 200 draws, chain 2 kept 134, chains 3 and 4 never started; "
+            "the summary uses chains 1 and 2, the first 134 draws each (R-hat needs chains of "
+            "equal length); every kept draw is in " +
+                s.output_dir + "\n");
+  const std::string table = out.str();
+  EXPECT_NE(table.find("theta[7]"), std::string::npos) << table;
+  EXPECT_EQ(table.find("nan"), std::string::npos) << table;
+  std::ifstream jf(s.summary_json);
+  const auto j = nlohmann::json::parse(jf);
+  for (const auto& v : j["variables"]) {
+    EXPECT_TRUE(v["mean"].is_number()) << v;
+    EXPECT_TRUE(v["r_hat"].is_number()) << v;
+  }
+  EXPECT_EQ(io::read_cmdstan_csv((dir_ / "out" / "chain-1.csv").string()).rows.size(), 200u);
+  EXPECT_EQ(io::read_cmdstan_csv((dir_ / "out" / "chain-2.csv").string()).rows.size(), 134u);
+
+  // Stopped in warm-up: nothing to summarise, and the note says so.
+  s.output_dir.clear();
+  s.summary_json.clear();
+  s.after_iteration = [](int chain, int iteration) {
+    if (chain == 0 && iteration == 50) interrupt_sampling();
+  };
+  std::ostringstream out2, err2;
+  ASSERT_EQ(run_sampling(m, s, out2, err2), 130);
+  EXPECT_EQ(out2.str(), "");
+  EXPECT_EQ(err2.str(),
+            "interrupted: chain 1 kept no draws (stopped in warm-up), chains 2-4 never started; "
+            "no draws to summarise\n");
+
+  // Stopped with chain 1 done and chain 2 not yet drawing: chain 1's draws alone, in full.
+  s.after_iteration = [](int chain, int iteration) {
+    if (chain == 1 && iteration == 100) interrupt_sampling();
+  };
+  std::ostringstream out3, err3;
+  ASSERT_EQ(run_sampling(m, s, out3, err3), 130);
+  EXPECT_EQ(err3.str().substr(err3.str().find("interrupted:")),
+            "interrupted: chain 1 kept 200 draws, chain 2 kept no draws, chains 3 and 4 never "
+            "started; the summary uses chain 1, 200 draws\n");
+  EXPECT_EQ(out3.str().find("nan"), std::string::npos) << out3.str();
+}
+
+TEST_F(Sampling, DrawsThatCannotBeKeptAreRefusedBeforeSampling) {
+  model::Model m;
+  m.rv("x", Normal(0, 1), {.shape = Shape{100000}});
+  SampleSettings s;
+  s.sampler.draws = 1 << 30;
+  s.progress = false;
+  std::ostringstream out, err;
+  try {
+    run_sampling(m, s, out, err);
+    ADD_FAILURE() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("shape [4, 1073741824, 100000] needs 3435973836800000 "
+                                         "bytes (3.1 PiB), more than this machine's memory"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(CmdStanCsv, StanNamesAreOneBasedAndColumnMajor) {
   const auto cols = io::stan_columns({"a", {2, 3}});
   ASSERT_EQ(cols.size(), 6u);

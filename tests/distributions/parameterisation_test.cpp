@@ -4,6 +4,7 @@
 // Flat / HalfFlat and NormalMixture.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <boost/math/distributions/normal.hpp>
 #include <cmath>
 #include <numbers>
@@ -267,10 +268,67 @@ TEST_F(Parameterisations, ArgumentErrorsNameTheProblem) {
       {"TruncatedNormal", {{"lower", 2.0}, {"upper", 1.0}}, 1.5, "lower < upper"},
       {"TruncatedNormal", {{"", 0.0}, {"", 1.0}, {"", 2.0}}, 1, "at most 2 positional"},
       {"Laplace", {{"mu", 0.0}, {"scale", 1.0}}, 1, "no parameter 'scale'"},
+      // PyMC 3's names: what to write instead, only where the family has it.
+      {"Normal",
+       {{"mu", 0.0}, {"sd", 1.0}},
+       1,
+       "Normal has no parameter 'sd' (PyMC 3's name); write sigma="},
+      {"HalfNormal",
+       {{"sd", 1.0}},
+       1,
+       "HalfNormal has no parameter 'sd' (PyMC 3's name); write sigma="},
+      {"Gamma",
+       {{"mu", 2.0}, {"sd", 1.0}},
+       1,
+       "Gamma has no parameter 'sd' (PyMC 3's name); write sigma="},
+      {"InverseGamma", {{"mu", 2.0}, {"sd", 1.0}}, 1, "(PyMC 3's name); write sigma="},
+      {"TruncatedNormal", {{"mu", 0.0}, {"sd", 1.0}, {"lower", 0.0}}, 1, "write sigma="},
+      {"SkewNormal", {{"alpha", 2.0}, {"sd", 1.0}}, 1, "write sigma="},
+      {"StudentT", {{"nu", 3.0}, {"sd", 1.0}}, 1, "write sigma="},
+      {"LogNormal", {{"mu", 0.0}, {"sd", 1.0}}, 1, "write sigma="},
+      {"Beta", {{"mu", 0.5}, {"sd", 0.1}}, 0.3, "write sigma="},
+      {"ZeroInflatedPoisson",
+       {{"psi", 0.5}, {"theta", 2.0}},
+       1,
+       "ZeroInflatedPoisson has no parameter 'theta' (PyMC 3's name); write mu="},
+      {"Cauchy",
+       {{"alpha", 0.0}, {"sd", 1.0}},
+       1,
+       "Cauchy has no parameter 'sd'; its parameters: alpha, beta"},
   };
   for (const auto& [family, args, x, want] : cases) {
     const std::string e = error(family, args, x);
     EXPECT_NE(e.find(want), std::string::npos) << family << ": " << e;
+  }
+}
+
+TEST_F(Parameterisations, PyMC3NamesSuggestOnlyWhatTheFamilyHas) {
+  for (const std::string& name : family_names()) {
+    const Family& f = family(name);
+    const auto has = [&](const std::string& k) {
+      return std::find(f.keywords.begin(), f.keywords.end(), k) != f.keywords.end();
+    };
+    for (const char* old_name : {"sd", "init", "theta", "p", "tau", "lam", "lower", "upper"}) {
+      const auto hint = renamed_parameter(f, old_name);
+      if (!hint) continue;
+      EXPECT_FALSE(has(old_name)) << name << " takes " << old_name << " itself";
+      const auto at = hint->find("write ");
+      ASSERT_NE(at, std::string::npos) << *hint;
+      const std::string replacement = hint->substr(at + 6, hint->size() - at - 7);
+      EXPECT_TRUE(has(replacement)) << name << ": " << old_name << " -> " << replacement;
+    }
+    // Every family with sigma was given sd by PyMC 3; those without sigma get no hint.
+    EXPECT_EQ(renamed_parameter(f, "sd").has_value(), has("sigma")) << name;
+  }
+  EXPECT_EQ(*renamed_parameter(family("GaussianRandomWalk"), "init"),
+            " (PyMC 3's name); write init_dist=");
+  EXPECT_EQ(*renamed_parameter(family("LKJCorr"), "p"), " (PyMC 3's name); write n=");
+  EXPECT_FALSE(renamed_parameter(family("AR"), "tau"));  // AR still takes tau
+  try {
+    make("Lognormal", {});
+    ADD_FAILURE() << "Lognormal was accepted";
+  } catch (const InputError& e) {
+    EXPECT_STREQ(e.what(), "unknown distribution 'Lognormal' (PyMC 3's name); write LogNormal");
   }
 }
 

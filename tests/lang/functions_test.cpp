@@ -239,6 +239,9 @@ const Golden kGolden[] = {
     {"x = zeros(2, -3)\n", "m.stoch:1:5: error: zeros(): a dimension must not be negative, got -3"},
     {"x = ones(1000000, 1000000, 1000000)\n",
      "m.stoch:1:5: error: ones(): shape [1000000, 1000000, 1000000] is too large"},
+    {"x = zeros(1000000000000)\n",
+     "m.stoch:1:5: error: zeros(): shape [1000000000000] needs 8000000000000 bytes (7.3 TiB), "
+     "more than this machine's memory"},
     {"x = arange(0, 5, 0)\n", "m.stoch:1:5: error: arange(): step must not be zero"},
     {"x = arange()\n", "m.stoch:1:5: error: arange() takes 1 to 3 arguments, 0 given"},
     {"x = reshape([1, 2, 3], 2, -1)\n",

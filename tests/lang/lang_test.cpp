@@ -105,9 +105,49 @@ const Golden kGolden[] = {
     {"x = 1.5e\n", "m.stoch:1:5: error: malformed number '1.5e'"},
     {"mu ~ Normal(0, 1)\nlet mu = 2\n", "m.stoch:2:5: error: 'mu' is already defined"},
     {"exp = 2\n", "m.stoch:1:1: error: 'exp' is a built-in name"},
-    {"data J: int\ndata y: real[J]\ny ~ Normal(0, 1, shape=3)\n",
-     "m.stoch:3:5: error: an observed variable takes its shape from its data (no shape= or "
-     "transform=)"},
+    // PyMC's shape= beside observed= must agree with the data; transform= is for free ones.
+    {"data J: int\ndata y: real[J]\ny ~ Normal(0, 1, shape=4)\n",
+     "m.stoch:3:18: error: observed variable 'y': shape= [4] but its data have shape [3]"},
+    {"data J: int\ndata y: real[J]\ny ~ GaussianRandomWalk(0, 1, shape=(1, J))\n",
+     "m.stoch:3:30: error: observed variable 'y': shape= [1, 3] but its data have shape [3]"},
+    {"data y: real[3]\ny ~ HalfNormal(1, transform=log)\n",
+     "m.stoch:2:19: error: 'y' is observed: transform= applies to free variables only"},
+    // PyMC 3's names say what PyMC 5 (and Stochos) call them, where the family has it.
+    {"mu ~ Normal(mu=0, sd=1)\n",
+     "m.stoch:1:19: error: Normal has no parameter 'sd' (PyMC 3's name); write sigma="},
+    {"s ~ HalfStudentT(3, sd=2)\n",
+     "m.stoch:1:21: error: HalfStudentT has no parameter 'sd' (PyMC 3's name); write sigma="},
+    {"p ~ Beta(mu=0.5, sd=0.1)\n",
+     "m.stoch:1:18: error: Beta has no parameter 'sd' (PyMC 3's name); write sigma="},
+    {"c ~ Cauchy(0, sd=1)\n", "m.stoch:1:15: error: Cauchy has no parameter 'sd'"},
+    {"x ~ Lognormal(0, 1)\n",
+     "m.stoch:1:5: error: unknown distribution 'Lognormal' (PyMC 3's name); write LogNormal"},
+    {"x ~ Bound(Normal, lower=0)(0, 1)\n",
+     "m.stoch:1:5: error: unknown distribution 'Bound' (PyMC 3's; PyMC 5 has Truncated); for a "
+     "bounded normal write TruncatedNormal(mu, sigma, lower=..., upper=...), or bound a "
+     "variable's values with transform=interval"},
+    {"w ~ GaussianRandomWalk(init=Normal(0, 10), shape=3)\n",
+     "m.stoch:1:24: error: GaussianRandomWalk has no parameter 'init' (PyMC 3's name); write "
+     "init_dist="},
+    {"w ~ GaussianRandomWalk(tau=4, shape=3)\n",
+     "m.stoch:1:24: error: GaussianRandomWalk has no parameter 'tau' (PyMC 3's precision; sigma = "
+     "1/sqrt(tau)); write sigma="},
+    {"data y: real[3]\ny ~ ZeroInflatedPoisson(0.2, theta=3)\n",
+     "m.stoch:2:30: error: ZeroInflatedPoisson has no parameter 'theta' (PyMC 3's name); write "
+     "mu="},
+    // Sizes that cannot be held are refused before anything is allocated.
+    {"x ~ Normal(0, 1, shape=100000000000000)\n",
+     "m.stoch:1:24: error: variable 'x': shape [100000000000000] needs 800000000000000 bytes "
+     "(728 TiB), more than this machine's memory"},
+    {"x ~ Normal(0, 1, shape=(4294967296, 4294967296))\n",
+     "m.stoch:1:24: error: variable 'x': shape [4294967296, 4294967296] needs more than 2^64 "
+     "bytes, more than this machine's memory"},
+    {"w ~ GaussianRandomWalk(0, 1, steps=999999999999)\n",
+     "m.stoch:1:1: error: variable 'w': GaussianRandomWalk: steps must be a whole number from 1 "
+     "to 1000000000"},
+    {"data J: int\ndata y: real[J * 100000000000000]\n",
+     "m.stoch:2:1: error: data 'y' as declared: shape [300000000000000] needs 2400000000000000 "
+     "bytes (2.1 PiB), more than this machine's memory"},
     {"x = 1 2\n", "m.stoch:1:7: error: expected the end of the statement, found '2'"},
     {"\xff\n", "m.stoch:1:1: error: unexpected character byte 0xff"},
     // Found by the parser fuzzer: a vector transform on a scalar crashed.
@@ -522,6 +562,24 @@ potential p = -mu * mu
   const double want =
       normal_lpdf(0.3, 0, 0.5) + normal_lpdf(-0.5, 0.3, 2) + normal_lpdf(2.0, 0.3, 2) - 0.09;
   EXPECT_NEAR(lp, want, 1e-12);
+}
+
+TEST_F(Lang, ObservedVariablesTakeAShapeThatAgreesWithTheirData) {
+  // PyMC accepts shape= beside observed= when the two agree: the same density as without it,
+  // for a univariate family, a time series and a multivariate one.
+  const std::vector<std::pair<std::string, std::string>> pairs = {
+      {"y ~ GaussianRandomWalk(mu, 1, init_dist=Normal(0, 10), shape=J)\n",
+       "y ~ GaussianRandomWalk(mu, 1, init_dist=Normal(0, 10))\n"},
+      {"y ~ Normal(mu, sigma, shape=3)\n", "y ~ Normal(mu, sigma)\n"},
+      {"X ~ Normal(mu, 2, shape=(J, 2))\n", "X ~ Normal(mu, 2)\n"},
+      {"y ~ MvNormal([mu, 0, 0], [[1, 0, 0], [0, 2, 0], [0, 0, 3]], shape=(3,))\n",
+       "y ~ MvNormal([mu, 0, 0], [[1, 0, 0], [0, 2, 0], [0, 0, 3]])\n"},
+  };
+  const std::string head =
+      "data J: int\ndata y: real[J]\ndata sigma: real[J]\ndata X: real[J, 2]\nmu ~ Normal(0, 1)\n";
+  for (const auto& [with, without] : pairs)
+    for (double mu : {-0.7, 0.4})
+      EXPECT_DOUBLE_EQ(logp_at(head + with, {mu}), logp_at(head + without, {mu})) << with;
 }
 
 TEST_F(Lang, DistributionsAsArgumentsMatchTheCppApi) {

@@ -221,6 +221,61 @@ TEST_F(ModelTest, BadModelsAreInputErrorsNamingTheVariable) {
   EXPECT_NE(e.find("'nope'"), std::string::npos) << e;
 }
 
+TEST_F(ModelTest, ObserveTakesAShapeThatAgreesWithItsData) {
+  // PyMC's shape= beside observed=: the same term as without it; a disagreement names both.
+  Model with, without;
+  const Tensor a = with.rv("mu", Normal(0, 1));
+  const Tensor b = without.rv("mu", Normal(0, 1));
+  with.observe("y", GaussianRandomWalk(a, 1), {0.5, 1, 2, 1.5}, {4}, {.shape = Shape{4}});
+  without.observe("y", GaussianRandomWalk(b, 1), {0.5, 1, 2, 1.5}, {4});
+  const Tensor x = with.data("x", {1, 2, 3}, {3});
+  with.observe("z", Normal(a, 2), x, {.shape = Shape{3}});
+  without.observe("z", Normal(b, 2), {1, 2, 3}, {3});
+  const auto dw = with.compile(), dn = without.compile();
+  auto ww = dw.make_workspace(), wn = dn.make_workspace();
+  for (double mu : {-1.0, 0.3}) {
+    double g1 = 0, g2 = 0;
+    EXPECT_DOUBLE_EQ(dw(*ww, &mu, &g1), dn(*wn, &mu, &g2));
+  }
+  EXPECT_EQ(error_of([&] {
+              with.observe("w", GaussianRandomWalk(a, 1), {1, 2, 3}, {3}, {.shape = Shape{4}});
+            }),
+            "observed variable 'w': shape= [4] but its data have shape [3]");
+  EXPECT_EQ(error_of([&] {
+              with.observe("v", Normal(a, 1), x, {.shape = Shape{1, 3}});
+            }),
+            "observed variable 'v': shape= [1, 3] but its data have shape [3]");
+}
+
+TEST_F(ModelTest, SizesThatCannotBeHeldAreInputErrorsBeforeAnyAllocation) {
+  Model m;
+  EXPECT_EQ(
+      error_of([&] { m.rv("x", Normal(0, 1), {.shape = Shape{100000000000000}}); }),
+      "variable 'x': shape [100000000000000] needs 800000000000000 bytes (728 TiB), more than "
+      "this machine's memory");
+  EXPECT_EQ(error_of([&] {
+              m.rv("o", Normal(0, 1), {.shape = Shape{4294967296, 4294967296}});
+            }),
+            "variable 'o': shape [4294967296, 4294967296] needs more than 2^64 bytes, more than "
+            "this machine's memory");
+  EXPECT_EQ(error_of([&] {
+              m.rv("n", Normal(0, 1), {.shape = Shape{3, -2}});
+            }),
+            "variable 'n': shape [3, -2] has a negative dimension");
+  EXPECT_EQ(
+      error_of([&] { m.data("d", {}, Shape{100000000000000}); }),
+      "data 'd': shape [100000000000000] needs 800000000000000 bytes (728 TiB), more than this "
+      "machine's memory");
+  EXPECT_EQ(error_of([&] {
+              m.observe("y", Normal(0, 1), std::vector<double>{}, Shape{100000000000000});
+            }),
+            "observed variable 'y': shape [100000000000000] needs 800000000000000 bytes (728 TiB), "
+            "more than this machine's memory");
+  // A zero-sized dimension makes an empty value, whatever the others.
+  EXPECT_NO_THROW(check_fits_in_memory("e", Shape{0, std::int64_t{1} << 62}, DType::f64));
+  EXPECT_NO_THROW(m.rv("fine", Normal(0, 1), {.shape = Shape{1000}}));
+}
+
 TEST_F(ModelTest, TauIsAPrecision) {
   Model m;
   Tensor x = m.rv("x", make("Normal", {{"mu", 1}, {"tau", 4}}));
