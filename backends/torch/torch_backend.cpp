@@ -1,8 +1,8 @@
 // The libtorch engine: its Backend, registered as "torch" through its module
 // (engine_module.cpp), and torch's own reverse mode for comparison. The plan is built in
 // executable.cpp from the steps of lower.cpp and kernels_*.cpp (Note [torch plan] in step.hpp).
-// These are the only translation units of the tree that include a torch header; they include
-// ATen alone (not <torch/torch.h>, three times slower to compile).
+// This folder's files are the only ones of the tree that include a torch header, and they
+// include ATen alone (not <torch/torch.h>, three times slower to compile).
 //
 // Note [torch threads]
 // ~~~~~~~~~~~~~~~~~~~~
