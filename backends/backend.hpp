@@ -56,7 +56,11 @@ class Backend {
   virtual std::string version() const = 0;
   virtual std::vector<std::string> devices() const = 0;
   virtual std::vector<graph::DType> dtypes() const = 0;
-  virtual bool supports(graph::Op op) const = 0;
+  // Whether compile can lower node n of g: the whole node, not just its op, since a device's
+  // kernels may exist for some dtypes or shapes only (the inputs' are g.node(n.inputs[k])'s).
+  // backends::compile asks it of every node before compiling, so a gap is an InputError naming
+  // the node, not a failure deep in the engine.
+  virtual bool supports(const graph::Graph& g, const graph::Node& n) const = 0;
   // Lowers the part of g that `outputs` need. `inputs` lists every input node the caller will
   // supply, in call order. Throws InputError naming the op when it is not supported.
   virtual std::unique_ptr<Executable> compile(const graph::Graph& g,

@@ -16,7 +16,7 @@ void check_supported(const Backend& backend, const graph::Graph& g,
                      std::span<const graph::NodeId> outputs) {
   for (graph::NodeId id : graph::reachable(g, outputs)) {
     const graph::Node& n = g.node(id);
-    if (!backend.supports(n.op))
+    if (!backend.supports(g, n))
       throw InputError("backend " + backend.name() + " does not support op '" +
                        std::string(graph::op_name(n.op)) + "' (node %" + std::to_string(id) + ", " +
                        std::string(graph::dtype_name(n.dtype)) + graph::shape_str(n.shape) + ")");

@@ -84,12 +84,12 @@ bool have_backend(const std::string& name) {
 }
 
 #ifdef STOCHOS_BENCH_TORCH_AUTOGRAD
-// theta -> (log p, gradient) through backends::libtorch::compile_autograd.
+// theta -> (log p, gradient) through backends::torch::compile_autograd.
 class TorchAutograd {
  public:
   explicit TorchAutograd(const DensityGraph& m) {
     const stochos::graph::NodeId in[] = {m.theta.id()};
-    exe_ = stochos::backends::libtorch::compile_autograd(*m.graph, in, m.logp.id(), in);
+    exe_ = stochos::backends::torch::compile_autograd(*m.graph, in, m.logp.id(), in);
     ws_ = exe_->make_workspace();
   }
   double operator()(const double* theta, double* grad) const {

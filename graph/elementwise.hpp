@@ -1,5 +1,7 @@
 // Elementwise<op>::apply — the scalar meaning of every elementwise op, as a type the native
-// engine's loops are instantiated with and constant folding dispatches to.
+// engine's loops are instantiated with and constant folding dispatches to. Both instantiate it
+// for every Unary, Binary and Compare op of ops.def (through graph/ops_by_kind.def), so an op
+// of those kinds without its line here does not build.
 #pragma once
 
 #include <algorithm>
@@ -71,17 +73,9 @@ STOCHOS_BINARY(not_equal, a != b)
 #undef STOCHOS_UNARY
 #undef STOCHOS_BINARY
 
-// The elementwise ops by arity, for code that instantiates a kernel per op.
-#define STOCHOS_UNARY_OPS(X)                                                                 \
-  X(neg)                                                                                     \
-  X(abs) X(sign) X(square) X(exp) X(expm1) X(log) X(log1p) X(sqrt) X(sigmoid) X(log_sigmoid) \
-      X(softplus) X(tanh) X(sin) X(cos) X(lgamma) X(digamma) X(trigamma) X(erf) X(erfc)      \
-          X(log_ndtr)
-#define STOCHOS_BINARY_OPS(X) X(add) X(sub) X(mul) X(div) X(pow) X(maximum) X(minimum)
-#define STOCHOS_COMPARE_OPS(X) \
-  X(less) X(less_equal) X(greater) X(greater_equal) X(equal) X(not_equal)
-
-// Runtime dispatch over the same definitions, in double (constant folding).
+// Runtime dispatch over the same definitions, in double (constant folding): eval_unary takes
+// the Unary ops and logical_not, eval_binary the Binary, Compare and two-input Logical ops.
+// Any other op is a caller's bug (std::logic_error).
 double eval_unary(Op op, double x);
 double eval_binary(Op op, double a, double b);
 

@@ -48,9 +48,13 @@ inline bool is_elementwise(Op op) {
     case OpKind::Select:
     case OpKind::Cast:
       return true;
-    default:
+    case OpKind::Source:
+    case OpKind::Reduce:
+    case OpKind::Shape:
+    case OpKind::LinAlg:
       return false;
   }
+  return false;
 }
 
 }  // namespace stochos::graph

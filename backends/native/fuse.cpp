@@ -67,14 +67,14 @@ Step::Fn gather_binary_fn(int side, bool scalar_other) {
 template <class T>
 Step::Fn gather_binary_for(Op op, int side, bool scalar_other) {
   switch (op) {
-#define STOCHOS_CASE(name) \
-  case Op::name:           \
+#define STOCHOS_BINARY_OP(name) \
+  case Op::name:                \
     return gather_binary_fn<T, graph::Elementwise<Op::name>>(side, scalar_other);
-    STOCHOS_BINARY_OPS(STOCHOS_CASE)
-#undef STOCHOS_CASE
-    default:
-      return nullptr;
+#define STOCHOS_OTHER_OP(name) case Op::name:
+#include "graph/ops_by_kind.def"
+    return nullptr;  // not fused
   }
+  return nullptr;
 }
 
 // Rows of p = {outer, len}: y[o] = sum over the row of F(x).
@@ -90,14 +90,14 @@ void sum_unary(const Step& s, void** sl) {
 template <class T>
 Step::Fn sum_unary_for(Op op) {
   switch (op) {
-#define STOCHOS_CASE(name) \
-  case Op::name:           \
+#define STOCHOS_UNARY_OP(name) \
+  case Op::name:               \
     return &sum_unary<T, graph::Elementwise<Op::name>>;
-    STOCHOS_UNARY_OPS(STOCHOS_CASE)
-#undef STOCHOS_CASE
-    default:
-      return nullptr;
+#define STOCHOS_OTHER_OP(name) case Op::name:
+#include "graph/ops_by_kind.def"
+    return nullptr;  // not fused
   }
+  return nullptr;
 }
 
 }  // namespace

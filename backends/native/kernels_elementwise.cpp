@@ -175,36 +175,35 @@ Mode binary_mode(const graph::Graph& g, const graph::Node& n, Step& s) {
 template <class T>
 Step::Fn unary_fn(const graph::Node& n) {
   switch (n.op) {
-#define STOCHOS_CASE(name) \
-  case Op::name:           \
+#define STOCHOS_UNARY_OP(name) \
+  case Op::name:               \
     return &unary<T, graph::Elementwise<Op::name>>;
-    STOCHOS_UNARY_OPS(STOCHOS_CASE)
-#undef STOCHOS_CASE
-    default:
-      unsupported(n);
+#define STOCHOS_OTHER_OP(name) case Op::name:
+#include "graph/ops_by_kind.def"
+    unsupported(n);
   }
+  unsupported(n);
 }
 
 template <class T>
 Step::Fn arithmetic_fn(const graph::Node& n, Mode m) {
   switch (n.op) {
-#define STOCHOS_CASE(name) \
-  case Op::name:           \
+#define STOCHOS_BINARY_OP(name) \
+  case Op::name:                \
     return binary_fn<T, T, graph::Elementwise<Op::name>>(m);
-    STOCHOS_BINARY_OPS(STOCHOS_CASE)
-#undef STOCHOS_CASE
-#define STOCHOS_CASE(name) \
-  case Op::name:           \
+#define STOCHOS_COMPARE_OP(name) \
+  case Op::name:                 \
     return binary_fn<T, std::uint8_t, graph::Elementwise<Op::name>>(m);
-    STOCHOS_COMPARE_OPS(STOCHOS_CASE)
-#undef STOCHOS_CASE
-    default:
-      unsupported(n);
+#define STOCHOS_OTHER_OP(name) case Op::name:
+#include "graph/ops_by_kind.def"
+    unsupported(n);
   }
+  unsupported(n);
 }
 
 // Integer arithmetic: the ops whose meaning needs no float (div, pow and the transcendental
-// functions take floats by the shape rules).
+// functions take floats by the shape rules). The unary and binary ops are named one by one, so
+// a new one is placed on either side.
 Step::Fn int_unary_fn(const graph::Node& n) {
   switch (n.op) {
     case Op::neg:
@@ -215,9 +214,30 @@ Step::Fn int_unary_fn(const graph::Node& n) {
       return &unary<std::int64_t, graph::Elementwise<Op::sign>>;
     case Op::square:
       return &unary<std::int64_t, graph::Elementwise<Op::square>>;
-    default:
+    case Op::exp:
+    case Op::expm1:
+    case Op::log:
+    case Op::log1p:
+    case Op::sqrt:
+    case Op::sigmoid:
+    case Op::log_sigmoid:
+    case Op::softplus:
+    case Op::tanh:
+    case Op::sin:
+    case Op::cos:
+    case Op::lgamma:
+    case Op::digamma:
+    case Op::trigamma:
+    case Op::erf:
+    case Op::erfc:
+    case Op::log_ndtr:
+      unsupported(n);  // float only
+#define STOCHOS_UNARY_OP(name)
+#define STOCHOS_OTHER_OP(name) case Op::name:
+#include "graph/ops_by_kind.def"
       unsupported(n);
   }
+  unsupported(n);
 }
 Step::Fn int_binary_fn(const graph::Node& n, Mode m) {
   using I = std::int64_t;
@@ -232,14 +252,18 @@ Step::Fn int_binary_fn(const graph::Node& n, Mode m) {
       return binary_fn<I, I, graph::Elementwise<Op::maximum>>(m);
     case Op::minimum:
       return binary_fn<I, I, graph::Elementwise<Op::minimum>>(m);
-#define STOCHOS_CASE(name) \
-  case Op::name:           \
+    case Op::div:
+    case Op::pow:
+      unsupported(n);  // float only
+#define STOCHOS_BINARY_OP(name)
+#define STOCHOS_COMPARE_OP(name) \
+  case Op::name:                 \
     return binary_fn<I, std::uint8_t, graph::Elementwise<Op::name>>(m);
-      STOCHOS_COMPARE_OPS(STOCHOS_CASE)
-#undef STOCHOS_CASE
-    default:
+#define STOCHOS_OTHER_OP(name) case Op::name:
+#include "graph/ops_by_kind.def"
       unsupported(n);
   }
+  unsupported(n);
 }
 Step::Fn bool_binary_fn(const graph::Node& n, Mode m) {
   using B = std::uint8_t;
@@ -248,14 +272,17 @@ Step::Fn bool_binary_fn(const graph::Node& n, Mode m) {
       return binary_fn<B, B, LogicalAnd>(m);
     case Op::logical_or:
       return binary_fn<B, B, LogicalOr>(m);
-#define STOCHOS_CASE(name) \
-  case Op::name:           \
+    case Op::logical_not:
+      unsupported(n);  // one input: lower_elementwise takes it
+#define STOCHOS_COMPARE_OP(name) \
+  case Op::name:                 \
     return binary_fn<B, B, graph::Elementwise<Op::name>>(m);
-      STOCHOS_COMPARE_OPS(STOCHOS_CASE)
-#undef STOCHOS_CASE
-    default:
+#define STOCHOS_LOGICAL_OP(name)
+#define STOCHOS_OTHER_OP(name) case Op::name:
+#include "graph/ops_by_kind.def"
       unsupported(n);
   }
+  unsupported(n);
 }
 
 template <class T>
@@ -348,8 +375,11 @@ void lower_elementwise(const graph::Graph& g, const graph::Node& n, Step& s) {
           return;
       }
       return;
-    default:
-      unsupported(n);
+    case graph::OpKind::Source:
+    case graph::OpKind::Reduce:
+    case graph::OpKind::Shape:
+    case graph::OpKind::LinAlg:
+      unsupported(n);  // not elementwise: lower() sends these elsewhere
   }
 }
 

@@ -104,10 +104,12 @@ Step::Fn floats(const graph::Node& n) {
       return &K<double>::run;
     case DType::f32:
       return &K<float>::run;
-    default:
-      throw InputError("native engine: no kernel for " + std::string(graph::op_name(n.op)) +
-                       " on " + std::string(graph::dtype_name(n.dtype)));
+    case DType::i64:
+    case DType::boolean:
+      break;
   }
+  throw InputError("native engine: no kernel for " + std::string(graph::op_name(n.op)) + " on " +
+                   std::string(graph::dtype_name(n.dtype)));
 }
 template <template <class> class K>
 Step::Fn any_dtype(const graph::Node& n) {
@@ -171,9 +173,12 @@ void lower_linalg(const graph::Graph& g, const graph::Node& n, Step& s) {
       s.p = {a[0], g.node(n.inputs[1]).shape[1], n.attrs.ints[0], n.attrs.ints[1]};
       s.fn = floats<Trsolve>(n);
       return;
-    default:
-      throw InputError("native engine: no kernel for " + std::string(graph::op_name(n.op)));
+#define STOCHOS_LINALG_OP(name)
+#define STOCHOS_OTHER_OP(name) case Op::name:
+#include "graph/ops_by_kind.def"
+      break;
   }
+  throw InputError("native engine: no kernel for " + std::string(graph::op_name(n.op)));
 }
 
 }  // namespace stochos::backends::native

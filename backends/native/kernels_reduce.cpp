@@ -157,11 +157,24 @@ Step::Fn reduce_fn(const graph::Node& n) {
       return &cumsum<T>;
     case Op::logsumexp:
       if constexpr (std::is_floating_point_v<T>) return &logsumexp<T>;
-      [[fallthrough]];
-    default:
-      throw InputError("native engine: no kernel for " + std::string(graph::op_name(n.op)) +
-                       " on " + std::string(graph::dtype_name(n.dtype)));
+      break;  // float only
+    // The other shape ops are not reduction-shaped loops.
+    case Op::reshape:
+    case Op::broadcast_to:
+    case Op::transpose:
+    case Op::concat:
+    case Op::slice:
+    case Op::unslice:
+    case Op::gather:
+    case Op::scatter_add:
+#define STOCHOS_REDUCE_OP(name)
+#define STOCHOS_SHAPE_OP(name)
+#define STOCHOS_OTHER_OP(name) case Op::name:
+#include "graph/ops_by_kind.def"
+      break;
   }
+  throw InputError("native engine: no kernel for " + std::string(graph::op_name(n.op)) + " on " +
+                   std::string(graph::dtype_name(n.dtype)));
 }
 
 }  // namespace

@@ -260,7 +260,10 @@ void lower_shape(const graph::Graph& g, const graph::Node& n, Step& s) {
       }
       break;
     }
-    default:
+    case Op::cumsum:  // a reduction-shaped loop: lower() sends it to lower_reduce
+#define STOCHOS_SHAPE_OP(name)
+#define STOCHOS_OTHER_OP(name) case Op::name:
+#include "graph/ops_by_kind.def"
       break;
   }
   throw InputError("native engine: no kernel for " + std::string(graph::op_name(n.op)) + " on " +

@@ -1,5 +1,7 @@
 // The one switch from op to kernel family. It names every op with no default, so a new op does
-// not build until the native engine lowers it (-Werror=switch).
+// not build until the native engine lowers it (-Werror=switch). Elementwise ops are named by
+// their kind (graph/ops_by_kind.def): their loops are instantiated from graph/elementwise.hpp,
+// and kernels_elementwise.cpp's own switches name each op where the dtypes differ.
 #include "backends/native/lower.hpp"
 
 namespace stochos::backends::native {
@@ -10,45 +12,13 @@ void lower(const graph::Graph& g, const graph::Node& n, Step& s) {
     case Op::constant:
     case Op::input:
       return;  // bound to storage by the planner, no step
-    case Op::neg:
-    case Op::abs:
-    case Op::sign:
-    case Op::square:
-    case Op::exp:
-    case Op::expm1:
-    case Op::log:
-    case Op::log1p:
-    case Op::sqrt:
-    case Op::sigmoid:
-    case Op::log_sigmoid:
-    case Op::softplus:
-    case Op::tanh:
-    case Op::sin:
-    case Op::cos:
-    case Op::lgamma:
-    case Op::digamma:
-    case Op::trigamma:
-    case Op::erf:
-    case Op::erfc:
-    case Op::log_ndtr:
-    case Op::add:
-    case Op::sub:
-    case Op::mul:
-    case Op::div:
-    case Op::pow:
-    case Op::maximum:
-    case Op::minimum:
-    case Op::less:
-    case Op::less_equal:
-    case Op::greater:
-    case Op::greater_equal:
-    case Op::equal:
-    case Op::not_equal:
-    case Op::logical_and:
-    case Op::logical_or:
-    case Op::logical_not:
-    case Op::where:
-    case Op::cast:
+#define STOCHOS_UNARY_OP(name) case Op::name:
+#define STOCHOS_BINARY_OP(name) case Op::name:
+#define STOCHOS_COMPARE_OP(name) case Op::name:
+#define STOCHOS_LOGICAL_OP(name) case Op::name:
+#define STOCHOS_SELECT_OP(name) case Op::name:
+#define STOCHOS_CAST_OP(name) case Op::name:
+#include "graph/ops_by_kind.def"
       lower_elementwise(g, n, s);
       return;
     case Op::sum:

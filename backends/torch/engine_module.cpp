@@ -4,5 +4,5 @@
 #include "backends/torch/torch_backend.hpp"
 
 extern "C" stochos::backends::Backend* stochos_engine_create() {
-  return stochos::backends::libtorch::make_backend().release();
+  return stochos::backends::torch::make_backend().release();
 }

@@ -1,7 +1,8 @@
 // The libtorch engine: lowers a graph once, at compile time, to a flat list of ATen
-// calls over tensor slots, and runs that list eagerly per call (Note [torch plan] in
-// torch_backend.cpp). This header includes no torch header, so the rest of the tree compiles
-// without them; only torch_backend.cpp sees libtorch.
+// calls over tensor slots, and runs that list eagerly per call (Note [torch plan] in step.hpp).
+// This header includes no torch header, so the rest of the tree compiles without them; only
+// the .cpp files of this folder (and its other headers) see libtorch. Within this namespace
+// `torch::` is this engine: libtorch's namespaces are spelled `::torch::`, `::at::`, `::c10::`.
 #pragma once
 
 #include <memory>
@@ -9,7 +10,7 @@
 
 #include "backends/backend.hpp"
 
-namespace stochos::backends::libtorch {
+namespace stochos::backends::torch {
 
 // The engine registered as "torch".
 std::unique_ptr<Backend> make_backend();
@@ -26,4 +27,4 @@ std::unique_ptr<Executable> compile_autograd(const graph::Graph& g,
                                              std::span<const graph::NodeId> wrt,
                                              const CompileOptions& options = {});
 
-}  // namespace stochos::backends::libtorch
+}  // namespace stochos::backends::torch

@@ -22,7 +22,7 @@ class Lacking final : public Backend {
   std::string version() const override { return "0"; }
   std::vector<std::string> devices() const override { return {"cpu"}; }
   std::vector<DType> dtypes() const override { return {DType::f64}; }
-  bool supports(Op op) const override { return op != missing_; }
+  bool supports(const Graph&, const Node& n) const override { return n.op != missing_; }
   std::unique_ptr<Executable> compile(const Graph& g, std::span<const NodeId> inputs,
                                       std::span<const NodeId> outputs,
                                       const CompileOptions& options) const override {
