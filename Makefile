@@ -11,7 +11,7 @@ STOCHOS := $(BUILD_DIR)/stochos
 SOURCE_DIRS := $(wildcard graph autodiff rewrite backends distributions transforms model infer diagnostics \
                  io lang cli include tests bench)
 
-.PHONY: all deps configure build test run bench validate docs format format-check clean
+.PHONY: all deps configure build test sanitize tsan run bench validate docs format format-check clean
 
 all: build
 
@@ -30,6 +30,38 @@ build: configure
 
 test: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j$(JOBS)
+
+# Sanitizer builds, each in its own folder (docs/developer-guide.md, "Sanitizers"). -O1 -g keeps
+# the stacks readable at a bearable speed. The torch engine is off: libtorch is not built with the
+# sanitizers, so reports from inside it (its leaks, its OpenMP threads) would be about code that is
+# not ours, and compiling its headers instrumented would double the build. abort_on_error turns
+# every report into SIGABRT (exit 134), which no test expects, so a test that expects exit 1 or 2
+# fails rather than passing on a sanitizer's own exit code.
+SANITIZE_DIR ?= build/sanitize
+TSAN_DIR ?= build/tsan
+SANITIZER_CMAKE_ARGS := -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g -DNDEBUG" \
+  -DSTOCHOS_WITH_TORCH=OFF -DSTOCHOS_BUILD_BENCH=OFF
+SANITIZER_ENV := ASAN_OPTIONS=halt_on_error=1:abort_on_error=1:detect_leaks=1:check_initialization_order=1 \
+  UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:print_stacktrace=1 \
+  TSAN_OPTIONS=halt_on_error=1:abort_on_error=1:second_deadlock_stack=1
+# What runs on several threads: the samplers' chains (tests/infer, the CLI's sampling driver, the
+# `stochos sample` runs of cli.sample* and of the doc tests) and one compiled density or native
+# plan shared by threads with their own workspaces.
+TSAN_TARGETS := stochos test_infer test_cli test_model test_native
+TSAN_TESTS := ^(Nuts|ExactPosterior|MetricAdaptation|StepSizeAdaptation|Sampling|CmdStanCsv)\.|^cli\.sample|^docs\.|^ModelTest\.OneCompiledDensityServesSeveralThreads$$|^NativePlan\.ConcurrentCallsWithOwnWorkspacesAgree$$
+
+# ASan + UBSan over the whole suite.
+sanitize:
+	$(MAKE) --no-print-directory build BUILD_DIR=$(SANITIZE_DIR) \
+	  CMAKE_ARGS='$(SANITIZER_CMAKE_ARGS) -DSTOCHOS_SANITIZE=address,undefined'
+	$(SANITIZER_ENV) ctest --test-dir $(SANITIZE_DIR) --output-on-failure -j$(JOBS)
+
+# ThreadSanitizer over the tests that run threads; only their programs are built.
+tsan:
+	$(MAKE) --no-print-directory configure BUILD_DIR=$(TSAN_DIR) \
+	  CMAKE_ARGS='$(SANITIZER_CMAKE_ARGS) -DSTOCHOS_SANITIZE=thread'
+	ninja -C $(TSAN_DIR) -j$(JOBS) $(TSAN_TARGETS)
+	$(SANITIZER_ENV) ctest --test-dir $(TSAN_DIR) --output-on-failure -j$(JOBS) -R '$(TSAN_TESTS)'
 
 # The main job: sample eight schools with NUTS (4 chains), progress bars, the summary table.
 run: build

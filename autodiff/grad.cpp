@@ -74,7 +74,7 @@ std::vector<Tensor> vjp(const Tensor& output, const Tensor& cotangent,
   cot[out - lo] = cast(cotangent, output.dtype());
   for (NodeId id = out + 1; id-- > lo;) {
     if (!dep[id - lo] || !cot[id - lo].valid()) continue;
-    const Node n = g.node(id);  // a copy: the rules append to the graph
+    const Node n = g.node(id);  // a copy: the rules add nodes (Note [node references] in graph.cpp)
     std::vector<bool> need(n.inputs.size());
     bool any = false;
     for (std::size_t i = 0; i < n.inputs.size(); ++i) {

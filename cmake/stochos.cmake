@@ -10,3 +10,12 @@ function(stochos_library name dir)
   target_include_directories(${name} PUBLIC ${PROJECT_SOURCE_DIR} ${PROJECT_SOURCE_DIR}/include)
   target_link_libraries(${name} PUBLIC ${ARGN} PRIVATE stochos_warnings)
 endfunction()
+
+# STOCHOS_SANITIZE=address,undefined or =thread (`make sanitize`, `make tsan`): every target of
+# this build, the test programs and the engine modules included, is instrumented. Recovery is
+# off so that the first report ends the process and fails its test.
+set(STOCHOS_SANITIZE "" CACHE STRING "Sanitizers for every target: address,undefined or thread")
+if(STOCHOS_SANITIZE)
+  add_compile_options(-fsanitize=${STOCHOS_SANITIZE} -fno-omit-frame-pointer -fno-sanitize-recover=all)
+  add_link_options(-fsanitize=${STOCHOS_SANITIZE})
+endif()

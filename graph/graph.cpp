@@ -41,6 +41,12 @@ bool same_node(const Node& a, const Node& b) {
 
 }  // namespace
 
+// Note [node references]: the nodes live in one vector, which moves when it grows (the push_back
+// below), so a reference or pointer to a node, or to its shape or inputs (node(), and a Tensor's
+// node() and shape(), give such references), is good only until the next node is added. add,
+// constant, scalar and input add nodes, and so do the Tensor functions and the passes' emit: copy
+// what is needed (the op, ids, shape, or the whole node) before calling one. Code that gets this
+// wrong usually works, until the vector happens to move; `make sanitize` catches it.
 NodeId Graph::intern(Node n) {
   n.hash = hash_node(n);
   auto [lo, hi] = index_.equal_range(n.hash);

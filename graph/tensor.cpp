@@ -57,7 +57,10 @@ Tensor constant(Graph& g, Shape shape, std::vector<double> values, DType dtype) 
   return {g, g.constant(dtype, std::move(shape), std::move(values))};
 }
 Tensor full(Graph& g, const Shape& shape, double value, DType dtype) {
-  return broadcast_to(constant(g, value, dtype), shape);
+  // A copy: shape may be some node's, which constant() moves (Note [node references] in
+  // graph/graph.cpp).
+  Shape target = shape;
+  return broadcast_to(constant(g, value, dtype), std::move(target));
 }
 Tensor input(Graph& g, std::string name, DType dtype, Shape shape) {
   return {g, g.input(std::move(name), dtype, std::move(shape))};
@@ -372,8 +375,11 @@ Tensor cumsum(const Tensor& x, std::int64_t axis) {
   return apply(Op::cumsum, {x.dtype() == DType::boolean ? cast(x, DType::i64) : x}, {axis});
 }
 
-Tensor sum_to(const Tensor& x, const Shape& shape) {
-  if (x.shape() == shape) return x;
+Tensor sum_to(const Tensor& x, const Shape& target) {
+  if (x.shape() == target) return x;
+  // A copy: target may be some node's shape, and the sums below move the nodes (Note [node
+  // references] in graph/graph.cpp).
+  const Shape shape = target;
   const auto b = broadcast_shapes(shape, x.shape());
   if (!b || *b != x.shape())
     throw GraphError("sum_to: " + shape_str(x.shape()) + " is not a broadcast of " +

@@ -41,7 +41,10 @@ NodeId reshaped(graph::Graph& g, NodeId x, const graph::Shape& shape) {
 }
 
 NodeId filled(graph::Graph& g, double value, graph::DType d, const graph::Shape& shape) {
-  return conform(g, g.scalar(value, d), shape);
+  // A copy: shape may be a node's of g, which g.scalar moves (Note [node references] in
+  // graph/graph.cpp).
+  const graph::Shape target = shape;
+  return conform(g, g.scalar(value, d), target);
 }
 
 }  // namespace stochos::rewrite

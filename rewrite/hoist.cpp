@@ -64,8 +64,9 @@ struct Hoister {
 
   // id as a * k when it is a product of an array and a size-1 factor, or a negation.
   std::optional<Chain> chain(NodeId id) const {
-    const Node& m = node(id);
     if (small(id)) return std::nullopt;
+    // A copy: unbroadcast adds to g (Note [node references] in graph/graph.cpp).
+    const Node m = node(id);
     if (m.op == Op::neg) return Chain{m.inputs[0], constant(-1)};
     if (m.op != Op::mul) return std::nullopt;
     const NodeId x = unbroadcast(m.inputs[0]), y = unbroadcast(m.inputs[1]);
@@ -145,7 +146,8 @@ struct Hoister {
       return sum_of(a, depth + 1).value_or(emit(g, Op::sum, {a}, n.attrs.ints));
     };
     if (auto c = chain(x)) return times(reduce(c->a), c->k);
-    const Node& m = node(x);
+    // A copy: op and reduce add to g (Note [node references] in graph/graph.cpp).
+    const Node m = node(x);
     if (m.op != Op::add && m.op != Op::sub) return std::nullopt;
     const NodeId p = unbroadcast(m.inputs[0]), q = unbroadcast(m.inputs[1]);
     const bool p_small = small(p), q_small = small(q);

@@ -1,6 +1,7 @@
 // hoist: size-1 factors and offsets leave whole-array arithmetic, values are kept (to a few ulps,
 // since the arithmetic is reordered), and the passes over large arrays go down.
 #include <cmath>
+#include <string>
 
 #include "autodiff/grad.hpp"
 #include "rewrite_test_util.hpp"
@@ -125,6 +126,26 @@ TEST(RewriteHoist, EmptySumsKeepTheirFactors) {
   const Rewritten r = run_pass(&optimize, {y});
   const auto v = after(r, {x, s}, {{}, {INFINITY}});
   EXPECT_EQ(v[0][0], 0.0);
+}
+
+// The rules read nodes of the graph being built while they add to it (Note [node references] in
+// graph/graph.cpp). Padding the graph with more and more inputs puts the moment its node storage
+// grows, and moves, at every step of these rewrites: sum(k * x + s) takes the offset out, then
+// the factor of a uniform constant. A rule that kept a reference across the move reads freed
+// memory, which a release build usually survives (the freed nodes still hold their values);
+// `make sanitize` is what catches it.
+TEST(RewriteHoist, RulesSurviveTheGraphGrowingUnderThem) {
+  for (int pad = 0; pad <= 40; ++pad) {
+    SCOPED_TRACE(pad);
+    Graph g;
+    for (int i = 0; i < pad; ++i) input(g, "pad" + std::to_string(i), DType::f64, {});
+    Tensor x = input(g, "x", DType::f64, {6});
+    Tensor s = input(g, "s", DType::f64, {});
+    Tensor y = sum(constant(g, {6}, Values(6, 3.0)) * x + s);
+    Tensor z = sum(s - x * 2.0, 0);
+    const Rewritten r = run_pass(&hoist, {y, z});
+    expect_preserved(r, {x, s}, {kX, {0.6}}, {y, z}, 1e-14);
+  }
 }
 
 // The normal log density of a hierarchical model and its gradient: the only arrays as long as
