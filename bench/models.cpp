@@ -19,8 +19,8 @@ using graph::Tensor;
 const double kHalfLog2Pi = 0.5 * std::log(2.0 * std::numbers::pi);
 
 // log Normal(x | mean, sd) elementwise, with every constant, written the way a distribution
-// file would (distributions/ is not built yet): no hand-hoisting of log(sd) out of sums, so the rewrites
-// and the engine are measured on the graph a model will really produce.
+// file would (distributions/ is not built yet): no hand-hoisting of log(sd) out of sums, so the
+// rewrites and the engine are measured on the graph a model will really produce.
 Tensor normal_lpdf(const Tensor& x, const Tensor& mean, const Tensor& sd) {
   return -0.5 * graph::square((x - mean) / sd) - graph::log(sd) - kHalfLog2Pi;
 }

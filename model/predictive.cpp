@@ -81,8 +81,8 @@ class Evaluator {
 
 // Multivariate draws event by event: a parameter whose leading axes are the value's batch axes
 // gives each event its own slice; any other is shared by every event.
-void draw_events(const distributions::Family& f, const distributions::NumericDist& d, const Shape& shape,
-                 distributions::Rng& rng, std::span<double> out) {
+void draw_events(const distributions::Family& f, const distributions::NumericDist& d,
+                 const Shape& shape, distributions::Rng& rng, std::span<double> out) {
   if (!f.draw_event) throw InputError(f.name + " has no random draws yet");
   const std::int64_t k = shape.empty() ? 1 : shape.back();
   const std::int64_t events = k == 0 ? 0 : graph::numel(shape) / k;
@@ -109,8 +109,8 @@ void draw_events(const distributions::Family& f, const distributions::NumericDis
 // One variable's draws: its distribution's numbers at a point, then a value of its shape.
 class Drawer {
  public:
-  Drawer(const Model& m, std::string name, const distributions::Family& f, const distributions::Params& p,
-         Shape shape)
+  Drawer(const Model& m, std::string name, const distributions::Family& f,
+         const distributions::Params& p, Shape shape)
       : name_(std::move(name)), family_(&f), params_(&p), shape_(std::move(shape)) {
     const bool elementwise = !f.draw_value && f.event_rank == 0;
     std::vector<Tensor> needed;
@@ -124,8 +124,8 @@ class Drawer {
   std::vector<double> draw(const std::vector<double>& theta, distributions::Rng& rng) {
     const auto values = (*eval_)(theta);
     std::size_t next = 0;
-    const distributions::NumericDist d =
-        distributions::numeric_dist(*family_, *params_, [&](const Tensor&) { return values.at(next++); });
+    const distributions::NumericDist d = distributions::numeric_dist(
+        *family_, *params_, [&](const Tensor&) { return values.at(next++); });
     std::vector<double> out(static_cast<std::size_t>(graph::numel(shape_)));
     try {
       if (family_->draw_value)

@@ -15,7 +15,8 @@ namespace stochos::distributions::testing {
 void use_scratch_config() {
   static const bool once = [] {
     ::setenv("STOCHOS_HOME",
-             (std::filesystem::temp_directory_path() / "stochos-distributions-test-home").c_str(), 1);
+             (std::filesystem::temp_directory_path() / "stochos-distributions-test-home").c_str(),
+             1);
     ::unsetenv("STOCHOS_BACKEND");
     return true;
   }();

@@ -12,11 +12,10 @@
 #include <string>
 
 int main(int argc, char** argv) {
-  const auto home = std::filesystem::temp_directory_path() /
-                    ("stochos-test-home-" + std::to_string(::getuid()));
+  const auto home =
+      std::filesystem::temp_directory_path() / ("stochos-test-home-" + std::to_string(::getuid()));
   ::setenv("STOCHOS_HOME", home.c_str(), 1);
-  for (const char* name : {"STOCHOS_BACKEND", "STOCHOS_FLOATX", "STOCHOS_DEVICE"})
-    ::unsetenv(name);
+  for (const char* name : {"STOCHOS_BACKEND", "STOCHOS_FLOATX", "STOCHOS_DEVICE"}) ::unsetenv(name);
   ::testing::InitGoogleTest(&argc, argv);
   return RUN_ALL_TESTS();
 }
