@@ -146,17 +146,6 @@ std::uint64_t physical_memory() {
   return static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page);
 }
 
-std::size_t dtype_bytes(DType t) {
-  switch (t) {
-    case DType::f32:
-      return 4;
-    case DType::boolean:
-      return 1;
-    default:
-      return 8;
-  }
-}
-
 }  // namespace
 
 void check_fits_in_memory(const std::string& what, const Shape& shape, DType dtype) {
@@ -165,7 +154,7 @@ void check_fits_in_memory(const std::string& what, const Shape& shape, DType dty
       throw InputError(what + ": shape " + graph::shape_str(shape) + " has a negative dimension");
   if (std::any_of(shape.begin(), shape.end(), [](std::int64_t d) { return d == 0; })) return;
   // Counted in 64 unsigned bits with overflow checks: [2^32, 2^32, 8] must not wrap to 0.
-  std::uint64_t bytes = dtype_bytes(dtype);
+  std::uint64_t bytes = backends::element_size(dtype);
   bool overflow = false;
   for (std::int64_t d : shape)
     overflow = overflow || __builtin_mul_overflow(bytes, static_cast<std::uint64_t>(d), &bytes);
