@@ -16,10 +16,7 @@ namespace {
 
 using LD = long double;
 
-class Categories : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() { use_scratch_config(); }
-};
+class Categories : public ::testing::Test {};
 
 LD sigmoid(LD x) {
   return 1 / (1 + std::exp(-x));

@@ -19,7 +19,6 @@ namespace {
 
 class Densities : public ::testing::TestWithParam<Record> {
  protected:
-  static void SetUpTestSuite() { use_scratch_config(); }
   // The record's distribution with each parameter (by keyword) replaced by `values`.
   static Distribution with(const Record& r, const std::vector<Arg>& values) {
     std::vector<NamedArg> args;

@@ -27,10 +27,7 @@ using LD = long double;
 namespace bm = boost::math;
 constexpr LD kPi = std::numbers::pi_v<LD>;
 
-class Lkj : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() { use_scratch_config(); }
-};
+class Lkj : public ::testing::Test {};
 
 // Packed strict upper triangle (row by row) -> the correlation matrix, and its log determinant.
 Eigen::Matrix<LD, Eigen::Dynamic, Eigen::Dynamic> corr_matrix(const std::vector<double>& r, int n) {

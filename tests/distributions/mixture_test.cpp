@@ -23,10 +23,7 @@ namespace bm = boost::math;
 using graph::Shape;
 using Real = long double;
 
-class Mixtures : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() { use_scratch_config(); }
-};
+class Mixtures : public ::testing::Test {};
 
 Real normal_pdf(Real x, Real mu, Real sigma) {
   return bm::pdf(bm::normal_distribution<Real>(mu, sigma), x);

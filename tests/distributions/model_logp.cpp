@@ -1,8 +1,6 @@
 #include "model_logp.hpp"
 
 #include <cmath>
-#include <cstdlib>
-#include <filesystem>
 #include <numbers>
 
 #include "backends/registry.hpp"
@@ -11,17 +9,6 @@
 #include "support/evaluate.hpp"
 
 namespace stochos::distributions::testing {
-
-void use_scratch_config() {
-  static const bool once = [] {
-    ::setenv("STOCHOS_HOME",
-             (std::filesystem::temp_directory_path() / "stochos-distributions-test-home").c_str(),
-             1);
-    ::unsetenv("STOCHOS_BACKEND");
-    return true;
-  }();
-  (void)once;
-}
 
 Arg vec(std::vector<double> v) {
   const auto n = static_cast<std::int64_t>(v.size());
@@ -40,7 +27,6 @@ double central_difference(const model::LogDensity& d, model::DensityWorkspace& w
 }
 
 double observed_logp(const Distribution& d, const std::vector<double>& xs) {
-  use_scratch_config();
   model::Model m;
   m.rv("dummy", Normal(0, 1));
   m.observe("x", d, xs, {static_cast<std::int64_t>(xs.size())});

@@ -11,9 +11,6 @@
 
 namespace stochos::distributions::testing {
 
-// Points the configuration at a scratch folder (never ~/.stochos) and the default engine.
-void use_scratch_config();
-
 // A list of numbers as a vector argument, [n].
 Arg vec(std::vector<double> v);
 

@@ -17,10 +17,7 @@ namespace {
 
 using LD = long double;
 
-class MultinomialTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() { use_scratch_config(); }
-};
+class MultinomialTest : public ::testing::Test {};
 
 // log(n! / prod x_k! prod p_k^x_k), in long double.
 double reference(const std::vector<double>& x, const std::vector<double>& p) {

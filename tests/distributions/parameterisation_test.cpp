@@ -19,10 +19,7 @@ namespace {
 
 namespace bm = boost::math;
 
-class Parameterisations : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() { use_scratch_config(); }
-};
+class Parameterisations : public ::testing::Test {};
 
 double sigmoid(double x) {
   return 1 / (1 + std::exp(-x));

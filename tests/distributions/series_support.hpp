@@ -19,7 +19,6 @@ namespace stochos::distributions::testing {
 // log p of `xs` (shape `shape`) observed under d, on the engine under test.
 inline double observed_logp(const Distribution& d, const std::vector<double>& xs,
                             const graph::Shape& shape) {
-  use_scratch_config();
   model::Model m;
   m.rv("dummy", Normal(0, 1));
   m.observe("x", d, xs, shape);
@@ -32,7 +31,6 @@ inline double observed_logp(const Distribution& d, const std::vector<double>& xs
 
 // Every coordinate of the compiled density's gradient at `point` against central differences.
 inline void expect_gradient_matches_differences(const model::Model& m, std::vector<double> point) {
-  use_scratch_config();
   const auto d = m.compile({.backend = stochos::testing::test_backend_name()});
   auto ws = d.make_workspace();
   std::vector<double> g(point.size());

@@ -22,10 +22,7 @@ Real normal_lpdf(Real x, Real mu, Real sigma) {
   return std::log(boost::math::pdf(boost::math::normal_distribution<Real>(mu, sigma), x));
 }
 
-class TimeSeries : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() { use_scratch_config(); }
-};
+class TimeSeries : public ::testing::Test {};
 
 TEST_F(TimeSeries, RandomWalkIsItsInitialValueAndNormalIncrements) {
   const std::vector<double> x = {0.5, 1.0, 0.2, 0.4, -1.25, 3.0};
