@@ -3,13 +3,11 @@
 #pragma once
 
 #include <Eigen/Dense>
-#include <random>
 
+#include "infer/rng.hpp"
 #include "model/log_density.hpp"
 
 namespace stochos::infer {
-
-using Rng = std::mt19937_64;
 
 // A point of phase space: position, momentum, potential V = -log p and its gradient.
 struct PhasePoint {

@@ -63,13 +63,6 @@ PhasePoint initial_point(Hamiltonian& h, const model::Layout& layout, const Samp
 
 }  // namespace
 
-Rng chain_rng(std::uint64_t seed, int chain) {
-  // seed_seq's mixing is specified by the standard: the same streams on every platform.
-  std::seed_seq seq{static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32),
-                    static_cast<std::uint32_t>(chain), 0x5eedu};
-  return Rng(seq);
-}
-
 ChainResult run_chain(const model::LogDensity& density, const SampleOptions& o, int chain) {
   auto ws = density.make_workspace();
   Hamiltonian h(density, *ws);

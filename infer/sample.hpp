@@ -64,9 +64,6 @@ struct ChainResult {
   int warmup_iterations = 0;  // warm-up iterations done (o.tune unless interrupted in warm-up)
 };
 
-// The random stream of one chain.
-Rng chain_rng(std::uint64_t seed, int chain);
-
 // Runs one chain (used by sample(); exposed for tests).
 ChainResult run_chain(const model::LogDensity& density, const SampleOptions& o, int chain);
 

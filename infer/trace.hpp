@@ -1,0 +1,50 @@
+// Note [the trace]: what every inference method returns, and all that the outputs read. A method
+// (NUTS, HMC, L-BFGS, Laplace, ADVI, Pathfinder, later the discrete samplers) runs against a
+// model::LogDensity and fills one ChainTrace per chain (or per path, or one for an
+// approximation): the packed unconstrained draws, one row each, and beside them the statistics
+// the method declares in Trace::stat_names, named as CmdStan's CSV columns (NUTS: lp__,
+// accept_stat__, stepsize__, treedepth__, n_leapfrog__, divergent__, energy__; Laplace: log_p__,
+// log_g__; ...). The CSV writer, the summary, predictive draws and the Python package take a
+// Trace; none of them knows which method made it.
+#pragma once
+
+#include <Eigen/Dense>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace stochos::infer {
+
+struct ChainTrace {
+  int chain = 0;
+  Eigen::MatrixXd draws;  // one row per draw: the packed unconstrained vector
+  Eigen::MatrixXd stats;  // one row per draw: Trace::stat_names' values
+  Eigen::MatrixXd warmup_draws, warmup_stats;  // when warm-up is kept
+  // MCMC's adaptation (step_size 0 and the metric empty for other methods).
+  double step_size = 0;
+  Eigen::VectorXd inverse_metric;  // the diagonal (dense: the matrix's diagonal)
+  Eigen::MatrixXd inverse_metric_dense;
+  double warmup_seconds = 0, sampling_seconds = 0;
+  long gradient_evaluations = 0;
+  bool interrupted = false;   // stopped early: draws holds only the draws made
+  bool started = true;        // false: stopped before it began (it has no initial point even)
+  int warmup_iterations = 0;  // warm-up iterations done
+};
+
+struct Trace {
+  std::string method;                   // "nuts", "hmc", "lbfgs", "laplace", "meanfield", ...
+  std::vector<std::string> stat_names;  // the columns of every ChainTrace::stats
+  std::vector<ChainTrace> chains;
+  // Method-wide figures for the reports, in order ("elbo", "pareto_k", "iterations", ...).
+  std::vector<std::pair<std::string, double>> figures;
+  std::string message;  // what the method has to say (why L-BFGS stopped, ...), or empty
+
+  // The column of a statistic, or -1 when the method has none of that name.
+  int stat_index(const std::string& name) const {
+    for (std::size_t i = 0; i < stat_names.size(); ++i)
+      if (stat_names[i] == name) return static_cast<int>(i);
+    return -1;
+  }
+};
+
+}  // namespace stochos::infer
