@@ -35,6 +35,9 @@ struct Trace {
   std::string method;                   // "nuts", "hmc", "lbfgs", "laplace", "meanfield", ...
   std::vector<std::string> stat_names;  // the columns of every ChainTrace::stats
   std::vector<ChainTrace> chains;
+  // A method's point estimate, packed unconstrained (the mode of L-BFGS and Laplace, the mean of
+  // an ADVI approximation), or empty.
+  Eigen::VectorXd point;
   // Method-wide figures for the reports, in order ("elbo", "pareto_k", "iterations", ...).
   std::vector<std::pair<std::string, double>> figures;
   std::string message;  // what the method has to say (why L-BFGS stopped, ...), or empty
