@@ -106,10 +106,10 @@ double adapt_eta(const GaussianApproximation& q0, AdviEstimates& est, const Advi
   const std::optional<double> init = est.elbo(q0);
   if (!init)
     throw RuntimeError(
-        "ADVI: cannot compute the ELBO at the initial approximation (the log density is not "
-        "finite at " +
+        "ADVI: cannot compute the ELBO at the initial approximation (" +
         std::to_string(o.elbo_samples) +
-        " of its draws); the model may be severely ill-conditioned or misspecified");
+        " of its draws had a non-finite log density); the model may be severely ill-conditioned "
+        "or misspecified");
   double elbo_best = kLowest, eta_best = 0;
   Eigen::VectorXd g;
   for (std::size_t idx = 0; idx < kEtaSequence.size(); ++idx) {
@@ -173,9 +173,9 @@ void ascend(GaussianApproximation& q, double eta, AdviEstimates& est, const Advi
   for (int k = 1;; ++k) {
     if (!est.gradient(q, g))
       throw RuntimeError("ADVI: the ELBO's gradient cannot be estimated at iteration " +
-                         std::to_string(k) + ": the log density or its gradient is not finite at " +
-                         std::to_string(10 * o.grad_samples) +
-                         " draws; the model may be severely ill-conditioned or misspecified");
+                         std::to_string(k) + " (" + std::to_string(10 * o.grad_samples) +
+                         " draws had a non-finite log density or gradient); the model may be "
+                         "severely ill-conditioned or misspecified");
     step.step(q.params(), g);
     if (!q.params().allFinite())
       throw RuntimeError("ADVI diverged at iteration " + std::to_string(k) +
@@ -188,8 +188,9 @@ void ascend(GaussianApproximation& q, double eta, AdviEstimates& est, const Advi
       const std::optional<double> e = est.elbo(q);
       if (!e)
         throw RuntimeError("ADVI: the ELBO cannot be estimated at iteration " + std::to_string(k) +
-                           ": the log density is not finite at " + std::to_string(o.elbo_samples) +
-                           " draws; the model may be severely ill-conditioned or misspecified");
+                           " (" + std::to_string(o.elbo_samples) +
+                           " draws had a non-finite log density); the model may be severely "
+                           "ill-conditioned or misspecified");
       elbo = *e;
       evaluated = true;
       elbo_best = std::max(elbo_best, elbo);
@@ -228,10 +229,8 @@ void ascend(GaussianApproximation& q, double eta, AdviEstimates& est, const Advi
   if (!evaluated) {
     const std::optional<double> e = est.elbo(q);
     if (!e)
-      throw RuntimeError(
-          "ADVI: the ELBO cannot be estimated at the final approximation: the log "
-          "density is not finite at " +
-          std::to_string(o.elbo_samples) + " draws");
+      throw RuntimeError("ADVI: the ELBO cannot be estimated at the final approximation (" +
+                         std::to_string(o.elbo_samples) + " draws had a non-finite log density)");
     elbo = *e;
   }
   fit.elbo = elbo;
@@ -243,9 +242,13 @@ AdviFit fit_with(const model::LogDensity& density, const AdviOptions& o, AdviEst
   const Eigen::VectorXd mu0 = initial_mean(density, o, evaluations);
   const GaussianApproximation q0(advi_family(o.method), mu0);
   AdviFit fit(q0);
+  const auto t0 = std::chrono::steady_clock::now();
   fit.eta = o.adapt ? adapt_eta(q0, est, o) : o.eta;
+  fit.adapt_seconds = seconds_since(t0);
+  const auto t1 = std::chrono::steady_clock::now();
   GaussianApproximation q = q0;
   ascend(q, fit.eta, est, o, fit);
+  fit.ascent_seconds = seconds_since(t1);
   fit.approximation = q;
   fit.grad_evals = evaluations + est.evaluations();
   return fit;
@@ -262,10 +265,10 @@ AdviFit advi_fit(const model::LogDensity& density, const AdviOptions& o) {
 
 Trace advi(const model::LogDensity& density, const AdviOptions& o) {
   check_options(density, o);
-  const auto t0 = std::chrono::steady_clock::now();
   AdviEstimates est(density, o.grad_samples, o.elbo_samples, o.seed, o.cores);
   long evaluations = 0;
   const AdviFit fit = fit_with(density, o, est, evaluations);
+  const auto t0 = std::chrono::steady_clock::now();
 
   ChainTrace chain;
   Eigen::VectorXd log_p, log_g;
@@ -276,7 +279,9 @@ Trace advi(const model::LogDensity& density, const AdviOptions& o) {
   chain.stats.col(1) = log_p;
   chain.stats.col(2) = log_g;
   chain.gradient_evaluations = evaluations + est.evaluations();
-  chain.sampling_seconds = seconds_since(t0);
+  // CmdStan's timing lines: adaptation as warm-up, the ascent and the draws as sampling.
+  chain.warmup_seconds = fit.adapt_seconds;
+  chain.sampling_seconds = fit.ascent_seconds + seconds_since(t0);
 
   Trace t;
   t.method = fit.approximation.name();

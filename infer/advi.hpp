@@ -58,6 +58,7 @@ struct AdviFit {
   long grad_evals = 0;     // evaluations of the log density and its gradient, all told
   bool converged = false;  // stopped on the mean or median rule, not the iteration cap
   std::string message;     // Stan's: "MEAN ELBO CONVERGED", ...
+  double adapt_seconds = 0, ascent_seconds = 0;
 };
 
 // Fits the approximation. InputError for bad options or a model with no free variables;
