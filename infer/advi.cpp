@@ -64,6 +64,10 @@ void check_options(const model::LogDensity& density, const AdviOptions& o) {
   }
   model::check_fits_in_memory("keeping the ADVI draws (draws, unconstrained values)",
                               {o.output_samples, density.dim()}, graph::DType::f64);
+  // Every gradient and ELBO draw has a random stream of its own (a Mersenne Twister's 313 words).
+  model::check_fits_in_memory("the ADVI draws' random streams (grad_samples + elbo_samples, state)",
+                              {std::int64_t{o.grad_samples} + o.elbo_samples, 313},
+                              graph::DType::f64);
 }
 
 // The variables (by unconstrained name) whose gradient is not finite.

@@ -406,6 +406,8 @@ TEST_F(Advi, BadInputIsAnInputError) {
   EXPECT_THROW(advi(d, {.eval_elbo = 0}), InputError);
   EXPECT_THROW(advi(d, {.output_samples = 0}), InputError);
   EXPECT_THROW(advi(d, {.init = std::vector<double>{0.0, 1.0}}), InputError);
+  // Streams (2.5 kB each) for 2^31 - 1 ELBO draws: more than any machine here holds.
+  EXPECT_THROW(advi(d, {.elbo_samples = 2147483647}), InputError);
 
   Model empty;
   empty.observe("y", Normal(0, 1), {0.5}, {1});
