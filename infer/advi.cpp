@@ -1,7 +1,6 @@
 #include "infer/advi.hpp"
 
 #include <algorithm>
-#include <array>
 #include <boost/circular_buffer.hpp>
 #include <boost/random/uniform_real_distribution.hpp>
 #include <chrono>
@@ -11,6 +10,7 @@
 #include <sstream>
 
 #include "infer/advi_estimates.hpp"
+#include "infer/advi_eta.hpp"
 #include "infer/advi_step_size.hpp"
 #include "model/model.hpp"
 #include "stochos/error.hpp"
@@ -20,7 +20,6 @@ namespace stochos::infer {
 namespace {
 
 constexpr int kInitTries = 100;
-constexpr std::array<double, 5> kEtaSequence = {100, 10, 1, 0.1, 0.01};
 constexpr double kLowest = std::numeric_limits<double>::lowest();
 
 std::string number(double x) {
@@ -103,9 +102,8 @@ Eigen::VectorXd initial_mean(const model::LogDensity& density, const AdviOptions
       " tries; at the last one, not finite: " + bad_variables(density.layout(), grad));
 }
 
-// Stan's adapt_eta: from the initial approximation, adapt_iter iterations with each eta of the
-// sequence in turn; stop at the first whose ELBO is worse than the one before it, when that one
-// improved on the initial ELBO, and take that one. Otherwise the last eta, if it improved.
+// Stan's adapt_eta: each eta of the search (infer/advi_eta.hpp) for adapt_iter iterations from
+// the initial approximation, judged by the ELBO it reaches.
 double adapt_eta(const GaussianApproximation& q0, AdviEstimates& est, const AdviOptions& o) {
   const std::optional<double> init = est.elbo(q0);
   if (!init)
@@ -114,33 +112,21 @@ double adapt_eta(const GaussianApproximation& q0, AdviEstimates& est, const Advi
         std::to_string(o.elbo_samples) +
         " of its draws had a non-finite log density); the model may be severely ill-conditioned "
         "or misspecified");
-  double elbo_best = kLowest, eta_best = 0;
+  EtaSearch search(*init, o.adapt_iter);
   Eigen::VectorXd g;
-  for (std::size_t idx = 0; idx < kEtaSequence.size(); ++idx) {
-    const double eta = kEtaSequence[idx];
+  for (;;) {
     GaussianApproximation q = q0;
-    AdviStepSize step(eta);
+    AdviStepSize step(search.eta());
     // Non-finite parameters have diverged for good: their ELBO fails below.
     for (int it = 0; it < o.adapt_iter && q.params().allFinite(); ++it) {
       // A gradient that cannot be estimated moves nothing; a smaller eta may do better.
       if (!est.gradient(q, g)) g = Eigen::VectorXd::Zero(q.params().size());
       step.step(q.params(), g);
     }
-    const double elbo = est.elbo(q).value_or(kLowest);
-    if (o.on_eta) o.on_eta(eta, elbo == kLowest ? -std::numeric_limits<double>::infinity() : elbo);
-    if (elbo < elbo_best && elbo_best > *init) return eta_best;
-    if (idx + 1 < kEtaSequence.size()) {
-      elbo_best = elbo;
-      eta_best = eta;
-    } else if (elbo > *init) {
-      return eta;
-    }
+    const double elbo = est.elbo(q).value_or(-std::numeric_limits<double>::infinity());
+    if (o.on_eta) o.on_eta(search.eta(), elbo);
+    if (const std::optional<double> chosen = search.record(elbo)) return *chosen;
   }
-  throw RuntimeError(
-      "ADVI: eta adaptation failed: no step size of 100, 10, 1, 0.1, 0.01 gave a "
-      "finite ELBO above the initial one (" +
-      number(*init) + ") after " + std::to_string(o.adapt_iter) +
-      " iterations; the model may be severely ill-conditioned or misspecified");
 }
 
 // Stan's relative change of the ELBO, |(previous - current) / current|.

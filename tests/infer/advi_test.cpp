@@ -13,6 +13,7 @@
 
 #include "infer/advi.hpp"
 #include "infer/advi_estimates.hpp"
+#include "infer/advi_eta.hpp"
 #include "infer/advi_family.hpp"
 #include "infer/advi_step_size.hpp"
 #include "model/model.hpp"
@@ -389,6 +390,40 @@ TEST_F(Advi, EtaAdaptationPicksAFiniteEtaFromStansSequence) {
   o.eta = 0.3;
   EXPECT_EQ(advi_fit(m.compile(), o).eta, 0.3);
   EXPECT_TRUE(tried.empty());
+}
+
+// Feeds ELBOs to Stan's eta search in order; the eta chosen, or 0 when it wants more.
+double search(double init, const std::vector<double>& elbos, std::vector<double>* tried = nullptr) {
+  EtaSearch s(init, 50);
+  for (double e : elbos) {
+    if (tried) tried->push_back(s.eta());
+    if (const auto chosen = s.record(e)) return *chosen;
+  }
+  return 0;
+}
+
+TEST_F(Advi, EtaSearchFollowsStansRule) {
+  const double inf = std::numeric_limits<double>::infinity();
+  std::vector<double> tried;
+  // Improving, then worse: the eta before the first fall.
+  EXPECT_EQ(search(-10, {-50, -20, -5, -8}, &tried), 1.0);
+  EXPECT_EQ(tried, (std::vector<double>{100, 10, 1, 0.1}));
+  EXPECT_EQ(search(-10, {-5, -7}), 100.0);
+  // A fall from an ELBO still below the initial one does not stop the search.
+  EXPECT_EQ(search(-10, {-20, -30, -5, -6}), 1.0);
+  // Failed etas (-inf) are passed over.
+  EXPECT_EQ(search(-10, {-inf, -inf, -9, -9.5}), 1.0);
+  // Improving to the end: the last eta, when it beats the initial ELBO.
+  EXPECT_EQ(search(-10, {-20, -15, -12, -11, -9}), 0.01);
+  EXPECT_EQ(search(-10, {-20, -15, -12, -11}), 0.0);  // undecided after four
+  // Never above the initial ELBO, or never finite: a RuntimeError that says so.
+  EXPECT_THROW(search(-10, {-20, -15, -12, -11, -10.5}), RuntimeError);
+  try {
+    search(-10, {-inf, -inf, -inf, -inf, -inf});
+    FAIL() << "no error";
+  } catch (const RuntimeError& e) {
+    EXPECT_NE(std::string(e.what()).find("eta adaptation failed"), std::string::npos) << e.what();
+  }
 }
 
 TEST_F(Advi, BadInputIsAnInputError) {
