@@ -130,12 +130,19 @@ int run_variational(VariationalCommand& o) {
   if (!o.output.empty()) write_csv(o, t, values, density.backend_name());
   const TraceSummary summary = summarize_trace(t, values);
   print_summary(summary, std::cout, std::cerr);
+  const double k = figure(t, "pareto_k");
   std::cerr << fmt::format(
-      "{} ADVI: ELBO {:.3f}, eta {}{}, {} iterations, {} gradient evaluations, {:.3f} s\n",
+      "{} ADVI: ELBO {:.3f}, eta {}{}, {} iterations, {} gradient evaluations, Pareto k-hat "
+      "{:.2f}, {:.3f} s\n",
       t.method, figure(t, "elbo"), figure(t, "eta"), a.adapt ? " (adapted)" : "",
-      figure(t, "iterations"), figure(t, "grad_evals"),
+      figure(t, "iterations"), figure(t, "grad_evals"), k,
       t.chains[0].warmup_seconds + t.chains[0].sampling_seconds);
   if (!t.message.empty()) std::cerr << t.message << '\n';
+  if (!(k <= 0.7))
+    std::cerr << fmt::format(
+        "warning: Pareto k-hat {:.2f} > 0.7: the approximation is a poor stand-in for the "
+        "posterior (Yao et al. 2018); its means and sds may be far off\n",
+        k);
   if (!o.summary_json.empty()) {
     nlohmann::ordered_json j;
     j["variables"] = variables_json(summary.rows);

@@ -12,6 +12,7 @@
 #include "infer/advi_estimates.hpp"
 #include "infer/advi_eta.hpp"
 #include "infer/advi_step_size.hpp"
+#include "infer/psis.hpp"
 #include "model/model.hpp"
 #include "stochos/error.hpp"
 
@@ -127,6 +128,15 @@ double adapt_eta(const GaussianApproximation& q0, AdviEstimates& est, const Advi
     if (o.on_eta) o.on_eta(search.eta(), elbo);
     if (const std::optional<double> chosen = search.record(elbo)) return *chosen;
   }
+}
+
+// Yao et al. (2018)'s diagnostic of the fit: PSIS's k-hat of the draws' log p - log q (log_g
+// lacks q's constant, which the normalised weights do not see). Above 0.7 the approximation is
+// a poor stand-in for the posterior. +infinity when no draw has a finite log density.
+double pareto_k(const Eigen::VectorXd& log_ratios) {
+  for (double r : log_ratios)
+    if (std::isfinite(r)) return psis(log_ratios).pareto_k;
+  return std::numeric_limits<double>::infinity();
 }
 
 // Stan's relative change of the ELBO, |(previous - current) / current|.
@@ -282,7 +292,8 @@ Trace advi(const model::LogDensity& density, const AdviOptions& o) {
                {"eta", fit.eta},
                {"iterations", fit.iterations},
                {"grad_evals", static_cast<double>(t.chains[0].gradient_evaluations)},
-               {"converged", fit.converged ? 1.0 : 0.0}};
+               {"converged", fit.converged ? 1.0 : 0.0},
+               {"pareto_k", pareto_k(log_p - log_g)}};
   t.message = fit.message;
   return t;
 }

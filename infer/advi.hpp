@@ -70,7 +70,9 @@ AdviFit advi_fit(const model::LogDensity& density, const AdviOptions& o);
 // advi_fit, then output_samples draws of the approximation (Note [the trace]): method "meanfield"
 // or "fullrank", point = the approximation's mean, one chain of draws with CmdStan's variational
 // columns lp__ (0), log_p__ (the model's log density at the draw) and log_g__ (the
-// approximation's, less its constant), figures elbo, eta, iterations, grad_evals, converged.
+// approximation's, less its constant), figures elbo, eta, iterations, grad_evals, converged and
+// pareto_k (PSIS's k-hat of the draws' log_p__ - log_g__, Yao et al. 2018: above 0.7 the
+// approximation is not to be trusted).
 Trace advi(const model::LogDensity& density, const AdviOptions& o);
 
 }  // namespace stochos::infer

@@ -125,6 +125,7 @@ TEST_F(Variational, WritesCmdStansVariationalCsvTheSummaryAndItsJson) {
   EXPECT_GT(s["iterations"].get<double>(), 0);
   EXPECT_GT(s["grad_evals"].get<double>(), 200);
   EXPECT_TRUE(s.contains("converged"));
+  EXPECT_TRUE(s["pareto_k"].is_number());
   EXPECT_TRUE(s["message"].is_string());
   EXPECT_EQ(s["backend"], "native");
 }
