@@ -1,0 +1,89 @@
+#include "infer/optimize.hpp"
+
+#include <boost/random/uniform_real_distribution.hpp>
+#include <cmath>
+#include <string>
+
+#include "infer/packed_names.hpp"
+#include "infer/rng.hpp"
+#include "stochos/error.hpp"
+
+namespace stochos::infer {
+
+namespace {
+
+constexpr int kInitTries = 100;  // Stan's
+constexpr double kInitRadius = 2;
+
+// A start with a finite log density and gradient: the given point, or Stan's uniform(-2, 2).
+Eigen::VectorXd initial_point(const model::LogDensity& density, model::DensityWorkspace& ws,
+                              const OptimizeOptions& o) {
+  const Eigen::Index n = density.dim();
+  Eigen::VectorXd x(n), grad(n);
+  if (o.init) {
+    if (static_cast<Eigen::Index>(o.init->size()) != n)
+      throw InputError("optimize: the initial point has " + std::to_string(o.init->size()) +
+                       " values; the model has " + std::to_string(n) + " unconstrained");
+    x = Eigen::Map<const Eigen::VectorXd>(o.init->data(), n);
+    const double lp = density(ws, x.data(), grad.data());
+    if (std::isfinite(lp) && grad.allFinite()) return x;
+    throw RuntimeError(
+        "optimize: the log density or its gradient is not finite at the initial "
+        "point; not finite: " +
+        nonfinite_gradient_variables(density.layout(), grad));
+  }
+  Rng rng = chain_rng(o.seed, 0);
+  boost::random::uniform_real_distribution<double> u(-kInitRadius, kInitRadius);
+  for (int attempt = 0; attempt < kInitTries; ++attempt) {
+    for (Eigen::Index i = 0; i < n; ++i) x[i] = u(rng);
+    const double lp = density(ws, x.data(), grad.data());
+    if (std::isfinite(lp) && grad.allFinite()) return x;
+  }
+  throw RuntimeError("optimize: no initial point with a finite log density and gradient after " +
+                     std::to_string(kInitTries) + " tries; at the last one, not finite: " +
+                     nonfinite_gradient_variables(density.layout(), grad));
+}
+
+// The coordinate that moved furthest from the start, with its direction.
+std::string runaway(const model::Layout& layout, const Eigen::VectorXd& start,
+                    const Eigen::VectorXd& end) {
+  Eigen::Index i = 0;
+  (end - start).cwiseAbs().maxCoeff(&i);
+  return packed_name(layout, i) + " ran away to " + (end[i] > start[i] ? "+inf" : "-inf");
+}
+
+}  // namespace
+
+Trace optimize(const model::LogDensity& density, const OptimizeOptions& options) {
+  if (density.dim() == 0) throw InputError("optimize: the model has no free variables");
+  auto ws = density.make_workspace();
+  const Eigen::VectorXd x0 = initial_point(density, *ws, options);
+  const Objective f = [&](const Eigen::VectorXd& x, Eigen::VectorXd& grad) {
+    grad.resize(x.size());
+    return density(*ws, x.data(), grad.data());
+  };
+  const LbfgsResult r = lbfgs_maximize(f, x0, options.lbfgs);
+  if (r.diverged)
+    throw RuntimeError(
+        "optimization diverged: the log density grows without bound (an improper "
+        "posterior?); " +
+        runaway(density.layout(), x0, r.x));
+
+  Trace t;
+  t.method = "lbfgs";
+  t.stat_names = {"lp__"};
+  t.point = r.x;
+  ChainTrace chain;
+  chain.draws = r.x.transpose();
+  chain.stats = Eigen::MatrixXd::Constant(1, 1, r.value);
+  chain.gradient_evaluations = r.grad_evals;
+  t.chains.push_back(std::move(chain));
+  t.figures = {{"iterations", r.iterations},
+               {"grad_evals", static_cast<double>(r.grad_evals)},
+               {"converged", r.converged ? 1.0 : 0.0},
+               {"log_density", r.value}};
+  t.message = r.reason;
+  return t;
+}
+
+}  // namespace stochos::infer
