@@ -1,4 +1,5 @@
-// `stochos sample MODEL [--data FILE]`: NUTS (or static HMC) on a .stoch model (SPEC.md §1.3).
+// `stochos sample MODEL [--data FILE]`: an MCMC kernel (infer/kernels.cpp: NUTS, static HMC) on
+// a .stoch model (SPEC.md §1.3).
 #include <CLI/CLI.hpp>
 #include <iostream>
 #include <memory>
@@ -57,9 +58,14 @@ Command add_sample_command(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::Range(1, 30));
   sub->add_flag("--dense-metric", s.dense_metric, "Adapt a dense mass matrix");
-  sub->add_option("--sampler", s.algorithm, "nuts or hmc")
-      ->check(CLI::IsMember({"nuts", "hmc"}))
+  std::vector<std::string> kernel_names;
+  for (const auto& k : infer::kernels()) kernel_names.push_back(k.name);
+  sub->add_option("--sampler", s.sampler, "The MCMC kernel")
+      ->check(CLI::IsMember(kernel_names))
       ->capture_default_str();
+  sub->add_option("--int-time", s.hmc_time, "Static HMC's integration time (--sampler hmc)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   sub->add_option("--output-dir", o->settings.output_dir,
                   "Write CmdStan CSVs (chain-1.csv, ...) here");
   sub->add_flag("--overwrite", o->settings.overwrite, "Replace existing chain CSVs");

@@ -5,14 +5,12 @@
 #include <atomic>
 #include <csignal>
 #include <filesystem>
-#include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <ostream>
 
 #include "cli/progress.hpp"
-#include "diagnostics/summary.hpp"
-#include "io/cmdstan_csv.hpp"
+#include "cli/trace_output.hpp"
 #include "stochos/error.hpp"
 
 namespace stochos::cli {
@@ -49,11 +47,6 @@ std::string chain_path(const std::string& dir, int chain) {
   return (fs::path(dir) / ("chain-" + std::to_string(chain + 1) + ".csv")).string();
 }
 
-// JSON has no NaN: a diagnostic that could not be computed is null.
-nlohmann::ordered_json number(double v) {
-  return std::isfinite(v) ? nlohmann::ordered_json(v) : nlohmann::ordered_json();
-}
-
 // "1", "1-3", "1, 3 and 4": chain numbers (0-based in, 1-based out) for the interrupt note.
 std::string chain_list(const std::vector<int>& chains) {
   bool contiguous = true;
@@ -74,7 +67,7 @@ std::string chains_phrase(const std::vector<int>& chains) {
 }
 
 // The interrupt note: what each chain kept, and what the summary uses.
-std::string interrupt_note(const std::vector<infer::ChainResult>& results,
+std::string interrupt_note(const std::vector<infer::ChainTrace>& results,
                            const std::vector<int>& used, std::size_t common, int tune,
                            const std::string& output_dir) {
   std::vector<std::string> parts;
@@ -129,34 +122,35 @@ int run_sampling(const model::Model& m, const SampleSettings& s, std::ostream& o
   const model::LogDensity density = m.compile(copts);
   const model::ValueFunction values = m.compile_values(copts);
   const infer::SampleOptions& so = s.sampler;
+  const infer::KernelSpec& kernel = infer::kernel(so.sampler);
 
-  // Traces: one CSV per chain; existing files are kept unless --overwrite.
+  // Traces: one CSV per chain, written as the draws are made; existing files are kept unless
+  // --overwrite.
   std::vector<std::unique_ptr<io::CsvWriter>> csv;
-  std::vector<io::CsvVariable> vars;
-  for (const auto& v : values.variables()) vars.push_back({v.name, v.shape});
   if (!s.output_dir.empty()) {
     std::error_code ec;
     fs::create_directories(s.output_dir, ec);
     if (ec) throw InputError("--output-dir " + s.output_dir + ": " + ec.message());
     for (int c = 0; c < so.chains; ++c)
-      if (!s.overwrite && fs::exists(chain_path(s.output_dir, c)))
-        throw InputError(chain_path(s.output_dir, c) +
-                         " exists; choose another --output-dir or pass --overwrite");
+      refuse_overwrite(chain_path(s.output_dir, c), s.overwrite, "--output-dir");
+    io::CsvHeader h;
+    h.model = s.model_name;
+    h.data_file = s.data_file;
+    h.backend = density.backend_name();
+    h.seed = so.seed;
+    h.stochos_version = STOCHOS_VERSION;
+    h.method_lines = io::sample_method_lines({.num_samples = so.draws,
+                                              .num_warmup = so.tune,
+                                              .max_depth = so.max_depth,
+                                              .save_warmup = so.keep_warmup,
+                                              .dense_metric = so.dense_metric,
+                                              .delta = so.target_accept,
+                                              .engine = so.sampler == "hmc" ? "static" : "nuts",
+                                              .int_time = so.hmc_time});
     for (int c = 0; c < so.chains; ++c) {
-      io::CsvHeader h;
-      h.model = s.model_name;
-      h.data_file = s.data_file;
-      h.backend = density.backend_name();
       h.chain_id = c + 1;
-      h.num_samples = so.draws;
-      h.num_warmup = so.tune;
-      h.save_warmup = so.keep_warmup;
-      h.max_depth = so.max_depth;
-      h.dense_metric = so.dense_metric;
-      h.delta = so.target_accept;
-      h.seed = so.seed;
-      h.stochos_version = STOCHOS_VERSION;
-      csv.push_back(std::make_unique<io::CsvWriter>(chain_path(s.output_dir, c), h, vars));
+      csv.push_back(std::make_unique<io::CsvWriter>(chain_path(s.output_dir, c), h,
+                                                    kernel.stat_names, csv_variables(values)));
     }
   }
 
@@ -167,25 +161,20 @@ int run_sampling(const model::Model& m, const SampleSettings& s, std::ostream& o
     vws.push_back(values.make_workspace());
     vbuf.emplace_back(static_cast<std::size_t>(values.size()));
   }
-  std::vector<double> step_sizes(static_cast<std::size_t>(so.chains), 0.0);
   const bool terminal = ::isatty(STDERR_FILENO) != 0;
   Progress progress(so.chains, so.tune, so.draws, stderr, terminal);
 
   infer::SampleOptions run = so;
   run.stop = &g_interrupted;
   run.on_adapted = [&](int c, double eps, const Eigen::VectorXd& inv) {
-    step_sizes[static_cast<std::size_t>(c)] = eps;
     if (!csv.empty())
       csv[static_cast<std::size_t>(c)]->adaptation(
           eps, std::vector<double>(inv.data(), inv.data() + inv.size()));
   };
-  run.on_draw = [&](int c, bool, const infer::Transition& t, const Eigen::VectorXd& q) {
+  run.on_draw = [&](int c, bool, const double* stats, const Eigen::VectorXd& q) {
     if (csv.empty()) return;
     const auto k = static_cast<std::size_t>(c);
     values(*vws[k], q.data(), vbuf[k].data());
-    const double stats[7] = {t.logp,          t.accept_stat,        step_sizes[k],
-                             double(t.depth), double(t.n_leapfrog), t.divergent ? 1.0 : 0.0,
-                             t.energy};
     csv[k]->draw(stats, vbuf[k].data());
   };
   if (s.progress || s.after_iteration)
@@ -194,98 +183,46 @@ int run_sampling(const model::Model& m, const SampleSettings& s, std::ostream& o
       if (s.after_iteration) s.after_iteration(c, it);
     };
 
-  std::vector<infer::ChainResult> results;
+  infer::Trace trace;
   {
     InterruptGuard guard;
-    results = infer::sample(density, run);
+    trace = infer::sample(density, run);
   }
   if (s.progress) progress.finish();
   bool interrupted = false;
-  for (auto& r : results) {
+  for (const auto& r : trace.chains) {
     interrupted = interrupted || r.interrupted;
     if (!csv.empty())
       csv[static_cast<std::size_t>(r.chain)]->timing(r.warmup_seconds, r.sampling_seconds);
   }
 
-  // An interrupt leaves chains of different lengths, some with none: the summary uses the
-  // chains that have draws, each cut to the shortest of them (R-hat and ESS need chains of
-  // equal length), and its warnings count the same draws.
-  std::vector<int> used;
-  std::size_t common = SIZE_MAX;
-  for (const auto& r : results)
-    if (r.draws.rows() > 0) {
-      used.push_back(r.chain);
-      common = std::min(common, static_cast<std::size_t>(r.draws.rows()));
-    }
-  if (used.empty()) common = 0;
-
-  // The summarised draws' traced values, by column and chain.
-  const auto names = values.column_names();
-  std::vector<diagnostics::Chains> columns(names.size(), diagnostics::Chains(used.size()));
-  diagnostics::SamplerReport report;
-  report.chains = static_cast<int>(used.size());
-  report.draws_per_chain = static_cast<int>(common);
-  report.max_depth = so.max_depth;
-  std::vector<double> buf(static_cast<std::size_t>(values.size()));
-  for (const auto& r : results) {
-    const auto k = static_cast<std::size_t>(r.chain);
-    const auto u =
-        static_cast<std::size_t>(std::find(used.begin(), used.end(), r.chain) - used.begin());
-    std::vector<double> energy;
-    for (std::size_t i = 0; u < used.size() && i < common; ++i) {
-      const Eigen::VectorXd q = r.draws.row(static_cast<Eigen::Index>(i)).transpose();
-      values(*vws[k], q.data(), buf.data());
-      for (std::size_t j = 0; j < names.size(); ++j) columns[j][u].push_back(buf[j]);
-      const auto& t = r.stats[i];
-      report.divergences += t.divergent;
-      report.max_treedepth_hits += t.depth >= so.max_depth;
-      energy.push_back(t.energy);
-    }
-    report.ebfmi.push_back(diagnostics::ebfmi(energy));
-  }
-
-  std::vector<diagnostics::SummaryRow> rows;
-  if (!used.empty()) {
-    rows = diagnostics::summarize(names, columns);
-    out << diagnostics::format_table(rows);
-    for (const auto& w : diagnostics::warnings(rows, report)) err << "warning: " << w << '\n';
-  }
+  const TraceSummary summary = summarize_trace(trace, values, so.max_depth);
+  print_summary(summary, out, err);
 
   if (!s.summary_json.empty()) {
     nlohmann::ordered_json j;
-    j["variables"] = nlohmann::json::array();
-    for (const auto& r : rows)
-      j["variables"].push_back({{"name", r.name},
-                                {"mean", number(r.mean)},
-                                {"sd", number(r.sd)},
-                                {"hdi_3%", number(r.hdi_low)},
-                                {"hdi_97%", number(r.hdi_high)},
-                                {"mcse_mean", number(r.mcse_mean)},
-                                {"mcse_sd", number(r.mcse_sd)},
-                                {"ess_bulk", number(r.ess_bulk)},
-                                {"ess_tail", number(r.ess_tail)},
-                                {"r_hat", number(r.r_hat)}});
+    j["variables"] = variables_json(summary.rows);
     nlohmann::ordered_json tune = nlohmann::json::array(), sample = nlohmann::json::array();
     long grads = 0;
-    for (const auto& r : results) {
+    for (const auto& r : trace.chains) {
       tune.push_back(r.warmup_seconds);
       sample.push_back(r.sampling_seconds);
       grads += r.gradient_evaluations;
     }
     nlohmann::ordered_json ebfmi = nlohmann::json::array();
-    for (double e : report.ebfmi) ebfmi.push_back(number(e));
-    j["sampler"] = {{"divergences", report.divergences},
-                    {"max_treedepth_hits", report.max_treedepth_hits},
+    for (double e : summary.report.ebfmi) ebfmi.push_back(number(e));
+    j["sampler"] = {{"method", trace.method},
+                    {"divergences", summary.report.divergences},
+                    {"max_treedepth_hits", summary.report.max_treedepth_hits},
                     {"ebfmi", ebfmi},
                     {"seconds", {{"tune", tune}, {"sample", sample}}},
                     {"grad_evals", grads},
                     {"backend", density.backend_name()}};
-    std::ofstream f(s.summary_json);
-    if (!f) throw InputError("--summary-json " + s.summary_json + ": cannot write");
-    f << j.dump(2) << '\n';
+    write_json(s.summary_json, j, "--summary-json");
   }
   if (interrupted) {
-    err << interrupt_note(results, used, common, so.tune, s.output_dir) << '\n';
+    err << interrupt_note(trace.chains, summary.used, summary.common, so.tune, s.output_dir)
+        << '\n';
     return 130;
   }
   return 0;

@@ -1,8 +1,8 @@
-// The main job, shared by `stochos sample` and the tests: sample a model with NUTS, stream each
-// chain to a CmdStan CSV, show progress, print the summary table and the warnings, write the
-// summary JSON. An interrupt (SIGINT) stops the chains after their current draw; what was drawn
-// stays in valid files, the summary covers the chains that have draws (cut to the shortest, as
-// R-hat needs equal lengths), a line on `err` says what each chain kept, and the exit code is
+// The main job, shared by `stochos sample` and the tests: sample a model with an MCMC kernel,
+// stream each chain to a CmdStan CSV, show progress, print the summary table and the warnings,
+// write the summary JSON. An interrupt (SIGINT) stops the chains after their current draw; what was
+// drawn stays in valid files, the summary covers the chains that have draws (cut to the shortest,
+// as R-hat needs equal lengths), a line on `err` says what each chain kept, and the exit code is
 // 130.
 #pragma once
 

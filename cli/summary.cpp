@@ -4,12 +4,14 @@
 
 #include <CLI/CLI.hpp>
 #include <iostream>
+#include <limits>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "cli/trace_output.hpp"
 #include "diagnostics/summary.hpp"
 #include "io/cmdstan_csv.hpp"
 #include "stochos/error.hpp"
@@ -101,25 +103,19 @@ int run_summary(const SummaryOptions& o) {
     }
     columns.push_back(std::move(col));
   }
-  const auto rows = diagnostics::summarize(names, columns);
+  auto rows = diagnostics::summarize(names, columns);
+  // Draws of an approximation (variational, pathfinder, laplace) are independent, not Markov
+  // chains: the diagnostics that need chains are left out, as `stochos variational` leaves them.
+  const std::string method = chains[0].method.empty() ? "sample" : chains[0].method;
+  if (method != "sample")
+    for (auto& r : rows)
+      r.mcse_mean = r.mcse_sd = r.ess_bulk = r.ess_tail = r.r_hat =
+          std::numeric_limits<double>::quiet_NaN();
   if (o.format == "json") {
     nlohmann::ordered_json j;
-    j["variables"] = nlohmann::ordered_json::array();
-    const auto num = [](double v) {
-      return std::isfinite(v) ? nlohmann::ordered_json(v) : nlohmann::ordered_json();
-    };
-    for (const auto& r : rows)
-      j["variables"].push_back({{"name", r.name},
-                                {"mean", num(r.mean)},
-                                {"sd", num(r.sd)},
-                                {"hdi_3%", num(r.hdi_low)},
-                                {"hdi_97%", num(r.hdi_high)},
-                                {"mcse_mean", num(r.mcse_mean)},
-                                {"mcse_sd", num(r.mcse_sd)},
-                                {"ess_bulk", num(r.ess_bulk)},
-                                {"ess_tail", num(r.ess_tail)},
-                                {"r_hat", num(r.r_hat)}});
-    j["sampler"] = {{"divergences", report.divergences},
+    j["variables"] = variables_json(rows);
+    j["sampler"] = {{"method", method},
+                    {"divergences", report.divergences},
                     {"chains", report.chains},
                     {"draws_per_chain", report.draws_per_chain}};
     fmt::print("{}\n", j.dump(2));

@@ -12,10 +12,10 @@ namespace stochos::infer {
 
 // Stan's defaults (CmdStan `optimize algorithm=lbfgs`).
 struct LbfgsOptions {
-  double init_alpha = 1e-3;  // the first line search's trial step length
-  double tol_obj = 1e-12;    // |f_k - f_{k-1}|
-  double tol_rel_obj = 1e4;  // |f_k - f_{k-1}| / max(|f_k|, |f_{k-1}|, 1), in units of epsilon
-  double tol_grad = 1e-8;    // |g_k|
+  double init_alpha = 1e-3;   // the first line search's trial step length
+  double tol_obj = 1e-12;     // |f_k - f_{k-1}|
+  double tol_rel_obj = 1e4;   // |f_k - f_{k-1}| / max(|f_k|, |f_{k-1}|, 1), in units of epsilon
+  double tol_grad = 1e-8;     // |g_k|
   double tol_rel_grad = 1e7;  // g' H^-1 g / max(|f_k|, 1), in units of epsilon
   double tol_param = 1e-8;    // |x_k - x_{k-1}|
   int history = 5;

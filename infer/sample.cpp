@@ -5,13 +5,9 @@
 #include <boost/random/uniform_real_distribution.hpp>
 #include <chrono>
 #include <cmath>
-#include <exception>
-#include <mutex>
-#include <random>
-#include <thread>
 
 #include "infer/adaptation.hpp"
-#include "infer/hmc.hpp"
+#include "infer/parallel.hpp"
 #include "model/model.hpp"
 #include "stochos/error.hpp"
 
@@ -63,22 +59,31 @@ PhasePoint initial_point(Hamiltonian& h, const model::Layout& layout, const Samp
 
 }  // namespace
 
-ChainResult run_chain(const model::LogDensity& density, const SampleOptions& o, int chain) {
+ChainTrace run_chain(const model::LogDensity& density, const SampleOptions& o, int chain) {
   auto ws = density.make_workspace();
   Hamiltonian h(density, *ws);
   Rng rng = chain_rng(o.seed, chain);
   const Eigen::Index n = h.dim();
-  ChainResult r;
+  const KernelSpec& spec = kernel(o.sampler);
+  const auto nstats = static_cast<Eigen::Index>(spec.stat_names.size());
+  ChainTrace r;
   r.chain = chain;
 
   const auto t_warm = std::chrono::steady_clock::now();
-  PhasePoint z = initial_point(h, density.layout(), o, rng);
-  Nuts nuts(h, {.max_depth = o.max_depth, .max_energy_error = 1000});
-  StaticHmc hmc(h, o.hmc_time);
-  const bool use_hmc = o.algorithm == "hmc";
-  const auto transition = [&](PhasePoint& p, double e) {
-    return use_hmc ? hmc.transition(p, e, rng) : nuts.transition(p, e, rng);
-  };
+  const auto c = static_cast<std::size_t>(chain);
+  if (c < o.chain_inverse_metrics.size()) h.set_inverse_metric_diag(o.chain_inverse_metrics[c]);
+  PhasePoint z;
+  if (c < o.chain_inits.size()) {
+    SampleOptions fixed = o;
+    fixed.init = std::vector<double>(o.chain_inits[c].data(),
+                                     o.chain_inits[c].data() + o.chain_inits[c].size());
+    fixed.init_radius = 0;
+    z = initial_point(h, density.layout(), fixed, rng);
+  } else {
+    z = initial_point(h, density.layout(), o, rng);
+  }
+  const std::unique_ptr<Kernel> k = spec.make(h, o);
+  std::vector<double> stats(static_cast<std::size_t>(nstats));
 
   double eps = 1.0;
   StepSizeAdaptation step({.delta = o.target_accept, .gamma = 0.05, .kappa = 0.75, .t0 = 10});
@@ -88,19 +93,23 @@ ChainResult run_chain(const model::LogDensity& density, const SampleOptions& o, 
   eps = initial_step_size(h, z, eps, rng);
 
   int divergences = 0;
-  if (o.keep_warmup) r.warmup_draws.resize(o.tune, n);
+  if (o.keep_warmup) {
+    r.warmup_draws.resize(o.tune, n);
+    r.warmup_stats.resize(o.tune, nstats);
+  }
   const auto stopped = [&] { return o.stop && o.stop->load(std::memory_order_relaxed); };
   for (int it = 0; it < o.tune; ++it) {
     if (stopped()) {
       r.interrupted = true;
       break;
     }
-    const Transition t = transition(z, eps);
-    if (o.keep_warmup && o.on_draw) o.on_draw(chain, true, t, z.q);
+    const Transition t = k->transition(z, eps, rng);
+    k->stats(t, eps, stats.data());
+    if (o.keep_warmup && o.on_draw) o.on_draw(chain, true, stats.data(), z.q);
     divergences += t.divergent;
     if (o.keep_warmup) {
       r.warmup_draws.row(it) = z.q.transpose();
-      r.warmup_stats.push_back(t);
+      r.warmup_stats.row(it) = Eigen::Map<const Eigen::RowVectorXd>(stats.data(), nstats);
     }
     r.warmup_iterations = it + 1;
     eps = step.learn(t.accept_stat);
@@ -115,8 +124,10 @@ ChainResult run_chain(const model::LogDensity& density, const SampleOptions& o, 
     }
     if (o.progress) o.progress(chain, it + 1, divergences);
   }
-  if (r.interrupted && o.keep_warmup)
-    r.warmup_draws.conservativeResize(static_cast<Eigen::Index>(r.warmup_stats.size()), n);
+  if (r.interrupted && o.keep_warmup) {
+    r.warmup_draws.conservativeResize(r.warmup_iterations, n);
+    r.warmup_stats.conservativeResize(r.warmup_iterations, nstats);
+  }
   if (o.tune > 0) eps = step.final_step_size();
   r.warmup_seconds = seconds_since(t_warm);
   if (o.on_adapted && !r.interrupted)
@@ -126,22 +137,26 @@ ChainResult run_chain(const model::LogDensity& density, const SampleOptions& o, 
 
   const auto t_sample = std::chrono::steady_clock::now();
   r.draws.resize(o.draws, n);
-  r.stats.reserve(static_cast<std::size_t>(o.draws));
+  r.stats.resize(o.draws, nstats);
   divergences = 0;
-  for (int it = 0; it < o.draws && !r.interrupted; ++it) {
+  int done = 0;
+  for (; done < o.draws && !r.interrupted; ++done) {
     if (stopped()) {
       r.interrupted = true;
-      r.draws.conservativeResize(it, n);
       break;
     }
-    r.stats.push_back(transition(z, eps));
-    r.draws.row(it) = z.q.transpose();
-    if (o.on_draw) o.on_draw(chain, false, r.stats.back(), z.q);
-    divergences += r.stats.back().divergent;
-    if (o.progress) o.progress(chain, o.tune + it + 1, divergences);
+    const Transition t = k->transition(z, eps, rng);
+    k->stats(t, eps, stats.data());
+    r.draws.row(done) = z.q.transpose();
+    r.stats.row(done) = Eigen::Map<const Eigen::RowVectorXd>(stats.data(), nstats);
+    if (o.on_draw) o.on_draw(chain, false, stats.data(), z.q);
+    divergences += t.divergent;
+    if (o.progress) o.progress(chain, o.tune + done + 1, divergences);
   }
-  if (r.interrupted && static_cast<Eigen::Index>(r.stats.size()) < r.draws.rows())
-    r.draws.conservativeResize(static_cast<Eigen::Index>(r.stats.size()), n);
+  if (done < o.draws) {
+    r.draws.conservativeResize(done, n);
+    r.stats.conservativeResize(done, nstats);
+  }
   r.sampling_seconds = seconds_since(t_sample);
   r.step_size = eps;
   if (h.dense()) {
@@ -154,58 +169,48 @@ ChainResult run_chain(const model::LogDensity& density, const SampleOptions& o, 
   return r;
 }
 
-std::vector<ChainResult> sample(const model::LogDensity& density, const SampleOptions& o) {
+Trace sample(const model::LogDensity& density, const SampleOptions& o) {
   if (o.chains < 1) throw InputError("chains must be at least 1, got " + std::to_string(o.chains));
   if (o.draws < 0 || o.tune < 0) throw InputError("draws and tune must be 0 or more");
   if (o.target_accept <= 0 || o.target_accept >= 1)
     throw InputError("target_accept must be in (0, 1), got " + std::to_string(o.target_accept));
   if (density.dim() == 0) throw InputError("nothing to sample: the model has no free variables");
-  if (o.algorithm != "nuts" && o.algorithm != "hmc")
-    throw InputError("unknown sampler '" + o.algorithm + "' (valid: nuts, hmc)");
+  const KernelSpec& spec = kernel(o.sampler);
   if (o.init && static_cast<std::int64_t>(o.init->size()) != density.dim())
     throw InputError("the initial point has " + std::to_string(o.init->size()) +
                      " values; the model has " + std::to_string(density.dim()));
+  for (const auto* per_chain : {&o.chain_inits, &o.chain_inverse_metrics})
+    for (const Eigen::VectorXd& v : *per_chain)
+      if (v.size() != density.dim())
+        throw InputError("a chain's initial point or metric has " + std::to_string(v.size()) +
+                         " values; the model has " + std::to_string(density.dim()));
   // Every chain keeps its draws in memory (and the CSVs stream them): refuse up front what
   // cannot be held, rather than fail in a chain's thread.
   model::check_fits_in_memory(
       "keeping the draws (chains, draws, unconstrained values)",
       {o.chains, std::int64_t{o.draws} + (o.keep_warmup ? o.tune : 0), density.dim()},
       graph::DType::f64);
-  const int hw = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  const int cores = std::max(1, std::min(o.chains, o.cores > 0 ? o.cores : hw));
 
-  std::vector<ChainResult> results(static_cast<std::size_t>(o.chains));
-  std::vector<std::exception_ptr> errors(static_cast<std::size_t>(o.chains));
-  std::atomic<int> next{0};
-  auto worker = [&] {
-    for (int c = next++; c < o.chains; c = next++) {
-      if (o.stop && o.stop->load()) {  // stopped before this chain's turn came
-        ChainResult& r = results[static_cast<std::size_t>(c)];
-        r.chain = c;
-        r.interrupted = true;
-        r.started = false;
-        continue;
-      }
-      try {
-        results[static_cast<std::size_t>(c)] = run_chain(density, o, c);
-      } catch (...) {
-        errors[static_cast<std::size_t>(c)] = std::current_exception();
-      }
+  Trace trace;
+  trace.method = spec.name;
+  trace.stat_names = spec.stat_names;
+  trace.markov = true;
+  trace.chains.resize(static_cast<std::size_t>(o.chains));
+  run_parallel(o.chains, thread_count(o.chains, o.cores), [&](int c) {
+    ChainTrace& r = trace.chains[static_cast<std::size_t>(c)];
+    if (o.stop && o.stop->load()) {  // stopped before this chain's turn came
+      r.chain = c;
+      r.interrupted = true;
+      r.started = false;
+      return;
     }
-  };
-  std::vector<std::thread> threads;
-  for (int t = 1; t < cores; ++t) threads.emplace_back(worker);
-  worker();
-  for (auto& t : threads) t.join();
-  for (int c = 0; c < o.chains; ++c)
-    if (errors[static_cast<std::size_t>(c)]) {
-      try {
-        std::rethrow_exception(errors[static_cast<std::size_t>(c)]);
-      } catch (const RuntimeError& e) {
-        throw RuntimeError("chain " + std::to_string(c) + ": " + e.what());
-      }
+    try {
+      r = run_chain(density, o, c);
+    } catch (const RuntimeError& e) {
+      throw RuntimeError("chain " + std::to_string(c) + ": " + e.what());
     }
-  return results;
+  });
+  return trace;
 }
 
 }  // namespace stochos::infer

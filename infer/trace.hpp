@@ -17,8 +17,8 @@ namespace stochos::infer {
 
 struct ChainTrace {
   int chain = 0;
-  Eigen::MatrixXd draws;  // one row per draw: the packed unconstrained vector
-  Eigen::MatrixXd stats;  // one row per draw: Trace::stat_names' values
+  Eigen::MatrixXd draws;                       // one row per draw: the packed unconstrained vector
+  Eigen::MatrixXd stats;                       // one row per draw: Trace::stat_names' values
   Eigen::MatrixXd warmup_draws, warmup_stats;  // when warm-up is kept
   // MCMC's adaptation (step_size 0 and the metric empty for other methods).
   double step_size = 0;
@@ -34,6 +34,9 @@ struct ChainTrace {
 struct Trace {
   std::string method;                   // "nuts", "hmc", "lbfgs", "laplace", "meanfield", ...
   std::vector<std::string> stat_names;  // the columns of every ChainTrace::stats
+  // The draws are Markov chains (MCMC): R-hat, ESS and MCSE apply. Draws of an approximation
+  // (Laplace, ADVI, Pathfinder) are independent, and those diagnostics are left out.
+  bool markov = false;
   std::vector<ChainTrace> chains;
   // A method's point estimate, packed unconstrained (the mode of L-BFGS and Laplace, the mean of
   // an ADVI approximation), or empty.

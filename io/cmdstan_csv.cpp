@@ -36,39 +36,59 @@ std::vector<std::pair<std::string, std::int64_t>> stan_columns(const CsvVariable
   return out;
 }
 
+std::vector<std::string> sample_method_lines(const SampleArguments& a) {
+  char buf[160];
+  std::vector<std::string> l = {"  sample"};
+  const auto add = [&](const char* fmt, auto... v) {
+    std::snprintf(buf, sizeof buf, fmt, v...);
+    l.emplace_back(buf);
+  };
+  add("    num_samples = %d", a.num_samples);
+  add("    num_warmup = %d", a.num_warmup);
+  add("    save_warmup = %d", a.save_warmup ? 1 : 0);
+  l.insert(l.end(), {"    thin = 1 (Default)", "    adapt", "      engaged = 1 (Default)",
+                     "      gamma = 0.050000 (Default)"});
+  add("      delta = %f", a.delta);
+  l.insert(l.end(), {"      kappa = 0.750000 (Default)", "      t0 = 10.000000 (Default)",
+                     "      init_buffer = 75 (Default)", "      term_buffer = 50 (Default)",
+                     "      window = 25 (Default)", "    algorithm = hmc (Default)", "      hmc"});
+  if (a.engine == "static") {
+    l.emplace_back("        engine = static");
+    l.emplace_back("          static");
+    add("            int_time = %f", a.int_time);
+  } else {
+    l.emplace_back("        engine = nuts (Default)");
+    l.emplace_back("          nuts");
+    add("            max_depth = %d", a.max_depth);
+  }
+  l.emplace_back(a.dense_metric ? "        metric = dense_e" : "        metric = diag_e (Default)");
+  l.insert(l.end(), {"        stepsize = 1.000000 (Default)",
+                     "        stepsize_jitter = 0.000000 (Default)"});
+  return l;
+}
+
 CsvWriter::CsvWriter(const std::string& path, const CsvHeader& h,
+                     const std::vector<std::string>& stat_names,
                      const std::vector<CsvVariable>& variables)
-    : path_(path) {
+    : path_(path), nstats_(stat_names.size()) {
   f_ = std::fopen(path.c_str(), "w");
   if (!f_) throw RuntimeError("cannot write " + path + ": " + std::strerror(errno));
   std::fprintf(f_,
                "# stan_version_major = 2\n# stan_version_minor = 26\n# stan_version_patch = 0\n");
   std::fprintf(f_, "# stochos_version = %s\n# backend = %s\n", h.stochos_version.c_str(),
                h.backend.c_str());
-  std::fprintf(f_, "# model = %s\n# method = sample (Default)\n#   sample\n", h.model.c_str());
-  std::fprintf(f_, "#     num_samples = %d\n#     num_warmup = %d\n#     save_warmup = %d\n",
-               h.num_samples, h.num_warmup, h.save_warmup ? 1 : 0);
-  std::fprintf(f_, "#     thin = 1 (Default)\n#     adapt\n#       engaged = 1 (Default)\n");
-  std::fprintf(f_, "#       gamma = 0.050000 (Default)\n#       delta = %f\n", h.delta);
-  std::fprintf(f_,
-               "#       kappa = 0.750000 (Default)\n#       t0 = 10.000000 (Default)\n"
-               "#       init_buffer = 75 (Default)\n#       term_buffer = 50 (Default)\n"
-               "#       window = 25 (Default)\n#     algorithm = hmc (Default)\n#       hmc\n"
-               "#         engine = nuts (Default)\n#           nuts\n");
-  std::fprintf(f_, "#             max_depth = %d\n#         metric = %s\n", h.max_depth,
-               h.dense_metric ? "dense_e" : "diag_e (Default)");
-  std::fprintf(f_,
-               "#         stepsize = 1.000000 (Default)\n#         stepsize_jitter = 0.000000 "
-               "(Default)\n");
+  std::fprintf(f_, "# model = %s\n# method = %s%s\n", h.model.c_str(), h.method.c_str(),
+               h.method == "sample" ? " (Default)" : "");
+  for (const std::string& line : h.method_lines) std::fprintf(f_, "# %s\n", line.c_str());
   std::fprintf(f_, "# id = %d\n# data\n#   file = %s\n# init = 2 (Default)\n# random\n", h.chain_id,
                h.data_file.c_str());
   std::fprintf(f_, "#   seed = %llu\n# output\n#   file = %s\n", h.seed, path.c_str());
-  std::string header =
-      "lp__,accept_stat__,stepsize__,treedepth__,n_leapfrog__,divergent__,energy__";
+  std::string header;
+  for (const std::string& name : stat_names) header += (header.empty() ? "" : ",") + name;
   std::int64_t offset = 0;
   for (const CsvVariable& v : variables) {
     for (const auto& [name, pos] : stan_columns(v)) {
-      header += "," + name;
+      header += (header.empty() ? "" : ",") + name;
       order_.push_back(offset + pos);
     }
     offset += graph::numel(v.shape);
@@ -89,24 +109,30 @@ void CsvWriter::adaptation(double step_size, const std::vector<double>& inv) {
   flush();
 }
 
-void CsvWriter::draw(const double stats[7], const double* values) {
-  // The whole line is formatted first, then written in one call.
+void CsvWriter::draw(const double* stats, const double* values) {
+  // The whole line is formatted first, then written in one call. %.9g writes integer
+  // statistics (treedepth__, divergent__, ...) as integers.
   std::string line;
-  line.reserve(16 * (7 + order_.size()));
+  line.reserve(16 * (nstats_ + order_.size()));
   char buf[32];
-  for (int k = 0; k < 7; ++k) {
-    const bool integer = k == 3 || k == 4 || k == 5;
-    std::snprintf(buf, sizeof buf, integer ? "%.0f" : "%.9g", stats[k]);
-    if (k) line.push_back(',');
+  for (std::size_t k = 0; k < nstats_; ++k) {
+    std::snprintf(buf, sizeof buf, k ? ",%.9g" : "%.9g", stats[k]);
     line.append(buf);
   }
+  bool first = nstats_ == 0;
   for (std::int64_t pos : order_) {
-    std::snprintf(buf, sizeof buf, ",%.9g", values[pos]);
+    std::snprintf(buf, sizeof buf, first ? "%.9g" : ",%.9g", values[pos]);
+    first = false;
     line.append(buf);
   }
   line += '\n';
   std::fwrite(line.data(), 1, line.size(), f_);
   if (++written_ % 100 == 0) flush();
+}
+
+void CsvWriter::comment(const std::string& text) {
+  std::fprintf(f_, "# %s\n", text.c_str());
+  flush();
 }
 
 void CsvWriter::timing(double warmup, double sampling) {
@@ -126,7 +152,7 @@ CsvDraws read_cmdstan_csv(const std::string& path) {
   if (!in) throw InputError("cannot read " + path);
   CsvDraws d;
   std::string line;
-  bool adaptation_done = false, save_warmup = false;
+  bool adaptation_done = false, save_warmup = false, mean_skipped = false;
   long lineno = 0;
   std::vector<std::vector<double>> warmup;
   while (std::getline(in, line)) {
@@ -134,6 +160,10 @@ CsvDraws read_cmdstan_csv(const std::string& path) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.empty()) continue;
     if (line[0] == '#') {
+      if (d.method.empty() && line.rfind("# method = ", 0) == 0) {
+        d.method = line.substr(11);
+        d.method = d.method.substr(0, d.method.find(' '));
+      }
       if (line.find("save_warmup = 1") != std::string::npos) save_warmup = true;
       if (line.find("Adaptation terminated") != std::string::npos) adaptation_done = true;
       continue;
@@ -157,7 +187,12 @@ CsvDraws read_cmdstan_csv(const std::string& path) {
         throw InputError(path + ":" + std::to_string(lineno) + ": '" + c + "' is not a number");
       row.push_back(v);
     }
-    // With save_warmup, rows before "Adaptation terminated" are warm-up draws.
+    // With save_warmup, rows before "Adaptation terminated" are warm-up draws; variational's
+    // first row is the approximation's mean.
+    if (d.method == "variational" && !mean_skipped) {
+      mean_skipped = true;
+      continue;
+    }
     if (save_warmup && !adaptation_done)
       warmup.push_back(std::move(row));
     else

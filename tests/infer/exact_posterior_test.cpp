@@ -25,12 +25,12 @@ using model::Model;
 class ExactPosterior : public ::testing::Test {};
 
 // The constrained draws of free variable 0, element 0, by chain.
-diagnostics::Chains draws_of(const Model& m, const std::vector<ChainResult>& r) {
+diagnostics::Chains draws_of(const Model& m, const Trace& r) {
   const auto values = m.compile_values();
   auto ws = values.make_workspace();
   std::vector<double> out(static_cast<std::size_t>(values.size()));
   diagnostics::Chains c;
-  for (const auto& chain : r) {
+  for (const auto& chain : r.chains) {
     std::vector<double> x;
     for (Eigen::Index i = 0; i < chain.draws.rows(); ++i) {
       const Eigen::VectorXd q = chain.draws.row(i).transpose();

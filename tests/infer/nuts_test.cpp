@@ -24,10 +24,9 @@ using model::Model;
 class Nuts : public ::testing::Test {};
 
 // Pooled mean and sd of column j over every chain.
-std::pair<double, double> moments(const std::vector<ChainResult>& r, Eigen::Index j,
-                                  double (*f)(double) = nullptr) {
+std::pair<double, double> moments(const Trace& r, Eigen::Index j, double (*f)(double) = nullptr) {
   double s = 0, s2 = 0, n = 0;
-  for (const auto& c : r)
+  for (const auto& c : r.chains)
     for (Eigen::Index i = 0; i < c.draws.rows(); ++i) {
       const double x = f ? f(c.draws(i, j)) : c.draws(i, j);
       s += x;
@@ -38,11 +37,17 @@ std::pair<double, double> moments(const std::vector<ChainResult>& r, Eigen::Inde
   return {m, std::sqrt(s2 / n - m * m)};
 }
 
-int divergences(const std::vector<ChainResult>& r) {
-  int d = 0;
-  for (const auto& c : r)
-    for (const auto& t : c.stats) d += t.divergent;
-  return d;
+// The sum of a statistic over every chain's draws.
+double total(const Trace& r, const std::string& stat) {
+  const int k = r.stat_index(stat);
+  EXPECT_GE(k, 0) << stat;
+  double sum = 0;
+  for (const auto& c : r.chains) sum += c.stats.col(k).sum();
+  return sum;
+}
+
+int divergences(const Trace& r) {
+  return static_cast<int>(total(r, "divergent__"));
 }
 
 TEST_F(Nuts, IndependentNormalsOfVeryDifferentScales) {
@@ -62,7 +67,7 @@ TEST_F(Nuts, IndependentNormalsOfVeryDifferentScales) {
   EXPECT_EQ(divergences(r), 0);
   // The adapted metric has learnt the scales (the variances, to within a factor of 2).
   for (Eigen::Index j = 0; j < 4; ++j) {
-    const double v = r[0].inverse_metric[j], s = scales[static_cast<std::size_t>(j)];
+    const double v = r.chains[0].inverse_metric[j], s = scales[static_cast<std::size_t>(j)];
     EXPECT_GT(v, 0.5 * s * s) << j;
     EXPECT_LT(v, 2.0 * s * s) << j;
   }
@@ -92,7 +97,7 @@ TEST_F(Nuts, EightSchoolsNonCentredAgreesWithStan) {
   EXPECT_NEAR(z0_mean, 0.3186, 5 * 0.9854 / std::sqrt(2000.0));
   EXPECT_NEAR(z0_sd, 0.9854, 0.1 * 0.9854);
   EXPECT_LE(divergences(r), 4);  // Stan saw none in 40 000
-  for (const auto& c : r) {
+  for (const auto& c : r.chains) {
     EXPECT_GT(c.step_size, 0.05);
     EXPECT_GT(c.gradient_evaluations, 3000);
   }
@@ -115,11 +120,14 @@ TEST_F(Nuts, SameSeedSameDrawsWhateverTheThreadCount) {
   const auto d = m.compile();
   const auto one = sample(d, {.chains = 3, .draws = 200, .tune = 200, .seed = 9, .cores = 1});
   const auto three = sample(d, {.chains = 3, .draws = 200, .tune = 200, .seed = 9, .cores = 3});
-  for (std::size_t c = 0; c < 3; ++c) EXPECT_EQ(one[c].draws, three[c].draws) << c;
+  for (std::size_t c = 0; c < 3; ++c) {
+    EXPECT_EQ(one.chains[c].draws, three.chains[c].draws) << c;
+    EXPECT_EQ(one.chains[c].stats, three.chains[c].stats) << c;
+  }
   const auto other = sample(d, {.chains = 1, .draws = 200, .tune = 200, .seed = 10});
-  EXPECT_NE(other[0].draws, one[0].draws);
+  EXPECT_NE(other.chains[0].draws, one.chains[0].draws);
   // Chains differ from each other.
-  EXPECT_NE(one[0].draws, one[1].draws);
+  EXPECT_NE(one.chains[0].draws, one.chains[1].draws);
 }
 
 TEST_F(Nuts, NoFiniteStartIsAnErrorNamingTheVariables) {
@@ -145,18 +153,23 @@ TEST_F(Nuts, StaticHmcWithTheSameAdaptation) {
   // trajectory comes back to where it started. A quarter period decorrelates instead.
   const auto r = sample(
       m.compile(),
-      {.chains = 4, .draws = 1000, .tune = 1000, .seed = 8, .algorithm = "hmc", .hmc_time = 1.5});
+      {.chains = 4, .draws = 1000, .tune = 1000, .seed = 8, .sampler = "hmc", .hmc_time = 1.5});
   for (Eigen::Index j = 0; j < 3; ++j) {
     const auto [mean, sd] = moments(r, j);
     const double s = scales[static_cast<std::size_t>(j)];
     EXPECT_NEAR(mean, 1.0, 5 * s / std::sqrt(1000.0)) << j;
     EXPECT_NEAR(sd, s, 0.1 * s) << j;
   }
-  double accept = 0;
-  for (const auto& c : r)
-    for (const auto& t : c.stats) accept += t.accept_stat / (4 * 1000.0);
-  EXPECT_GT(accept, 0.6);  // adapted towards 0.8
-  EXPECT_THROW(sample(m.compile(), {.chains = 1, .algorithm = "gibbs"}), InputError);
+  EXPECT_GT(total(r, "accept_stat__") / 4000, 0.6);  // adapted towards 0.8
+  // Stan's static engine reports the integration time, not a tree depth.
+  EXPECT_EQ(r.method, "hmc");
+  EXPECT_EQ(r.stat_index("treedepth__"), -1);
+  const int t = r.stat_index("int_time__"), eps = r.stat_index("stepsize__"),
+            n = r.stat_index("n_leapfrog__");
+  const auto& c0 = r.chains[0].stats;
+  EXPECT_NEAR(c0(0, t), c0(0, eps) * c0(0, n), 1e-12);
+  EXPECT_LE(c0(0, t), 1.5 + 1e-12);
+  EXPECT_THROW(sample(m.compile(), {.chains = 1, .sampler = "gibbs"}), InputError);
 }
 
 TEST(MetricAdaptation, StansWindowScheduleFor1000WarmupIterations) {

@@ -1,0 +1,41 @@
+// The MCMC kernels that `sample` runs (NUTS, static HMC; the discrete samplers later): each is a
+// transition over the Hamiltonian's phase space, and declares the statistics it reports per
+// draw, named as CmdStan's CSV columns. All share one warm-up (infer/sample.cpp: dual averaging
+// of the step size, windowed metric estimation). A new kernel is one file in infer/ and one entry
+// in kernels.cpp.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "infer/nuts.hpp"
+
+namespace stochos::infer {
+
+struct SampleOptions;
+
+// One kernel, ready to run on one chain's Hamiltonian.
+class Kernel {
+ public:
+  virtual ~Kernel() = default;
+  // One transition from z (position, log p and gradient set); z becomes the new draw.
+  virtual Transition transition(PhasePoint& z, double step_size, Rng& rng) = 0;
+  // The statistics of `t` (taken with `step_size`), in KernelSpec::stat_names' order.
+  virtual void stats(const Transition& t, double step_size, double* out) const = 0;
+};
+
+struct KernelSpec {
+  std::string name;  // what --sampler takes
+  std::string description;
+  std::vector<std::string> stat_names;
+  std::function<std::unique_ptr<Kernel>(Hamiltonian&, const SampleOptions&)> make;
+};
+
+// Every kernel, in the order `stochos sample --help` lists them.
+const std::vector<KernelSpec>& kernels();
+// The kernel of that name; InputError listing the valid names otherwise.
+const KernelSpec& kernel(const std::string& name);
+
+}  // namespace stochos::infer
