@@ -2,7 +2,9 @@
 
 #include <boost/random/normal_distribution.hpp>
 #include <cmath>
+#include <iomanip>
 #include <set>
+#include <sstream>
 #include <string>
 
 #include "infer/packed_names.hpp"
@@ -49,8 +51,10 @@ std::string not_negative_definite(const model::Layout& layout, const Eigen::Matr
     if (lambda < -tiny) continue;
     ++count;
     if (!where.empty()) where += "; ";
-    where += names_along(layout, eig.eigenvectors().col(k)) + " (curvature " +
-             std::to_string(lambda) + ")";
+    std::ostringstream curvature;
+    curvature << std::setprecision(3) << lambda;
+    where +=
+        names_along(layout, eig.eigenvectors().col(k)) + " (curvature " + curvature.str() + ")";
   }
   return "laplace: the Hessian at the mode is not negative definite (a saddle point or a flat "
          "direction, not a mode): log p does not fall away along " +

@@ -44,12 +44,24 @@ Eigen::VectorXd initial_point(const model::LogDensity& density, model::DensityWo
                      nonfinite_gradient_variables(density.layout(), grad));
 }
 
-// The coordinate that moved furthest from the start, with its direction.
+// The coordinates that moved furthest from the start (within half the largest move; five at
+// most), with their directions: "mu ran away to +inf", "x, y ran away to +inf".
 std::string runaway(const model::Layout& layout, const Eigen::VectorXd& start,
                     const Eigen::VectorXd& end) {
-  Eigen::Index i = 0;
-  (end - start).cwiseAbs().maxCoeff(&i);
-  return packed_name(layout, i) + " ran away to " + (end[i] > start[i] ? "+inf" : "-inf");
+  const Eigen::VectorXd moved = (end - start).cwiseAbs();
+  const double largest = moved.maxCoeff();
+  std::string up, down;
+  int named = 0;
+  for (Eigen::Index i = 0; i < moved.size() && named < 5; ++i) {
+    if (!(moved[i] >= 0.5 * largest)) continue;
+    std::string& list = end[i] > start[i] ? up : down;
+    list += (list.empty() ? "" : ", ") + packed_name(layout, i);
+    ++named;
+  }
+  std::string out;
+  if (!up.empty()) out = up + " ran away to +inf";
+  if (!down.empty()) out += (out.empty() ? "" : "; ") + down + " ran away to -inf";
+  return out;
 }
 
 }  // namespace
