@@ -165,6 +165,34 @@ TEST_F(Optimize, ExponentialGrowthDivergesNamingTheElement) {
   }
 }
 
+TEST_F(Optimize, Float32StopsAtItsPrecisionAsConverged) {
+  // Stan's float64 tolerances are out of a float32 density's reach: its line search fails near
+  // the mode, which counts as convergence there. Regression with an intercept, a slope and a
+  // scale over 50 points, several starts.
+  Model m(DType::f32);
+  std::vector<double> x, y;
+  for (int i = 0; i < 50; ++i) {
+    x.push_back(std::sin(0.7 * i));
+    y.push_back(1.5 + 2.0 * x.back() + 0.3 * std::cos(1.3 * i));
+  }
+  Tensor a = m.rv("a", Normal(0, 10));
+  Tensor b = m.rv("b", Normal(0, 10));
+  Tensor s = m.rv("s", HalfNormal(5));
+  Tensor xs = graph::constant(m.graph(), {50}, x, DType::f32);
+  m.observe("y", Normal(a + b * xs, s), y, {50});
+  Model m64;
+  Tensor a64 = m64.rv("a", Normal(0, 10));
+  Tensor b64 = m64.rv("b", Normal(0, 10));
+  Tensor s64 = m64.rv("s", HalfNormal(5));
+  m64.observe("y", Normal(a64 + b64 * graph::constant(m64.graph(), {50}, x), s64), y, {50});
+  const Trace want = map(m64, false, 1, true);
+  for (std::uint64_t seed = 1; seed <= 4; ++seed) {
+    const Trace t = map(m, false, seed);
+    EXPECT_EQ(figure(t, "converged"), 1.0) << seed << ": " << t.message;
+    EXPECT_LT((t.point - want.point).cwiseAbs().maxCoeff(), 2e-3) << seed;
+  }
+}
+
 TEST_F(Optimize, NoFreeVariablesIsAnInputError) {
   Model m;
   m.observe("y", Normal(0, 1), {0.5}, {1});
