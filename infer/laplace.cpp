@@ -1,6 +1,7 @@
 #include "infer/laplace.hpp"
 
 #include <boost/random/normal_distribution.hpp>
+#include <chrono>
 #include <cmath>
 #include <iomanip>
 #include <set>
@@ -73,6 +74,7 @@ Trace laplace(const model::LogDensity& density, const model::Hessian& hessian,
                      " values and the Hessian " + std::to_string(hessian.dim()) +
                      "; the model has " + std::to_string(n) + " unconstrained");
 
+  const auto t0 = std::chrono::steady_clock::now();
   Eigen::MatrixXd h(n, n);
   auto hws = hessian.make_workspace();
   const double logp_mode = hessian(*hws, mode.data(), h.data());
@@ -102,6 +104,8 @@ Trace laplace(const model::LogDensity& density, const model::Hessian& hessian,
     chain.stats(d, 1) = -0.5 * z.squaredNorm();  // = (x - mode)' H (x - mode) / 2
   }
   chain.gradient_evaluations = draws;
+  chain.sampling_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   t.chains.push_back(std::move(chain));
   t.figures = {{"log_density", logp_mode}};
   return t;

@@ -1,6 +1,7 @@
 #include "infer/optimize.hpp"
 
 #include <boost/random/uniform_real_distribution.hpp>
+#include <chrono>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -75,7 +76,10 @@ Trace optimize(const model::LogDensity& density, const OptimizeOptions& options)
     grad.resize(x.size());
     return density(*ws, x.data(), grad.data());
   };
+  const auto t0 = std::chrono::steady_clock::now();
   LbfgsResult r = lbfgs_maximize(f, x0, options.lbfgs);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (r.diverged)
     throw RuntimeError(
         "optimization diverged: the log density grows without bound (an improper "
@@ -106,6 +110,7 @@ Trace optimize(const model::LogDensity& density, const OptimizeOptions& options)
   chain.draws = r.x.transpose();
   chain.stats = Eigen::MatrixXd::Constant(1, 1, r.value);
   chain.gradient_evaluations = r.grad_evals;
+  chain.sampling_seconds = seconds;
   t.chains.push_back(std::move(chain));
   t.figures = {{"iterations", r.iterations},
                {"grad_evals", static_cast<double>(r.grad_evals)},
