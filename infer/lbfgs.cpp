@@ -266,6 +266,7 @@ LbfgsResult lbfgs_maximize(const Objective& f, const Eigen::VectorXd& x0, const 
   VectorXd pk = -gk, pk_prev, xk_prev, gk_prev;
   double fk_prev = fk, alpha_prev = 0;
   int iteration = 0, code = kSuccess;
+  double rel_grad = std::numeric_limits<double>::quiet_NaN();
   Trial t;
   while (code == kSuccess) {
     ++iteration;
@@ -321,7 +322,7 @@ LbfgsResult lbfgs_maximize(const Objective& f, const Eigen::VectorXd& x0, const 
     // Stan's convergence tests, in Stan's order.
     const double rel_obj =
         std::fabs(fk_prev - fk) / std::max({std::fabs(fk_prev), std::fabs(fk), 1.0});
-    const double rel_grad = -pk.dot(gk) / std::max(std::fabs(fk), 1.0);
+    rel_grad = -pk.dot(gk) / std::max(std::fabs(fk), 1.0);
     if (std::fabs(fk_prev - fk) < o.tol_obj)
       code = kAbsF;
     else if (gk.norm() < o.tol_grad)
@@ -345,6 +346,7 @@ LbfgsResult lbfgs_maximize(const Objective& f, const Eigen::VectorXd& x0, const 
   r.converged = code > 0 && code != kMaxIt;
   r.diverged = code == kDiverged;
   r.reason = term_message(code);
+  r.rel_grad = rel_grad;
   return r;
 }
 
