@@ -78,7 +78,7 @@ ChainTrace run_chain(const model::LogDensity& density, const SampleOptions& o, i
   StepSizeAdaptation step({.delta = o.target_accept, .gamma = 0.05, .kappa = 0.75, .t0 = 10});
   step.set_mu(std::log(10 * eps));
   step.restart();
-  MetricAdaptation metric(n, o.tune, o.dense_metric);
+  MetricAdaptation metric(n, o.tune, o.dense_metric, o.init_buffer, o.term_buffer, o.base_window);
   eps = initial_step_size(h, z, eps, rng);
 
   int divergences = 0;
