@@ -67,6 +67,17 @@ Command add_sample_command(CLI::App& app) {
   sub->add_option("--sampler", s.sampler, "The MCMC kernel")
       ->check(CLI::IsMember(kernel_names))
       ->capture_default_str();
+  sub->add_option("--init-buffer", s.init_buffer,
+                  "Warm-up: iterations before the first metric window")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  sub->add_option("--window", s.base_window, "Warm-up: the first metric window (then doubling)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  sub->add_option("--term-buffer", s.term_buffer,
+                  "Warm-up: iterations after the last metric window")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   sub->add_option("--int-time", s.hmc_time, "Static HMC's integration time (--sampler hmc)")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);

@@ -148,7 +148,10 @@ int run_sampling(const model::Model& m, const SampleSettings& s, std::ostream& o
                                               .dense_metric = so.dense_metric,
                                               .delta = so.target_accept,
                                               .engine = so.sampler == "hmc" ? "static" : "nuts",
-                                              .int_time = so.hmc_time});
+                                              .int_time = so.hmc_time,
+                                              .init_buffer = so.init_buffer,
+                                              .term_buffer = so.term_buffer,
+                                              .window = so.base_window});
     for (int c = 0; c < so.chains; ++c) {
       h.chain_id = c + 1;
       csv.push_back(std::make_unique<io::CsvWriter>(chain_path(s.output_dir, c), h,

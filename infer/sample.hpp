@@ -31,6 +31,9 @@ struct SampleOptions {
   // `hmc_time`; the same warm-up for both.
   std::string sampler = "nuts";
   double hmc_time = 6.283185307179586;  // Stan's default, 2 pi
+  // Stan's metric windows: the initial fast buffer, the first slow window (doubling after), the
+  // final fast buffer (CmdStan's adapt init_buffer, window, term_buffer).
+  int init_buffer = 75, base_window = 25, term_buffer = 50;
   double init_radius = 2;  // uniform(-r, r) on the unconstrained space; 0: start at `init`
   std::optional<std::vector<double>> init =
       std::nullopt;  // a packed unconstrained point (PyMC's support point)

@@ -49,9 +49,14 @@ std::vector<std::string> sample_method_lines(const SampleArguments& a) {
   l.insert(l.end(), {"    thin = 1 (Default)", "    adapt", "      engaged = 1 (Default)",
                      "      gamma = 0.050000 (Default)"});
   add("      delta = %f", a.delta);
-  l.insert(l.end(), {"      kappa = 0.750000 (Default)", "      t0 = 10.000000 (Default)",
-                     "      init_buffer = 75 (Default)", "      term_buffer = 50 (Default)",
-                     "      window = 25 (Default)", "    algorithm = hmc (Default)", "      hmc"});
+  l.insert(l.end(), {"      kappa = 0.750000 (Default)", "      t0 = 10.000000 (Default)"});
+  const auto count = [&](const char* name, int v, int fallback) {
+    add(v == fallback ? "      %s = %d (Default)" : "      %s = %d", name, v);
+  };
+  count("init_buffer", a.init_buffer, 75);
+  count("term_buffer", a.term_buffer, 50);
+  count("window", a.window, 25);
+  l.insert(l.end(), {"    algorithm = hmc (Default)", "      hmc"});
   if (a.engine == "static") {
     l.emplace_back("        engine = static");
     l.emplace_back("          static");

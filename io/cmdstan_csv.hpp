@@ -43,6 +43,7 @@ struct SampleArguments {
   double delta = 0.8;
   std::string engine = "nuts";  // or "static"
   double int_time = 6.283185307179586;
+  int init_buffer = 75, term_buffer = 50, window = 25;
 };
 std::vector<std::string> sample_method_lines(const SampleArguments& a);
 
