@@ -23,5 +23,6 @@ Command add_sample_command(CLI::App& app);
 Command add_logp_command(CLI::App& app);
 Command add_check_command(CLI::App& app);
 Command add_predict_command(CLI::App& app);
+Command add_pathfinder_command(CLI::App& app);
 
 }  // namespace stochos::cli
