@@ -328,10 +328,13 @@ PathfinderResult pathfinder(const model::LogDensity& density, const PathfinderOp
   }
   const PsisResult w = psis(stats.col(1) - stats.col(0));
   out.pareto_k = w.pareto_k;
-  if (w.pareto_k > 0.7)
+  if (std::isinf(w.pareto_k))
+    out.notes.push_back("Pareto k-hat not estimated: " + std::to_string(rows) +
+                        " draws are too few to fit a tail");
+  else if (w.pareto_k > 0.7)
     out.notes.push_back("Pareto k-hat " + format_k(w.pareto_k) +
-                        " > 0.7: importance resampling cannot correct the approximation, which "
-                        "may be poor");
+                        " > 0.7: the approximation may be poor, and importance weights cannot "
+                        "correct it");
 
   ChainTrace chain;
   chain.chain = 0;

@@ -183,6 +183,13 @@ TEST(Pathfinder, OnePathOrNoResamplingKeepsEveryDraw) {
   const PathfinderResult one = pathfinder(d, {.num_paths = 1, .num_draws = 250, .seed = 3});
   EXPECT_EQ(one.trace.chains[0].draws.rows(), 250);
   ASSERT_EQ(one.paths.size(), 1u);
+  // Fewer draws than the ELBO's: the best approximation's first ELBO draws; too few for k-hat.
+  const PathfinderResult few = pathfinder(d, {.num_paths = 1, .num_draws = 10, .seed = 3});
+  EXPECT_EQ(few.trace.chains[0].draws.rows(), 10);
+  EXPECT_TRUE(std::isinf(few.pareto_k));
+  ASSERT_EQ(few.notes.size(), 1u);
+  EXPECT_NE(few.notes[0].find("10 draws are too few to fit a tail"), std::string::npos);
+  EXPECT_EQ(MatrixXd(few.trace.chains[0].draws), MatrixXd(one.trace.chains[0].draws.topRows(10)));
   // No resampling: every path's draws, pooled in path order.
   const PathfinderResult all =
       pathfinder(d, {.num_paths = 3, .num_draws = 200, .psis_resample = false, .seed = 3});
