@@ -20,6 +20,7 @@ Command add_backends_command(CLI::App& app);
 Command add_config_command(CLI::App& app);
 Command add_summary_command(CLI::App& app);
 Command add_sample_command(CLI::App& app);
+Command add_optimize_command(CLI::App& app);
 Command add_logp_command(CLI::App& app);
 Command add_check_command(CLI::App& app);
 Command add_predict_command(CLI::App& app);

@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
     // clang-format off
     const std::vector<stochos::cli::Command> commands = {
         stochos::cli::add_sample_command(app),
+        stochos::cli::add_optimize_command(app),
         stochos::cli::add_logp_command(app),
         stochos::cli::add_check_command(app),
         stochos::cli::add_predict_command(app),

@@ -8,12 +8,14 @@
 #include "cli/commands.hpp"
 #include "cli/model_file.hpp"
 #include "cli/sampling.hpp"
+#include "infer/pathfinder_init.hpp"
 
 namespace stochos::cli {
 namespace {
 
 struct SampleCommand {
-  std::string model, data;
+  std::string model, data, init;
+  bool tune_given = false;
   std::optional<std::string> backend, floatx;
   SampleSettings settings;
 };
@@ -25,6 +27,8 @@ int run_sample(SampleCommand& o) {
   const backends::Config config = backends::load_config(flags);
   const auto m = load_model(o.model, o.data, backends::floatx_dtype(config.floatx.value));
   o.settings.backend = config.backend.value;
+  o.settings.init_pathfinder = o.init == "pathfinder";
+  if (o.settings.init_pathfinder && !o.tune_given) o.settings.sampler.tune = infer::kPathfinderTune;
   o.settings.model_name = model_name(o.model);
   o.settings.data_file = o.data;
   return run_sampling(*m, o.settings, std::cout, std::cerr);
@@ -66,12 +70,20 @@ Command add_sample_command(CLI::App& app) {
   sub->add_option("--int-time", s.hmc_time, "Static HMC's integration time (--sampler hmc)")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
+  sub->add_option("--init", o->init,
+                  "pathfinder: start each chain from a Pathfinder draw with its approximation's "
+                  "metric, and warm up for " +
+                      std::to_string(infer::kPathfinderTune) + " iterations unless --tune says")
+      ->check(CLI::IsMember({"pathfinder"}));
   sub->add_option("--output-dir", o->settings.output_dir,
                   "Write CmdStan CSVs (chain-1.csv, ...) here");
   sub->add_flag("--overwrite", o->settings.overwrite, "Replace existing chain CSVs");
   sub->add_option("--summary-json", o->settings.summary_json, "Write the summary as JSON here");
   sub->add_flag("!--no-progress", o->settings.progress, "No progress display");
-  return {sub, [o] { return run_sample(*o); }};
+  return {sub, [o, sub] {
+            o->tune_given = sub->get_option("--tune")->count() > 0;
+            return run_sample(*o);
+          }};
 }
 
 }  // namespace stochos::cli

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <fmt/format.h>
 #include <atomic>
 #include <csignal>
 #include <filesystem>
@@ -11,6 +12,7 @@
 
 #include "cli/progress.hpp"
 #include "cli/trace_output.hpp"
+#include "infer/pathfinder_init.hpp"
 #include "stochos/error.hpp"
 
 namespace stochos::cli {
@@ -166,6 +168,15 @@ int run_sampling(const model::Model& m, const SampleSettings& s, std::ostream& o
 
   infer::SampleOptions run = so;
   run.stop = &g_interrupted;
+  if (s.init_pathfinder) {
+    const auto pf = infer::init_from_pathfinder(density, run);
+    long grads = 0;
+    for (const auto& c : pf.trace.chains) grads += c.gradient_evaluations;
+    err << fmt::format(
+        "pathfinder: {} paths, Pareto k-hat {:.2f}, {} gradient evaluations; each chain starts "
+        "from its draws with its metric, warm-up {} iterations\n",
+        pf.paths.size(), pf.pareto_k, grads, so.tune);
+  }
   run.on_adapted = [&](int c, double eps, const Eigen::VectorXd& inv) {
     if (!csv.empty())
       csv[static_cast<std::size_t>(c)]->adaptation(

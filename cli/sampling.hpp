@@ -22,6 +22,9 @@ struct SampleSettings {
   std::string output_dir;              // empty: no CSVs
   bool overwrite = false;              // replace existing chain CSVs
   std::string summary_json;            // empty: none
+  // Start each chain from a Pathfinder draw with its approximation's metric
+  // (infer/pathfinder_init).
+  bool init_pathfinder = false;
   std::string model_name = "model", data_file;
   // Progress: a bar per chain on a terminal, plain periodic lines otherwise, none when false.
   bool progress = true;

@@ -2,12 +2,14 @@
 // bfgs_linesearch.hpp's WolfeLineSearch and WolfLSZoom, lbfgs_update.hpp's LBFGSUpdate). Stan
 // minimises; here F = -f is minimised, so every value and gradient below is of F.
 //
-// Two departures from Stan, both for what Stan gets wrong or does not do:
+// Four departures from Stan, each for what Stan gets wrong or does not do:
 //  - the line search tests sufficient decrease at the trial step, not at the first one, so
 //    every accepted step satisfies the strong Wolfe conditions;
 //  - an objective that keeps improving along the search direction (an improper density) is
 //    followed until x or f leaves any sensible range, and reported as diverged, where Stan
-//    gives up after 20 expansions with "Line search failed".
+//    gives up after 20 expansions with "Line search failed";
+//  - a trial step where f is not finite is halved until it is, not 10 times at most;
+//  - the first trial step is at most 1 long (below).
 #include "infer/lbfgs.hpp"
 
 #include <algorithm>
@@ -26,7 +28,10 @@ using Eigen::VectorXd;
 
 // Stan's LSOptions.
 constexpr double kC1 = 1e-4, kC2 = 0.9, kMinAlpha = 1e-12;
-constexpr int kMaxLsRestarts = 10;
+// Stan backs off 10 times from a trial step where f is not finite; a badly scaled start (a
+// gradient of 1e10 on the raw-dollar earnings regression) needs a step 1e-13 of Stan's first
+// guess, so here halving goes on until the step would be below kMinAlpha (about 50 times).
+constexpr int kMaxLsRestarts = 60;
 constexpr double kZoomMinRange = 1e-16;
 // Beyond these an objective is taken to grow without bound: log p above 1e300, or an
 // unconstrained coordinate beyond 1e100 while log p still increases.
@@ -266,6 +271,7 @@ LbfgsResult lbfgs_maximize(const Objective& f, const Eigen::VectorXd& x0, const 
   VectorXd pk = -gk, pk_prev, xk_prev, gk_prev;
   double fk_prev = fk, alpha_prev = 0;
   int iteration = 0, code = kSuccess;
+  double rel_grad = std::numeric_limits<double>::quiet_NaN();
   Trial t;
   while (code == kSuccess) {
     ++iteration;
@@ -274,7 +280,11 @@ LbfgsResult lbfgs_maximize(const Objective& f, const Eigen::VectorXd& x0, const 
     Search found = Search::failed;
     for (;;) {
       if (reset) pk = -gk;
-      double alpha = o.init_alpha;
+      // Stan's first (or reset) trial step is init_alpha times the gradient: 1e7 on a
+      // raw-dollar regression whose gradient is 1e10, after which one iteration "converges" on
+      // the relative-gradient test far from the mode. Here that step is capped at length 1 in x
+      // (Stan's whenever |g| <= 1 / init_alpha); the search expands it from there as Stan's does.
+      double alpha = o.init_alpha * std::min(1.0, 1.0 / (o.init_alpha * pk.norm()));
       if (iteration > 1 && reset != 2) {
         alpha = std::min(1.0, 1.01 * cubic_interp(gk_prev.dot(pk_prev), alpha_prev, fk - fk_prev,
                                                   gk.dot(pk_prev), kMinAlpha, 1.0));
@@ -321,7 +331,7 @@ LbfgsResult lbfgs_maximize(const Objective& f, const Eigen::VectorXd& x0, const 
     // Stan's convergence tests, in Stan's order.
     const double rel_obj =
         std::fabs(fk_prev - fk) / std::max({std::fabs(fk_prev), std::fabs(fk), 1.0});
-    const double rel_grad = -pk.dot(gk) / std::max(std::fabs(fk), 1.0);
+    rel_grad = -pk.dot(gk) / std::max(std::fabs(fk), 1.0);
     if (std::fabs(fk_prev - fk) < o.tol_obj)
       code = kAbsF;
     else if (gk.norm() < o.tol_grad)
@@ -345,6 +355,7 @@ LbfgsResult lbfgs_maximize(const Objective& f, const Eigen::VectorXd& x0, const 
   r.converged = code > 0 && code != kMaxIt;
   r.diverged = code == kDiverged;
   r.reason = term_message(code);
+  r.rel_grad = rel_grad;
   return r;
 }
 

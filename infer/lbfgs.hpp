@@ -6,6 +6,7 @@
 
 #include <Eigen/Dense>
 #include <functional>
+#include <limits>
 #include <string>
 
 namespace stochos::infer {
@@ -41,8 +42,12 @@ struct LbfgsResult {
   long grad_evals = 0;
   bool converged = false;  // stopped on a convergence test (not the cap, a failure or divergence)
   bool diverged = false;   // f grew without bound (an improper density): x ran away
-  std::string reason;      // Stan's wording: "Convergence detected: relative gradient magnitude
-                           // is below tolerance", "Maximum number of iterations hit", ...
+  // Stan's relative gradient g' H^-1 g / max(|f|, 1) at x (H^-1 the L-BFGS approximation), from
+  // the last iteration that completed; NaN when none did. Tells a line search that failed for
+  // want of precision in f (a float32 density) from one that failed far from a mode.
+  double rel_grad = std::numeric_limits<double>::quiet_NaN();
+  std::string reason;  // Stan's wording: "Convergence detected: relative gradient magnitude
+                       // is below tolerance", "Maximum number of iterations hit", ...
 };
 
 // Maximises f from x0. Throws RuntimeError when f or its gradient is not finite at x0.

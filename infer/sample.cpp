@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "infer/adaptation.hpp"
+#include "infer/packed_names.hpp"
 #include "infer/parallel.hpp"
 #include "model/model.hpp"
 #include "stochos/error.hpp"
@@ -19,18 +20,6 @@ constexpr int kInitTries = 100;
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-
-// The variables (by unconstrained name) whose gradient is not finite at z.
-std::string bad_variables(const model::Layout& layout, const PhasePoint& z) {
-  std::string names;
-  for (const auto& v : layout.vars) {
-    bool bad = false;
-    for (std::int64_t k = 0; k < v.size; ++k)
-      bad = bad || !std::isfinite(z.grad_logp[static_cast<Eigen::Index>(v.offset + k)]);
-    if (bad) names += (names.empty() ? "" : ", ") + v.value_name;
-  }
-  return names.empty() ? "(every gradient is finite; log p itself is not)" : names;
 }
 
 // A starting point with a finite log density and gradient: Stan's uniform(-2, 2) on the
@@ -54,7 +43,7 @@ PhasePoint initial_point(Hamiltonian& h, const model::Layout& layout, const Samp
   }
   throw RuntimeError("no initial point with a finite log density and gradient after " +
                      std::to_string(o.init_radius > 0 ? kInitTries : 1) +
-                     " tries; at the last one, not finite: " + bad_variables(layout, z));
+                     " tries; at the last one, not finite: " + nonfinite_gradient_variables(layout, z.grad_logp));
 }
 
 }  // namespace

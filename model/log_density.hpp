@@ -62,6 +62,7 @@ class LogDensity {
   std::int64_t dim() const { return layout_.dim; }
   const Layout& layout() const { return layout_; }
   const std::string& backend_name() const { return backend_; }
+  graph::DType floatx() const { return floatx_; }  // the model's float type (float32: coarser f)
   std::unique_ptr<DensityWorkspace> make_workspace() const;
   // Writes dim() gradient entries and returns log p. Thread-safe with one workspace per thread.
   double operator()(DensityWorkspace& ws, const double* theta, double* grad) const;
