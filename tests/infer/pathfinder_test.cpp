@@ -131,6 +131,23 @@ TEST(Pathfinder, MultiPathOnAnIsotropicGaussianHasSmallKhat) {
   for (const auto& note : r.notes) EXPECT_EQ(note.find("k-hat"), std::string::npos) << note;
 }
 
+TEST(Pathfinder, ImportanceResamplingCorrectsASkewedTarget) {
+  // lambda ~ Gamma(3, 2), mean 1.5, approximated on log lambda by normals: the pooled draws
+  // overstate the mean (by 0.16 to 0.46 over seeds 0-11), the resampled ones do not (within
+  // 0.055; an iid standard error is 0.027).
+  Model m;
+  m.rv("lambda", Gamma(3.0, 2.0));
+  const model::LogDensity d = m.compile();
+  for (std::uint64_t seed = 0; seed < 4; ++seed) {
+    const auto mean_lambda = [&](bool resample) {
+      const PathfinderResult r = pathfinder(d, {.psis_resample = resample, .seed = seed});
+      return r.trace.chains[0].draws.col(0).array().exp().mean();
+    };
+    EXPECT_GT(mean_lambda(false), 1.6) << seed;
+    EXPECT_NEAR(mean_lambda(true), 1.5, 0.1) << seed;
+  }
+}
+
 TEST(Pathfinder, TraceIsCmdStansPathfinderOutput) {
   Model m;
   correlated_gaussian(m);
