@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 #include <memory>
+#include <type_traits>
 
 #include "backends/config.hpp"
 #include "cli/commands.hpp"
@@ -30,8 +31,14 @@ std::vector<std::string> method_lines(const infer::PathfinderOptions& o) {
   const infer::PathfinderOptions d;
   std::vector<std::string> l = {"  pathfinder"};
   const auto add = [&](const char* name, auto value, auto default_value) {
+    // Numbers as CmdStan prints them: 0.001, 1e-12, 10000, 1e+07.
+    std::string text;
+    if constexpr (std::is_floating_point_v<decltype(value)>)
+      text = fmt::format("{:g}", value);
+    else
+      text = fmt::format("{}", value);
     l.push_back(
-        fmt::format("    {} = {}{}", name, value, value == default_value ? " (Default)" : ""));
+        fmt::format("    {} = {}{}", name, text, value == default_value ? " (Default)" : ""));
   };
   add("init_alpha", o.init_alpha, d.init_alpha);
   add("tol_obj", o.tol_obj, d.tol_obj);
@@ -125,7 +132,8 @@ Command add_pathfinder_command(CLI::App& app) {
   };
   count("--num-paths", p.num_paths, "Independent Pathfinder paths");
   count("--num-draws", p.num_draws, "Draws from each path's best approximation");
-  count("--num-psis-draws", p.num_psis_draws, "Draws after importance resampling the paths'");
+  count("--num-psis-draws", p.num_psis_draws,
+        "Draws kept after resampling the pooled draws by PSIS weights");
   count("--num-elbo-draws", p.num_elbo_draws, "Monte Carlo draws per ELBO estimate");
   count("--history-size", p.history_size, "L-BFGS history: the approximation's rank / 2");
   count("--max-lbfgs-iters", p.max_lbfgs_iters, "L-BFGS iterations per path at most");
