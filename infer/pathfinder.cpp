@@ -211,6 +211,8 @@ void validate(const model::LogDensity& density, const PathfinderOptions& o) {
                      " values; the model has " + std::to_string(density.dim()));
   model::check_fits_in_memory("keeping the draws (paths, draws, unconstrained values)",
                               {o.num_paths, o.num_draws, density.dim()}, graph::DType::f64);
+  model::check_fits_in_memory("the resampled draws (num_psis_draws, unconstrained values)",
+                              {o.num_psis_draws, density.dim()}, graph::DType::f64);
 }
 
 // The unconstrained variables whose gradient is not finite at the last try.

@@ -294,6 +294,8 @@ TEST(Pathfinder, BadOptionsAreInputErrors) {
               pathfinder(d, {.init = std::vector<double>{1, 2}});
             }).find("the initial point has 2 values; the model has 3"),
             std::string::npos);
+  // Draws that cannot be held are refused before any path runs.
+  EXPECT_THROW(pathfinder(d, {.num_paths = 1024, .num_draws = 2000000000}), InputError);
   Model empty;
   empty.observe("y", Normal(0, 1), {0.5}, {1});
   EXPECT_THROW(pathfinder(empty.compile(), {}), InputError);
