@@ -25,5 +25,6 @@ Command add_logp_command(CLI::App& app);
 Command add_check_command(CLI::App& app);
 Command add_predict_command(CLI::App& app);
 Command add_variational_command(CLI::App& app);
+Command add_pathfinder_command(CLI::App& app);
 
 }  // namespace stochos::cli

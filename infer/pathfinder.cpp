@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "infer/lbfgs_normal.hpp"
+#include "infer/packed_names.hpp"
 #include "infer/parallel.hpp"
 #include "infer/psis.hpp"
 #include "model/model.hpp"
@@ -211,18 +212,8 @@ void validate(const model::LogDensity& density, const PathfinderOptions& o) {
                      " values; the model has " + std::to_string(density.dim()));
   model::check_fits_in_memory("keeping the draws (paths, draws, unconstrained values)",
                               {o.num_paths, o.num_draws, density.dim()}, graph::DType::f64);
-}
-
-// The unconstrained variables whose gradient is not finite at the last try.
-std::string bad_variables(const model::Layout& layout, const VectorXd& grad) {
-  std::string names;
-  for (const auto& v : layout.vars) {
-    bool bad = false;
-    for (std::int64_t k = 0; k < v.size; ++k)
-      bad = bad || !std::isfinite(grad[static_cast<Eigen::Index>(v.offset + k)]);
-    if (bad) names += (names.empty() ? "" : ", ") + v.value_name;
-  }
-  return names.empty() ? "(every gradient is finite; log p itself is not)" : names;
+  model::check_fits_in_memory("the resampled draws (num_psis_draws, unconstrained values)",
+                              {o.num_psis_draws, density.dim()}, graph::DType::f64);
 }
 
 // Stan's initialisation: uniform(-r, r) around `init` (or 0), up to 100 tries for a point
@@ -243,7 +234,7 @@ std::optional<VectorXd> initial_point(const Objective& f, const model::Layout& l
   }
   why = "no initial point with a finite log density and gradient after " + std::to_string(tries) +
         (tries == 1 ? " try" : " tries") +
-        "; at the last one, not finite: " + bad_variables(layout, grad);
+        "; at the last one, not finite: " + nonfinite_gradient_variables(layout, grad);
   return std::nullopt;
 }
 
@@ -328,10 +319,13 @@ PathfinderResult pathfinder(const model::LogDensity& density, const PathfinderOp
   }
   const PsisResult w = psis(stats.col(1) - stats.col(0));
   out.pareto_k = w.pareto_k;
-  if (w.pareto_k > 0.7)
+  if (std::isinf(w.pareto_k))
+    out.notes.push_back("Pareto k-hat not estimated: " + std::to_string(rows) +
+                        " draws are too few to fit a tail");
+  else if (w.pareto_k > 0.7)
     out.notes.push_back("Pareto k-hat " + format_k(w.pareto_k) +
-                        " > 0.7: importance resampling cannot correct the approximation, which "
-                        "may be poor");
+                        " > 0.7: the approximation may be poor, and importance weights cannot "
+                        "correct it");
 
   ChainTrace chain;
   chain.chain = 0;

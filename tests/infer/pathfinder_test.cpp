@@ -131,6 +131,23 @@ TEST(Pathfinder, MultiPathOnAnIsotropicGaussianHasSmallKhat) {
   for (const auto& note : r.notes) EXPECT_EQ(note.find("k-hat"), std::string::npos) << note;
 }
 
+TEST(Pathfinder, ImportanceResamplingCorrectsASkewedTarget) {
+  // lambda ~ Gamma(3, 2), mean 1.5, approximated on log lambda by normals: the pooled draws
+  // overstate the mean (by 0.16 to 0.46 over seeds 0-11), the resampled ones do not (within
+  // 0.055; an iid standard error is 0.027).
+  Model m;
+  m.rv("lambda", Gamma(3.0, 2.0));
+  const model::LogDensity d = m.compile();
+  for (std::uint64_t seed = 0; seed < 4; ++seed) {
+    const auto mean_lambda = [&](bool resample) {
+      const PathfinderResult r = pathfinder(d, {.psis_resample = resample, .seed = seed});
+      return r.trace.chains[0].draws.col(0).array().exp().mean();
+    };
+    EXPECT_GT(mean_lambda(false), 1.6) << seed;
+    EXPECT_NEAR(mean_lambda(true), 1.5, 0.1) << seed;
+  }
+}
+
 TEST(Pathfinder, TraceIsCmdStansPathfinderOutput) {
   Model m;
   correlated_gaussian(m);
@@ -183,6 +200,13 @@ TEST(Pathfinder, OnePathOrNoResamplingKeepsEveryDraw) {
   const PathfinderResult one = pathfinder(d, {.num_paths = 1, .num_draws = 250, .seed = 3});
   EXPECT_EQ(one.trace.chains[0].draws.rows(), 250);
   ASSERT_EQ(one.paths.size(), 1u);
+  // Fewer draws than the ELBO's: the best approximation's first ELBO draws; too few for k-hat.
+  const PathfinderResult few = pathfinder(d, {.num_paths = 1, .num_draws = 10, .seed = 3});
+  EXPECT_EQ(few.trace.chains[0].draws.rows(), 10);
+  EXPECT_TRUE(std::isinf(few.pareto_k));
+  ASSERT_EQ(few.notes.size(), 1u);
+  EXPECT_NE(few.notes[0].find("10 draws are too few to fit a tail"), std::string::npos);
+  EXPECT_EQ(MatrixXd(few.trace.chains[0].draws), MatrixXd(one.trace.chains[0].draws.topRows(10)));
   // No resampling: every path's draws, pooled in path order.
   const PathfinderResult all =
       pathfinder(d, {.num_paths = 3, .num_draws = 200, .psis_resample = false, .seed = 3});
@@ -270,6 +294,8 @@ TEST(Pathfinder, BadOptionsAreInputErrors) {
               pathfinder(d, {.init = std::vector<double>{1, 2}});
             }).find("the initial point has 2 values; the model has 3"),
             std::string::npos);
+  // Draws that cannot be held are refused before any path runs.
+  EXPECT_THROW(pathfinder(d, {.num_paths = 1024, .num_draws = 2000000000}), InputError);
   Model empty;
   empty.observe("y", Normal(0, 1), {0.5}, {1});
   EXPECT_THROW(pathfinder(empty.compile(), {}), InputError);
