@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <boost/circular_buffer.hpp>
-#include <boost/random/uniform_real_distribution.hpp>
 #include <chrono>
 #include <cmath>
 #include <limits>
@@ -12,6 +11,7 @@
 #include "infer/advi_estimates.hpp"
 #include "infer/advi_eta.hpp"
 #include "infer/advi_step_size.hpp"
+#include "infer/initial_point.hpp"
 #include "infer/psis.hpp"
 #include "model/model.hpp"
 #include "stochos/error.hpp"
@@ -20,7 +20,6 @@ namespace stochos::infer {
 
 namespace {
 
-constexpr int kInitTries = 100;
 constexpr double kLowest = std::numeric_limits<double>::lowest();
 
 std::string number(double x) {
@@ -70,37 +69,21 @@ void check_options(const model::LogDensity& density, const AdviOptions& o) {
                               graph::DType::f64);
 }
 
-// The variables (by unconstrained name) whose gradient is not finite.
-std::string bad_variables(const model::Layout& layout, const Eigen::VectorXd& grad) {
-  std::string names;
-  for (const auto& v : layout.vars)
-    if (!grad.segment(static_cast<Eigen::Index>(v.offset), static_cast<Eigen::Index>(v.size))
-             .allFinite())
-      names += (names.empty() ? "" : ", ") + v.value_name;
-  return names.empty() ? "(every gradient is finite; log p itself is not)" : names;
-}
-
 // The approximation's initial mean: Stan's uniform(-2, 2) on the unconstrained space until the
 // log density and gradient are finite (100 tries), or the given point (one).
 Eigen::VectorXd initial_mean(const model::LogDensity& density, const AdviOptions& o,
                              long& evaluations) {
-  const Eigen::Index n = density.dim();
   auto ws = density.make_workspace();
+  const Objective f = [&](const Eigen::VectorXd& x, Eigen::VectorXd& grad) {
+    grad.resize(x.size());
+    return density(*ws, x.data(), grad.data());
+  };
   Rng rng = chain_rng(o.seed, 0);
-  boost::random::uniform_real_distribution<double> u(-o.init_radius, o.init_radius);
-  const bool random = !o.init && o.init_radius > 0;
-  Eigen::VectorXd x = Eigen::VectorXd::Zero(n), grad(n);
-  for (int attempt = 0; attempt < (random ? kInitTries : 1); ++attempt) {
-    for (Eigen::Index i = 0; i < n; ++i)
-      x[i] = o.init ? (*o.init)[static_cast<std::size_t>(i)] : (random ? u(rng) : 0.0);
-    const double lp = density(*ws, x.data(), grad.data());
-    ++evaluations;
-    if (std::isfinite(lp) && grad.allFinite()) return x;
-  }
-  throw RuntimeError(
-      "ADVI: no initial point with a finite log density and gradient after " +
-      std::to_string(random ? kInitTries : 1) +
-      " tries; at the last one, not finite: " + bad_variables(density.layout(), grad));
+  const Start start =
+      find_initial_point(f, density.layout(), o.init ? 0 : o.init_radius, o.init, rng);
+  evaluations += start.tries;
+  if (!start) throw RuntimeError("ADVI: " + start.failure);
+  return start.x;
 }
 
 // Stan's adapt_eta: each eta of the search (infer/advi_eta.hpp) for adapt_iter iterations from

@@ -1,11 +1,11 @@
 #include "infer/optimize.hpp"
 
-#include <boost/random/uniform_real_distribution.hpp>
 #include <chrono>
 #include <cmath>
 #include <limits>
 #include <string>
 
+#include "infer/initial_point.hpp"
 #include "infer/packed_names.hpp"
 #include "infer/rng.hpp"
 #include "stochos/error.hpp"
@@ -13,38 +13,6 @@
 namespace stochos::infer {
 
 namespace {
-
-constexpr int kInitTries = 100;  // Stan's
-constexpr double kInitRadius = 2;
-
-// A start with a finite log density and gradient: the given point, or Stan's uniform(-2, 2).
-Eigen::VectorXd initial_point(const model::LogDensity& density, model::DensityWorkspace& ws,
-                              const OptimizeOptions& o) {
-  const Eigen::Index n = density.dim();
-  Eigen::VectorXd x(n), grad(n);
-  if (o.init) {
-    if (static_cast<Eigen::Index>(o.init->size()) != n)
-      throw InputError("optimize: the initial point has " + std::to_string(o.init->size()) +
-                       " values; the model has " + std::to_string(n) + " unconstrained");
-    x = Eigen::Map<const Eigen::VectorXd>(o.init->data(), n);
-    const double lp = density(ws, x.data(), grad.data());
-    if (std::isfinite(lp) && grad.allFinite()) return x;
-    throw RuntimeError(
-        "optimize: the log density or its gradient is not finite at the initial "
-        "point; not finite: " +
-        nonfinite_gradient_variables(density.layout(), grad));
-  }
-  Rng rng = chain_rng(o.seed, 0);
-  boost::random::uniform_real_distribution<double> u(-kInitRadius, kInitRadius);
-  for (int attempt = 0; attempt < kInitTries; ++attempt) {
-    for (Eigen::Index i = 0; i < n; ++i) x[i] = u(rng);
-    const double lp = density(ws, x.data(), grad.data());
-    if (std::isfinite(lp) && grad.allFinite()) return x;
-  }
-  throw RuntimeError("optimize: no initial point with a finite log density and gradient after " +
-                     std::to_string(kInitTries) + " tries; at the last one, not finite: " +
-                     nonfinite_gradient_variables(density.layout(), grad));
-}
 
 // The coordinates that moved furthest from the start (within half the largest move; five at
 // most), with their directions: "mu ran away to +inf", "x, y ran away to +inf".
@@ -70,12 +38,20 @@ std::string runaway(const model::Layout& layout, const Eigen::VectorXd& start,
 
 Trace optimize(const model::LogDensity& density, const OptimizeOptions& options) {
   if (density.dim() == 0) throw InputError("optimize: the model has no free variables");
+  if (options.init && static_cast<std::int64_t>(options.init->size()) != density.dim())
+    throw InputError("optimize: the initial point has " + std::to_string(options.init->size()) +
+                     " values; the model has " + std::to_string(density.dim()) + " unconstrained");
   auto ws = density.make_workspace();
-  const Eigen::VectorXd x0 = initial_point(density, *ws, options);
   const Objective f = [&](const Eigen::VectorXd& x, Eigen::VectorXd& grad) {
     grad.resize(x.size());
     return density(*ws, x.data(), grad.data());
   };
+  // The given point, or Stan's uniform(-2, 2).
+  Rng rng = chain_rng(options.seed, 0);
+  const Start start =
+      find_initial_point(f, density.layout(), options.init ? 0 : 2, options.init, rng);
+  if (!start) throw RuntimeError("optimize: " + start.failure);
+  const Eigen::VectorXd x0 = start.x;
   const auto t0 = std::chrono::steady_clock::now();
   LbfgsResult r = lbfgs_maximize(f, x0, options.lbfgs);
   const double seconds =

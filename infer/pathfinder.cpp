@@ -2,13 +2,13 @@
 
 #include <boost/random/discrete_distribution.hpp>
 #include <boost/random/normal_distribution.hpp>
-#include <boost/random/uniform_real_distribution.hpp>
 #include <chrono>
 #include <cmath>
 #include <deque>
 #include <limits>
 #include <sstream>
 
+#include "infer/initial_point.hpp"
 #include "infer/lbfgs_normal.hpp"
 #include "infer/packed_names.hpp"
 #include "infer/parallel.hpp"
@@ -24,7 +24,6 @@ using Eigen::VectorXd;
 namespace {
 
 constexpr double kNegInf = -std::numeric_limits<double>::infinity();
-constexpr int kInitTries = 100;
 
 // Draws from one approximation: x (n x K, a draw per column), log q and log p at each.
 struct Draws {
@@ -216,28 +215,6 @@ void validate(const model::LogDensity& density, const PathfinderOptions& o) {
                               {o.num_psis_draws, density.dim()}, graph::DType::f64);
 }
 
-// Stan's initialisation: uniform(-r, r) around `init` (or 0), up to 100 tries for a point
-// with a finite log density and gradient.
-std::optional<VectorXd> initial_point(const Objective& f, const model::Layout& layout,
-                                      const PathfinderOptions& o, Rng& rng, long& evals,
-                                      std::string& why) {
-  const Eigen::Index n = layout.dim;
-  boost::random::uniform_real_distribution<double> u(-o.init_radius, o.init_radius);
-  VectorXd x(n), grad(n);
-  const int tries = o.init_radius > 0 ? kInitTries : 1;
-  for (int attempt = 0; attempt < tries; ++attempt) {
-    for (Eigen::Index i = 0; i < n; ++i)
-      x[i] = (o.init ? (*o.init)[static_cast<std::size_t>(i)] : 0.0) +
-             (o.init_radius > 0 ? u(rng) : 0.0);
-    ++evals;
-    if (std::isfinite(f(x, grad)) && grad.allFinite()) return x;
-  }
-  why = "no initial point with a finite log density and gradient after " + std::to_string(tries) +
-        (tries == 1 ? " try" : " tries") +
-        "; at the last one, not finite: " + nonfinite_gradient_variables(layout, grad);
-  return std::nullopt;
-}
-
 std::string format_k(double k) {
   std::ostringstream s;
   s.precision(2);
@@ -274,16 +251,13 @@ PathfinderResult pathfinder(const model::LogDensity& density, const PathfinderOp
       return density(*ws, x.data(), g.data());
     };
     Rng rng = chain_rng(o.seed, p);
-    long init_evals = 0;
-    std::string why;
     PathResult& r = paths[static_cast<std::size_t>(p)];
-    const auto x0 = initial_point(f, density.layout(), o, rng, init_evals, why);
-    if (!x0) {
-      r.note = why;
-    } else {
-      r = pathfinder_path(f, *x0, o, rng);
-    }
-    r.grad_evals += init_evals;
+    const Start start = find_initial_point(f, density.layout(), o.init_radius, o.init, rng);
+    if (start)
+      r = pathfinder_path(f, start.x, o, rng);
+    else
+      r.note = start.failure;
+    r.grad_evals += start.tries;
   });
 
   PathfinderResult out;

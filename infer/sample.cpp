@@ -2,12 +2,11 @@
 
 #include <algorithm>
 #include <atomic>
-#include <boost/random/uniform_real_distribution.hpp>
 #include <chrono>
 #include <cmath>
 
 #include "infer/adaptation.hpp"
-#include "infer/packed_names.hpp"
+#include "infer/initial_point.hpp"
 #include "infer/parallel.hpp"
 #include "model/model.hpp"
 #include "stochos/error.hpp"
@@ -16,34 +15,8 @@ namespace stochos::infer {
 
 namespace {
 
-constexpr int kInitTries = 100;
-
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-
-// A starting point with a finite log density and gradient: Stan's uniform(-2, 2) on the
-// unconstrained space (or around `init`), up to 100 tries.
-PhasePoint initial_point(Hamiltonian& h, const model::Layout& layout, const SampleOptions& o,
-                         Rng& rng) {
-  const Eigen::Index n = h.dim();
-  PhasePoint z;
-  z.q = Eigen::VectorXd::Zero(n);
-  z.p = Eigen::VectorXd::Zero(n);
-  z.grad_logp = Eigen::VectorXd::Zero(n);
-  boost::random::uniform_real_distribution<double> u(-o.init_radius, o.init_radius);
-  for (int attempt = 0; attempt < kInitTries; ++attempt) {
-    for (Eigen::Index i = 0; i < n; ++i) {
-      const double centre = o.init ? (*o.init)[static_cast<std::size_t>(i)] : 0.0;
-      z.q[i] = centre + (o.init_radius > 0 ? u(rng) : 0.0);
-    }
-    h.evaluate(z);
-    if (std::isfinite(z.logp) && z.grad_logp.allFinite()) return z;
-    if (o.init_radius <= 0) break;  // a fixed start has one chance
-  }
-  throw RuntimeError("no initial point with a finite log density and gradient after " +
-                     std::to_string(o.init_radius > 0 ? kInitTries : 1) +
-                     " tries; at the last one, not finite: " + nonfinite_gradient_variables(layout, z.grad_logp));
 }
 
 }  // namespace
@@ -61,16 +34,27 @@ ChainTrace run_chain(const model::LogDensity& density, const SampleOptions& o, i
   const auto t_warm = std::chrono::steady_clock::now();
   const auto c = static_cast<std::size_t>(chain);
   if (c < o.chain_inverse_metrics.size()) h.set_inverse_metric_diag(o.chain_inverse_metrics[c]);
+  // Stan's start (infer/initial_point.hpp), or the chain's own point when one is given.
   PhasePoint z;
-  if (c < o.chain_inits.size()) {
-    SampleOptions fixed = o;
-    fixed.init = std::vector<double>(o.chain_inits[c].data(),
-                                     o.chain_inits[c].data() + o.chain_inits[c].size());
-    fixed.init_radius = 0;
-    z = initial_point(h, density.layout(), fixed, rng);
-  } else {
-    z = initial_point(h, density.layout(), o, rng);
-  }
+  z.q = Eigen::VectorXd::Zero(n);
+  z.p = Eigen::VectorXd::Zero(n);
+  z.grad_logp = Eigen::VectorXd::Zero(n);
+  const Objective logp = [&](const Eigen::VectorXd& x, Eigen::VectorXd& grad) {
+    z.q = x;
+    h.evaluate(z);
+    grad = z.grad_logp;
+    return z.logp;
+  };
+  const bool own = c < o.chain_inits.size();
+  const Start start =
+      own ? initial_point(logp, density.layout(), 0,
+                          std::vector<double>(o.chain_inits[c].data(),
+                                              o.chain_inits[c].data() + o.chain_inits[c].size()),
+                          rng)
+          : initial_point(logp, density.layout(), o.init_radius, o.init, rng);
+  z.q = start.x;
+  z.grad_logp = start.grad;
+  z.logp = start.logp;
   const std::unique_ptr<Kernel> k = spec.make(h, o);
   std::vector<double> stats(static_cast<std::size_t>(nstats));
 
