@@ -49,10 +49,18 @@ std::string format_table(const std::vector<SummaryRow>& rows, double hdi_prob) {
                                          "ess_bulk",
                                          "ess_tail",
                                          "r_hat"};
+  // The chain diagnostics (the last five columns) are left out when no row has them: the draws
+  // of an approximation are not Markov chains.
+  bool chains = false;
+  for (const auto& r : rows)
+    for (double v : {r.mcse_mean, r.mcse_sd, r.ess_bulk, r.ess_tail, r.r_hat})
+      chains = chains || !std::isnan(v);
+  const std::size_t columns = chains ? head.size() : 4;
   std::size_t name_w = 4;
   for (const auto& r : rows) name_w = std::max(name_w, r.name.size());
   std::string out = std::string(name_w, ' ');
-  for (const auto& h : head) out += pad_left(h, std::max<std::size_t>(10, h.size() + 1));
+  for (std::size_t k = 0; k < columns; ++k)
+    out += pad_left(head[k], std::max<std::size_t>(10, head[k].size() + 1));
   out += '\n';
   for (const auto& r : rows) {
     const std::vector<std::string> cells = {
@@ -60,7 +68,7 @@ std::string format_table(const std::vector<SummaryRow>& rows, double hdi_prob) {
         fixed(r.hdi_high, 3), fixed(r.mcse_mean, 3), fixed(r.mcse_sd, 3),
         fixed(r.ess_bulk, 0), fixed(r.ess_tail, 0),  fixed(r.r_hat, 2)};
     out += r.name + std::string(name_w - r.name.size(), ' ');
-    for (std::size_t k = 0; k < cells.size(); ++k)
+    for (std::size_t k = 0; k < columns; ++k)
       out += pad_left(cells[k], std::max<std::size_t>(10, head[k].size() + 1));
     out += '\n';
   }

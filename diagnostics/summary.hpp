@@ -18,7 +18,8 @@ struct SummaryRow {
 std::vector<SummaryRow> summarize(const std::vector<std::string>& names,
                                   const std::vector<Chains>& columns, double hdi_prob = 0.94);
 
-// The table as text, ArviZ's columns and roughly its rounding.
+// The table as text, ArviZ's columns and roughly its rounding; without the chain diagnostics
+// (MCSE, ESS, R-hat) when every row's are NaN, as for an approximation's independent draws.
 std::string format_table(const std::vector<SummaryRow>& rows, double hdi_prob = 0.94);
 
 // Sampler-wide facts the warnings are made from.

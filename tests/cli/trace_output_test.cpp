@@ -89,6 +89,13 @@ TEST(TraceOutput, IndependentDrawsHaveNoChainDiagnostics) {
   EXPECT_TRUE(std::isnan(s.rows[0].r_hat));
   EXPECT_EQ(s.report.divergences, 0);
   EXPECT_TRUE(s.report.ebfmi.empty());
+  // The table leaves out the columns no row has.
+  std::ostringstream out, err;
+  print_summary(s, out, err);
+  EXPECT_NE(out.str().find("hdi_97%"), std::string::npos) << out.str();
+  EXPECT_EQ(out.str().find("r_hat"), std::string::npos) << out.str();
+  EXPECT_EQ(out.str().find("nan"), std::string::npos) << out.str();
+  EXPECT_EQ(err.str(), "");
   const auto j = variables_json(s.rows);
   EXPECT_TRUE(j[0]["r_hat"].is_null());
   const auto method = method_json(approximation(10), "native");
