@@ -104,11 +104,13 @@ int run_optimize(const model::Model& m, const OptimizeSettings& s, std::ostream&
   const model::ValueFunction values = m.compile_values(copts);
 
   const infer::Trace mode = infer::optimize(density, s.optimizer);
-  const bool failed = mode.message.rfind("Line search failed", 0) == 0;
+  // A failed line search (CmdStan: an error), or a stop where the density has no mode.
+  const bool failed = mode.message.rfind("Line search failed", 0) == 0 ||
+                      mode.message.find("the density has no mode") != std::string::npos;
   std::optional<infer::Trace> laplace;
   if (s.laplace_draws > 0) {
     if (failed)
-      throw RuntimeError("optimization terminated with an error, so no Laplace draws: " +
+      throw RuntimeError("optimization failed, so no Laplace draws: " +
                          mode.message);
     laplace = infer::laplace(density, model::compile_hessian(m, copts), mode.point, s.laplace_draws,
                              s.optimizer.seed);
@@ -163,7 +165,7 @@ int run_optimize(const model::Model& m, const OptimizeSettings& s, std::ostream&
 
   // CmdStan: a line search that fails ends the run "with error"; the last iterate is reported.
   if (failed)
-    throw RuntimeError("optimization terminated with an error after " + std::to_string(iterations) +
+    throw RuntimeError("optimization failed after " + std::to_string(iterations) +
                        " iterations: " + mode.message);
   if (!json)
     err << fmt::format(

@@ -78,21 +78,27 @@ Trace optimize(const model::LogDensity& density, const OptimizeOptions& options)
                (f32 ? "float32" : "float64") + " (no line search can improve log p further)";
   }
 
-  // A failed line search with a transformed variable far out on its unconstrained axis (its
-  // constrained value within e^-15 of a bound) is a density that grows towards that bound: a
-  // hierarchical scale whose mode without the Jacobian is at 0 (the centred eight schools).
-  if (!r.converged && !r.diverged && r.reason.rfind("Line search failed", 0) == 0) {
+  // A transformed variable far out on its unconstrained axis (its constrained value within e^-15
+  // of a bound) whose gradient still points outwards is not at a mode: the density grows
+  // towards that bound, as a hierarchical scale's does without the Jacobian (the centred eight
+  // schools). L-BFGS stops there on a failed line search or on tiny steps; neither is a mode.
+  if (!r.diverged) {
     std::string edge;
     for (const model::VarSlot& v : density.layout().vars)
-      for (std::int64_t k = 0; k < v.size && !v.transform.empty(); ++k)
-        if (std::fabs(r.x[static_cast<Eigen::Index>(v.offset + k)]) > 15) {
-          edge += (edge.empty() ? "" : ", ") + packed_name(density.layout(), v.offset + k);
+      for (std::int64_t k = 0; k < v.size && !v.transform.empty(); ++k) {
+        const auto i = static_cast<Eigen::Index>(v.offset + k);
+        if (std::fabs(r.x[i]) > 15 && r.x[i] * r.grad[i] > 0 &&
+            std::fabs(r.grad[i]) > options.lbfgs.tol_grad) {
+          edge += (edge.empty() ? "" : ", ") + packed_name(density.layout(), i);
           break;
         }
-    if (!edge.empty())
-      r.reason += "; the log density still grows as " + edge +
-                  " runs towards the edge of its support: the density has no mode (a funnel, as in "
-                  "a centred hierarchical model?)";
+      }
+    if (!edge.empty()) {
+      r.converged = false;
+      r.reason += "; but the log density still grows as " + edge +
+                  " runs towards the edge of its support: the density has no mode (a funnel, as "
+                  "in a centred hierarchical model?)";
+    }
   }
 
   Trace t;

@@ -215,5 +215,23 @@ TEST_F(Optimize, ANonFiniteStartNamesTheVariables) {
                InputError);
 }
 
+TEST_F(Optimize, AFunnelWithoutAModeSaysWhichScaleRunsToItsEdge) {
+  // The centred eight schools without the Jacobian: log p grows like -8 log tau as tau -> 0 with
+  // every theta at mu. No mode; L-BFGS stops (tiny steps, or a failed line search) with tau far
+  // out on its log axis and the gradient still pointing out.
+  Model m;
+  Tensor mu = m.rv("mu", Normal(0, 5));
+  Tensor tau = m.rv("tau", HalfCauchy(5));
+  Tensor theta = m.rv("theta", Normal(mu, tau), {.shape = Shape{8}});
+  m.observe("y", Normal(theta, Arg(std::vector<double>{15, 10, 16, 11, 9, 11, 10, 18}, {8})),
+            {28, 8, -3, 7, -1, 1, 18, 12}, {8});
+  const Trace t = optimize(m.compile({.jacobian = false}), {.seed = 1});
+  EXPECT_EQ(t.figures[2].first, "converged");
+  EXPECT_EQ(t.figures[2].second, 0.0);
+  EXPECT_NE(t.message.find("tau_log__ runs towards the edge of its support"), std::string::npos)
+      << t.message;
+  EXPECT_LT(t.point[1], -15);
+}
+
 }  // namespace
 }  // namespace stochos::infer
