@@ -11,7 +11,7 @@ namespace stochos::infer {
 
 // The warm-up length `--init pathfinder` uses unless --tune is given (docs/performance.md,
 // "Pathfinder as the initialiser", has the measurements behind it).
-constexpr int kPathfinderTune = 300;
+constexpr int kPathfinderTune = 500;
 
 // Runs Pathfinder (its seed and threads from `o`; one path per chain, at least CmdStan's four)
 // and sets o.chain_inits and o.chain_inverse_metrics. Returns Pathfinder's result for reports.
