@@ -12,7 +12,6 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
-#include "backends/config.hpp"
 #include "cli/commands.hpp"
 #include "cli/model_file.hpp"
 #include "cli/trace_output.hpp"
@@ -24,12 +23,6 @@ namespace stochos::cli {
 namespace {
 
 const infer::LbfgsOptions kStanDefaults{};
-
-double figure(const infer::Trace& t, const std::string& name) {
-  for (const auto& [n, v] : t.figures)
-    if (n == name) return v;
-  return std::nan("");
-}
 
 // CmdStan's method lines: "  optimize", "    algorithm = lbfgs (Default)", ...; a setting at
 // its default is marked so.
@@ -109,18 +102,16 @@ int run_optimize(const model::Model& m, const OptimizeSettings& s, std::ostream&
                       mode.message.find("the density has no mode") != std::string::npos;
   std::optional<infer::Trace> laplace;
   if (s.laplace_draws > 0) {
-    if (failed)
-      throw RuntimeError("optimization failed, so no Laplace draws: " +
-                         mode.message);
+    if (failed) throw RuntimeError("optimization failed, so no Laplace draws: " + mode.message);
     laplace = infer::laplace(density, model::compile_hessian(m, copts), mode.point, s.laplace_draws,
                              s.optimizer.seed);
   }
 
   const std::vector<double> at_mode = point_values(mode, values);
-  const double log_density = figure(mode, "log_density");
-  const auto iterations = static_cast<long>(figure(mode, "iterations"));
-  const auto grad_evals = static_cast<long>(figure(mode, "grad_evals"));
-  const bool converged = figure(mode, "converged") == 1.0;
+  const double log_density = mode.figure("log_density");
+  const auto iterations = static_cast<long>(mode.figure("iterations"));
+  const auto grad_evals = static_cast<long>(mode.figure("grad_evals"));
+  const bool converged = mode.figure("converged") == 1.0;
   std::optional<TraceSummary> summary;
   if (laplace) summary = summarize_trace(*laplace, values);
 
@@ -183,21 +174,16 @@ int run_optimize(const model::Model& m, const OptimizeSettings& s, std::ostream&
 namespace {
 
 struct OptimizeCommand {
-  std::string model, data;
-  std::optional<std::string> floatx;
+  ModelArgs args;
   OptimizeSettings settings;
 };
 
 int run_command(OptimizeCommand& o) {
-  backends::ConfigOverrides flags;
-  flags.backend = o.settings.backend;
-  flags.floatx = o.floatx;
-  const backends::Config config = backends::load_config(flags);
-  const auto m = load_model(o.model, o.data, backends::floatx_dtype(config.floatx.value));
-  o.settings.backend = config.backend.value;
-  o.settings.model_name = model_name(o.model);
-  o.settings.data_file = o.data;
-  return run_optimize(*m, o.settings, std::cout, std::cerr);
+  const ConfiguredModel m = load_configured_model(o.args);
+  o.settings.backend = m.backend;
+  o.settings.model_name = model_name(o.args.model);
+  o.settings.data_file = o.args.data;
+  return run_optimize(*m.model, o.settings, std::cout, std::cerr);
 }
 
 }  // namespace
@@ -208,8 +194,7 @@ Command add_optimize_command(CLI::App& app) {
   infer::LbfgsOptions& l = s.optimizer.lbfgs;
   CLI::App* sub =
       app.add_subcommand("optimize", "The posterior mode (MAP) by L-BFGS, and Laplace draws");
-  sub->add_option("model", o->model, "The model (.stoch)")->required()->check(CLI::ExistingFile);
-  sub->add_option("--data", o->data, "Data JSON (CmdStan format)")->check(CLI::ExistingFile);
+  add_model_args(*sub, o->args);
   sub->add_flag("--jacobian", s.optimizer.jacobian,
                 "Include the transforms' log-Jacobians: the mode on the unconstrained space");
   sub->add_option("--laplace", s.laplace_draws,
@@ -223,8 +208,6 @@ Command add_optimize_command(CLI::App& app) {
       ->capture_default_str();
   sub->add_option("--seed", s.optimizer.seed, "Random seed (the start, the Laplace draws)")
       ->capture_default_str();
-  sub->add_option("--backend", s.backend, "Engine (see `stochos backends`; default from config)");
-  sub->add_option("--floatx", o->floatx, "float64 or float32 (default from config)");
   sub->add_option("--init-alpha", l.init_alpha, "The first line search's step length")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);

@@ -9,7 +9,6 @@
 #include <memory>
 #include <type_traits>
 
-#include "backends/config.hpp"
 #include "cli/commands.hpp"
 #include "cli/model_file.hpp"
 #include "cli/trace_output.hpp"
@@ -20,8 +19,8 @@ namespace stochos::cli {
 namespace {
 
 struct PathfinderCommand {
-  std::string model, data, output, summary_json;
-  std::optional<std::string> backend, floatx;
+  ModelArgs args;
+  std::string output, summary_json;
   bool overwrite = false, no_psis_resample = false;
   infer::PathfinderOptions options;
 };
@@ -61,11 +60,7 @@ std::vector<std::string> method_lines(const infer::PathfinderOptions& o) {
 // The figures' line: "pathfinder: 4 paths, Pareto k-hat 0.31, ELBO -1.23, 5120 gradient
 // evaluations, 0.012 seconds".
 std::string figures_line(const infer::PathfinderResult& r) {
-  const auto figure = [&](const std::string& name) {
-    for (const auto& [n, v] : r.trace.figures)
-      if (n == name) return v;
-    return 0.0;
-  };
+  const auto figure = [&](const std::string& name) { return r.trace.figure(name); };
   const int paths = static_cast<int>(figure("paths"));
   return fmt::format(
       "pathfinder: {} path{}, Pareto k-hat {:.2f}, ELBO {:.4g}, {} gradient evaluations, {:.3g} "
@@ -75,15 +70,11 @@ std::string figures_line(const infer::PathfinderResult& r) {
 }
 
 int run_pathfinder(PathfinderCommand& o) {
-  backends::ConfigOverrides flags;
-  flags.backend = o.backend;
-  flags.floatx = o.floatx;
-  const backends::Config config = backends::load_config(flags);
-  const auto m = load_model(o.model, o.data, backends::floatx_dtype(config.floatx.value));
+  const ConfiguredModel m = load_configured_model(o.args);
   model::CompileOptions copts;
-  copts.backend = config.backend.value;
-  const model::LogDensity density = m->compile(copts);
-  const model::ValueFunction values = m->compile_values(copts);
+  copts.backend = m.backend;
+  const model::LogDensity density = m.model->compile(copts);
+  const model::ValueFunction values = m.model->compile_values(copts);
   if (!o.output.empty()) refuse_overwrite(o.output, o.overwrite, "--output");
   o.options.psis_resample = !o.no_psis_resample;
 
@@ -91,8 +82,8 @@ int run_pathfinder(PathfinderCommand& o) {
 
   if (!o.output.empty()) {
     io::CsvHeader h;
-    h.model = model_name(o.model);
-    h.data_file = o.data;
+    h.model = model_name(o.args.model);
+    h.data_file = o.args.data;
     h.backend = density.backend_name();
     h.seed = o.options.seed;
     h.stochos_version = STOCHOS_VERSION;
@@ -104,12 +95,8 @@ int run_pathfinder(PathfinderCommand& o) {
   print_summary(summary, std::cout, std::cerr);
   std::cerr << figures_line(r) << '\n';
   for (const auto& note : r.notes) std::cerr << "warning: " << note << '\n';
-  if (!o.summary_json.empty()) {
-    nlohmann::ordered_json j;
-    j["variables"] = variables_json(summary.rows);
-    j["sampler"] = method_json(r.trace, density.backend_name());
-    write_json(o.summary_json, j, "--summary-json");
-  }
+  if (!o.summary_json.empty())
+    write_summary_json(o.summary_json, summary, r.trace, density.backend_name());
   return 0;
 }
 
@@ -120,10 +107,7 @@ Command add_pathfinder_command(CLI::App& app) {
   auto& p = o->options;
   CLI::App* sub = app.add_subcommand(
       "pathfinder", "Approximate a model's posterior with multi-path Pathfinder (CmdStan's)");
-  sub->add_option("model", o->model, "The model (.stoch)")->required()->check(CLI::ExistingFile);
-  sub->add_option("--data", o->data, "Data JSON (CmdStan format)")->check(CLI::ExistingFile);
-  sub->add_option("--backend", o->backend, "Engine (see `stochos backends`; default from config)");
-  sub->add_option("--floatx", o->floatx, "float64 or float32 (default from config)");
+  add_model_args(*sub, o->args);
   const auto count = [&](const char* flag, int& v, const char* what) {
     sub->add_option(flag, v, what)->capture_default_str()->check(CLI::PositiveNumber);
   };

@@ -4,7 +4,6 @@
 #include <iostream>
 #include <memory>
 
-#include "backends/config.hpp"
 #include "cli/commands.hpp"
 #include "cli/model_file.hpp"
 #include "cli/sampling.hpp"
@@ -14,24 +13,20 @@ namespace stochos::cli {
 namespace {
 
 struct SampleCommand {
-  std::string model, data, init;
+  ModelArgs args;
+  std::string init;
   bool tune_given = false;
-  std::optional<std::string> backend, floatx;
   SampleSettings settings;
 };
 
 int run_sample(SampleCommand& o) {
-  backends::ConfigOverrides flags;
-  flags.backend = o.backend;
-  flags.floatx = o.floatx;
-  const backends::Config config = backends::load_config(flags);
-  const auto m = load_model(o.model, o.data, backends::floatx_dtype(config.floatx.value));
-  o.settings.backend = config.backend.value;
+  const ConfiguredModel m = load_configured_model(o.args);
+  o.settings.backend = m.backend;
   o.settings.init_pathfinder = o.init == "pathfinder";
   if (o.settings.init_pathfinder && !o.tune_given) o.settings.sampler.tune = infer::kPathfinderTune;
-  o.settings.model_name = model_name(o.model);
-  o.settings.data_file = o.data;
-  return run_sampling(*m, o.settings, std::cout, std::cerr);
+  o.settings.model_name = model_name(o.args.model);
+  o.settings.data_file = o.args.data;
+  return run_sampling(*m.model, o.settings, std::cout, std::cerr);
 }
 
 }  // namespace
@@ -39,11 +34,8 @@ int run_sample(SampleCommand& o) {
 Command add_sample_command(CLI::App& app) {
   auto o = std::make_shared<SampleCommand>();
   auto& s = o->settings.sampler;
-  CLI::App* sub = app.add_subcommand("sample", "Sample a model's posterior with NUTS");
-  sub->add_option("model", o->model, "The model (.stoch)")->required()->check(CLI::ExistingFile);
-  sub->add_option("--data", o->data, "Data JSON (CmdStan format)")->check(CLI::ExistingFile);
-  sub->add_option("--backend", o->backend, "Engine (see `stochos backends`; default from config)");
-  sub->add_option("--floatx", o->floatx, "float64 or float32 (default from config)");
+  CLI::App* sub = app.add_subcommand("sample", "Sample a model's posterior with MCMC (NUTS)");
+  add_model_args(*sub, o->args);
   sub->add_option("--chains", s.chains, "Chains")
       ->capture_default_str()
       ->check(CLI::Range(1, 1024));

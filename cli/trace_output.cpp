@@ -24,8 +24,9 @@ void refuse_overwrite(const std::string& path, bool overwrite, const std::string
 
 void write_trace_csv(const std::string& path, const io::CsvHeader& header,
                      const infer::Trace& trace, const model::ValueFunction& values, int chain,
-                     bool point_row) {
+                     bool point_row, const std::vector<std::string>& comments) {
   io::CsvWriter csv(path, header, trace.stat_names, csv_variables(values));
+  for (const std::string& c : comments) csv.comment(c);
   auto ws = values.make_workspace();
   std::vector<double> buf(static_cast<std::size_t>(values.size()));
   if (point_row && trace.point.size() > 0) {
@@ -138,6 +139,14 @@ nlohmann::ordered_json method_json(const infer::Trace& trace, const std::string&
   if (!j.contains("seconds")) j["seconds"] = seconds;
   j["backend"] = backend;
   return j;
+}
+
+void write_summary_json(const std::string& path, const TraceSummary& s, const infer::Trace& trace,
+                        const std::string& backend) {
+  nlohmann::ordered_json j;
+  j["variables"] = variables_json(s.rows);
+  j["sampler"] = method_json(trace, backend);
+  write_json(path, j, "--summary-json");
 }
 
 void write_json(const std::string& path, const nlohmann::ordered_json& j, const std::string& flag) {

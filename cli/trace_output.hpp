@@ -23,11 +23,12 @@ std::vector<io::CsvVariable> csv_variables(const model::ValueFunction& values);
 // --overwrite".
 void refuse_overwrite(const std::string& path, bool overwrite, const std::string& flag);
 
-// Writes one chain of a finished trace as a CmdStan CSV: with `point_row`, the method's point
-// estimate first (its statistics 0, as CmdStan's variational CSV has the mean), then every draw.
+// Writes one chain of a finished trace as a CmdStan CSV: `comments` after the header row (as
+// "# " lines), with `point_row` the method's point estimate (its statistics 0, as CmdStan's
+// variational CSV has the mean), then every draw.
 void write_trace_csv(const std::string& path, const io::CsvHeader& header,
                      const infer::Trace& trace, const model::ValueFunction& values, int chain = 0,
-                     bool point_row = false);
+                     bool point_row = false, const std::vector<std::string>& comments = {});
 
 // The traced values of the method's point estimate (Trace::point), one per column name.
 std::vector<double> point_values(const infer::Trace& trace, const model::ValueFunction& values);
@@ -54,6 +55,9 @@ nlohmann::ordered_json variables_json(const std::vector<diagnostics::SummaryRow>
 nlohmann::ordered_json method_json(const infer::Trace& trace, const std::string& backend);
 // JSON has no NaN: a figure that could not be computed is null.
 nlohmann::ordered_json number(double v);
+// An approximation's --summary-json: the variables, and the method with its figures.
+void write_summary_json(const std::string& path, const TraceSummary& s, const infer::Trace& trace,
+                        const std::string& backend);
 // Writes `j` to `path` (InputError naming the flag when it cannot).
 void write_json(const std::string& path, const nlohmann::ordered_json& j, const std::string& flag);
 

@@ -9,7 +9,6 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
-#include "backends/config.hpp"
 #include "cli/commands.hpp"
 #include "cli/model_file.hpp"
 #include "cli/trace_output.hpp"
@@ -19,8 +18,8 @@ namespace stochos::cli {
 namespace {
 
 struct VariationalCommand {
-  std::string model, data, output, summary_json;
-  std::optional<std::string> backend, floatx;
+  ModelArgs args;
+  std::string output, summary_json;
   bool overwrite = false, progress = true, no_adapt = false;
   infer::AdviOptions advi;
 };
@@ -63,52 +62,31 @@ CLI::Validator positive() {
       "POSITIVE");
 }
 
-double figure(const infer::Trace& t, const std::string& name) {
-  for (const auto& [k, v] : t.figures)
-    if (k == name) return v;
-  return std::nan("");
-}
-
 // CmdStan's variational CSV: after the header, the eta lines (which CmdStanPy reads), the
 // approximation's mean with lp__, log_p__ and log_g__ 0, then the draws.
 void write_csv(const VariationalCommand& o, const infer::Trace& t,
                const model::ValueFunction& values, const std::string& backend) {
   io::CsvHeader h;
-  h.model = model_name(o.model);
-  h.data_file = o.data;
+  h.model = model_name(o.args.model);
+  h.data_file = o.args.data;
   h.backend = backend;
   h.seed = o.advi.seed;
   h.stochos_version = STOCHOS_VERSION;
   h.method = "variational";
   h.method_lines = method_lines(o.advi);
-  io::CsvWriter csv(o.output, h, t.stat_names, csv_variables(values));
-  csv.comment(o.advi.adapt ? "Stepsize adaptation complete." : "Stepsize adaptation not engaged.");
-  csv.comment(fmt::format("eta = {}", figure(t, "eta")));
-  const std::vector<double> zeros(t.stat_names.size(), 0.0);
-  csv.draw(zeros.data(), point_values(t, values).data());
-  const infer::ChainTrace& c = t.chains.at(0);
-  auto ws = values.make_workspace();
-  std::vector<double> buf(static_cast<std::size_t>(values.size()));
-  for (Eigen::Index i = 0; i < c.draws.rows(); ++i) {
-    const Eigen::VectorXd q = c.draws.row(i).transpose();
-    const Eigen::VectorXd stats = c.stats.row(i).transpose();
-    values(*ws, q.data(), buf.data());
-    csv.draw(stats.data(), buf.data());
-  }
-  csv.timing(c.warmup_seconds, c.sampling_seconds);
+  write_trace_csv(
+      o.output, h, t, values, 0, /*point_row=*/true,
+      {o.advi.adapt ? "Stepsize adaptation complete." : "Stepsize adaptation not engaged.",
+       fmt::format("eta = {}", t.figure("eta"))});
 }
 
 int run_variational(VariationalCommand& o) {
-  backends::ConfigOverrides flags;
-  flags.backend = o.backend;
-  flags.floatx = o.floatx;
-  const backends::Config config = backends::load_config(flags);
   if (!o.output.empty()) refuse_overwrite(o.output, o.overwrite, "--output");
-  const auto m = load_model(o.model, o.data, backends::floatx_dtype(config.floatx.value));
+  const ConfiguredModel m = load_configured_model(o.args);
   model::CompileOptions copts;
-  copts.backend = config.backend.value;
-  const model::LogDensity density = m->compile(copts);
-  const model::ValueFunction values = m->compile_values(copts);
+  copts.backend = m.backend;
+  const model::LogDensity density = m.model->compile(copts);
+  const model::ValueFunction values = m.model->compile_values(copts);
 
   o.advi.adapt = !o.no_adapt;
   infer::AdviOptions a = o.advi;
@@ -130,12 +108,12 @@ int run_variational(VariationalCommand& o) {
   if (!o.output.empty()) write_csv(o, t, values, density.backend_name());
   const TraceSummary summary = summarize_trace(t, values);
   print_summary(summary, std::cout, std::cerr);
-  const double k = figure(t, "pareto_k");
+  const double k = t.figure("pareto_k");
   std::cerr << fmt::format(
       "{} ADVI: ELBO {:.3f}, eta {}{}, {} iterations, {} gradient evaluations, Pareto k-hat "
       "{:.2f}, {:.3f} s\n",
-      t.method, figure(t, "elbo"), figure(t, "eta"), a.adapt ? " (adapted)" : "",
-      figure(t, "iterations"), figure(t, "grad_evals"), k,
+      t.method, t.figure("elbo"), t.figure("eta"), a.adapt ? " (adapted)" : "",
+      t.figure("iterations"), t.figure("grad_evals"), k,
       t.chains[0].warmup_seconds + t.chains[0].sampling_seconds);
   if (!t.message.empty()) std::cerr << t.message << '\n';
   if (!(k <= 0.7))
@@ -143,12 +121,8 @@ int run_variational(VariationalCommand& o) {
         "warning: Pareto k-hat {:.2f} > 0.7: the approximation is a poor stand-in for the "
         "posterior (Yao et al. 2018); its means and sds may be far off\n",
         k);
-  if (!o.summary_json.empty()) {
-    nlohmann::ordered_json j;
-    j["variables"] = variables_json(summary.rows);
-    j["sampler"] = method_json(t, density.backend_name());
-    write_json(o.summary_json, j, "--summary-json");
-  }
+  if (!o.summary_json.empty())
+    write_summary_json(o.summary_json, summary, t, density.backend_name());
   return 0;
 }
 
@@ -159,10 +133,7 @@ Command add_variational_command(CLI::App& app) {
   auto& a = o->advi;
   CLI::App* sub =
       app.add_subcommand("variational", "Approximate a model's posterior with ADVI (Stan's)");
-  sub->add_option("model", o->model, "The model (.stoch)")->required()->check(CLI::ExistingFile);
-  sub->add_option("--data", o->data, "Data JSON (CmdStan format)")->check(CLI::ExistingFile);
-  sub->add_option("--backend", o->backend, "Engine (see `stochos backends`; default from config)");
-  sub->add_option("--floatx", o->floatx, "float64 or float32 (default from config)");
+  add_model_args(*sub, o->args);
   sub->add_option("--method", a.method, "The Gaussian family")
       ->check(CLI::IsMember({"meanfield", "fullrank"}))
       ->capture_default_str();

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <Eigen/Dense>
+#include <limits>
 #include <string>
 #include <utility>
 #include <vector>
@@ -44,6 +45,13 @@ struct Trace {
   // Method-wide figures for the reports, in order ("elbo", "pareto_k", "iterations", ...).
   std::vector<std::pair<std::string, double>> figures;
   std::string message;  // what the method has to say (why L-BFGS stopped, ...), or empty
+
+  // A figure's value, or NaN when the method has none of that name.
+  double figure(const std::string& name) const {
+    for (const auto& [k, v] : figures)
+      if (k == name) return v;
+    return std::numeric_limits<double>::quiet_NaN();
+  }
 
   // The column of a statistic, or -1 when the method has none of that name.
   int stat_index(const std::string& name) const {

@@ -15,6 +15,7 @@
 
 #include "cli/commands.hpp"
 #include "io/cmdstan_csv.hpp"
+#include "run_command.hpp"
 #include "stochos/error.hpp"
 
 namespace stochos::cli {
@@ -37,28 +38,11 @@ class PathfinderCommand : public ::testing::Test {
   // out_ and err_.
   int run(std::vector<std::string> args) {
     const std::string es = std::string(STOCHOS_SOURCE_DIR) + "/examples/eight_schools";
-    args.insert(args.begin(),
-                {"stochos", "pathfinder", es + ".stoch", "--data", es + ".data.json"});
-    CLI::App app;
-    const Command cmd = add_pathfinder_command(app);
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    app.parse(static_cast<int>(argv.size()), argv.data());
-    out_.str("");
-    err_.str("");
-    auto* old_out = std::cout.rdbuf(out_.rdbuf());
-    auto* old_err = std::cerr.rdbuf(err_.rdbuf());
-    int code = -1;
-    try {
-      code = cmd.run();
-    } catch (...) {
-      std::cout.rdbuf(old_out);
-      std::cerr.rdbuf(old_err);
-      throw;
-    }
-    std::cout.rdbuf(old_out);
-    std::cerr.rdbuf(old_err);
-    return code;
+    args.insert(args.begin(), {"pathfinder", es + ".stoch", "--data", es + ".data.json"});
+    const test::CommandOutput r = test::run_command(add_pathfinder_command, args);
+    out_.str(r.out);
+    err_.str(r.err);
+    return r.code;
   }
 
   fs::path dir_;

@@ -15,6 +15,7 @@
 
 #include "cli/commands.hpp"
 #include "io/cmdstan_csv.hpp"
+#include "run_command.hpp"
 #include "stochos/error.hpp"
 
 namespace stochos::cli {
@@ -36,28 +37,11 @@ class Variational : public ::testing::Test {
 
   // Runs `stochos variational MODEL --data DATA args...`, capturing stdout and stderr.
   int run(std::vector<std::string> args) {
-    args.insert(args.begin(), {"stochos", "variational", kModel, "--data", kData});
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    CLI::App app;
-    const Command c = add_variational_command(app);
-    app.parse(static_cast<int>(argv.size()), argv.data());
-    std::ostringstream out, err;
-    auto* old_out = std::cout.rdbuf(out.rdbuf());
-    auto* old_err = std::cerr.rdbuf(err.rdbuf());
-    int rc = -1;
-    try {
-      rc = c.run();
-    } catch (...) {
-      std::cout.rdbuf(old_out);
-      std::cerr.rdbuf(old_err);
-      throw;
-    }
-    std::cout.rdbuf(old_out);
-    std::cerr.rdbuf(old_err);
-    out_ = out.str();
-    err_ = err.str();
-    return rc;
+    args.insert(args.begin(), {"variational", kModel, "--data", kData});
+    const test::CommandOutput r = test::run_command(add_variational_command, args);
+    out_ = r.out;
+    err_ = r.err;
+    return r.code;
   }
   std::string path(const std::string& name) const { return (dir_ / name).string(); }
 
