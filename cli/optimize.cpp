@@ -124,6 +124,7 @@ int run_optimize(const model::Model& m, const OptimizeSettings& s, std::ostream&
     j["reason"] = mode.message;
     j["iterations"] = iterations;
     j["grad_evals"] = grad_evals;
+    j["seconds"] = mode.chains.at(0).sampling_seconds;  // L-BFGS alone, not parsing or compiling
     j["variables"] = variables_at_mode(values, at_mode);
     if (laplace)
       j["laplace"] = {{"draws", s.laplace_draws}, {"variables", variables_json(summary->rows)}};

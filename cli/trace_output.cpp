@@ -127,7 +127,11 @@ nlohmann::ordered_json variables_json(const std::vector<diagnostics::SummaryRow>
 nlohmann::ordered_json method_json(const infer::Trace& trace, const std::string& backend) {
   nlohmann::ordered_json j;
   j["method"] = trace.method;
-  for (const auto& [name, value] : trace.figures) j[name] = number(value);
+  // Counts (iterations, gradient evaluations, paths) as integers.
+  for (const auto& [name, value] : trace.figures)
+    j[name] = std::isfinite(value) && value == std::floor(value) && std::fabs(value) < 1e15
+                  ? nlohmann::ordered_json(static_cast<long long>(value))
+                  : number(value);
   if (!trace.message.empty()) j["message"] = trace.message;
   nlohmann::ordered_json seconds = nlohmann::ordered_json::array();
   long grads = 0;
