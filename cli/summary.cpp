@@ -118,12 +118,13 @@ int run_summary(const SummaryOptions& o) {
                     {"divergences", report.divergences},
                     {"chains", report.chains},
                     {"draws_per_chain", report.draws_per_chain}};
-    fmt::print("{}\n", j.dump(2));
+    std::cout << j.dump(2) << '\n';
   } else if (o.format == "csv") {
-    fmt::print(",mean,sd,hdi_3%,hdi_97%,mcse_mean,mcse_sd,ess_bulk,ess_tail,r_hat\n");
+    std::cout << ",mean,sd,hdi_3%,hdi_97%,mcse_mean,mcse_sd,ess_bulk,ess_tail,r_hat\n";
     for (const auto& r : rows)
-      fmt::print("\"{}\",{},{},{},{},{},{},{},{},{}\n", r.name, r.mean, r.sd, r.hdi_low, r.hdi_high,
-                 r.mcse_mean, r.mcse_sd, r.ess_bulk, r.ess_tail, r.r_hat);
+      std::cout << fmt::format("\"{}\",{},{},{},{},{},{},{},{},{}\n", r.name, r.mean, r.sd,
+                               r.hdi_low, r.hdi_high, r.mcse_mean, r.mcse_sd, r.ess_bulk,
+                               r.ess_tail, r.r_hat);
   } else {
     std::cout << diagnostics::format_table(rows);
     for (const auto& w : diagnostics::warnings(rows, report)) std::cerr << "warning: " << w << '\n';
