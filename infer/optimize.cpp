@@ -14,6 +14,9 @@ namespace stochos::infer {
 
 namespace {
 
+// The slope (d log p / d unconstrained coordinate, outwards) that still counts as climbing.
+constexpr double kEdgeSlope = 0.01;
+
 // The coordinates that moved furthest from the start (within half the largest move; five at
 // most), with their directions: "mu ran away to +inf", "x, y ran away to +inf".
 std::string runaway(const model::Layout& layout, const Eigen::VectorXd& start,
@@ -79,16 +82,19 @@ Trace optimize(const model::LogDensity& density, const OptimizeOptions& options)
   }
 
   // A transformed variable far out on its unconstrained axis (its constrained value within e^-15
-  // of a bound) whose gradient still points outwards is not at a mode: the density grows
-  // towards that bound, as a hierarchical scale's does without the Jacobian (the centred eight
-  // schools). L-BFGS stops there on a failed line search or on tiny steps; neither is a mode.
+  // of a bound) whose log density still climbs at a rate that does not vanish is not at a mode:
+  // the density grows without bound towards that bound, as a hierarchical scale's does without
+  // the Jacobian (the centred eight schools: -8 log tau, a slope of 8 on tau's log axis). L-BFGS
+  // stops there on a failed line search or on tiny steps. A density with a finite supremum at
+  // the bound (an Exponential prior's mode at 0) flattens there instead: its slope on the
+  // unconstrained axis falls like the constrained value, 1e-6 or less, and it is a mode at the
+  // edge, as Stan reports it.
   if (!r.diverged) {
     std::string edge;
     for (const model::VarSlot& v : density.layout().vars)
       for (std::int64_t k = 0; k < v.size && !v.transform.empty(); ++k) {
         const auto i = static_cast<Eigen::Index>(v.offset + k);
-        if (std::fabs(r.x[i]) > 15 && r.x[i] * r.grad[i] > 0 &&
-            std::fabs(r.grad[i]) > options.lbfgs.tol_grad) {
+        if (std::fabs(r.x[i]) > 15 && r.x[i] * r.grad[i] > kEdgeSlope) {
           edge += (edge.empty() ? "" : ", ") + packed_name(density.layout(), i);
           break;
         }

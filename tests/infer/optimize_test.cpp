@@ -233,5 +233,16 @@ TEST_F(Optimize, AFunnelWithoutAModeSaysWhichScaleRunsToItsEdge) {
   EXPECT_LT(t.point[1], -15);
 }
 
+TEST_F(Optimize, AModeAtTheEdgeOfTheSupportIsStillAMode) {
+  // Exponential(1) alone: without the Jacobian the density e^-x is largest at x = 0, a finite
+  // supremum that log x -> -inf approaches with a vanishing slope. Stan reports it converged.
+  Model m;
+  m.rv("x", Exponential(1));
+  const Trace t = optimize(m.compile({.jacobian = false}), {.seed = 2});
+  EXPECT_EQ(t.figure("converged"), 1.0) << t.message;
+  EXPECT_EQ(t.message.find("no mode"), std::string::npos) << t.message;
+  EXPECT_LT(std::exp(t.point[0]), 1e-6);
+}
+
 }  // namespace
 }  // namespace stochos::infer
