@@ -72,6 +72,7 @@ run: build
 VALIDATION_DIRS ?= ../shared/validation ../shared/posteriordb
 validate: build
 	scripts/validate $(STOCHOS) --markdown docs/validation-table.md $(VALIDATION_DIRS)
+	scripts/validate-approximations $(STOCHOS) --markdown docs/validation-approximations-table.md $(VALIDATION_DIRS)
 
 bench: build
 	@found=0; \
