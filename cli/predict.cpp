@@ -1,6 +1,7 @@
 // `stochos predict MODEL [--data FILE] (--prior | --trace DIR)` (SPEC.md §1.3): prior predictive
 // draws of every variable, or posterior predictive draws of the observed variables at each draw
-// of a trace (the chain CSVs `stochos sample --output-dir DIR` wrote, or CmdStan's). The draws
+// of a trace (the chain CSVs `stochos sample --output-dir DIR` wrote, or CmdStan's; or one CSV
+// of any method: `pathfinder`'s, `variational`'s, `optimize --laplace`'s). The draws
 // are a CSV with Stan's column names (theta.1 is theta[0]), to --output or stdout.
 #include <fmt/format.h>
 
@@ -32,9 +33,10 @@ struct PredictOptions {
   std::uint64_t seed = 1;
 };
 
-// DIR's chain CSVs, chain-1.csv, chain-2.csv, ... in chain order.
+// DIR's chain CSVs, chain-1.csv, chain-2.csv, ... in chain order; or the one CSV named.
 std::vector<fs::path> chain_files(const std::string& dir) {
-  if (!fs::is_directory(dir)) throw InputError("--trace " + dir + ": not a folder");
+  if (fs::is_regular_file(dir)) return {fs::path(dir)};
+  if (!fs::is_directory(dir)) throw InputError("--trace " + dir + ": no such folder or file");
   const std::regex name(R"(chain-(\d+)\.csv)");
   std::vector<std::pair<long, fs::path>> found;
   for (const auto& e : fs::directory_iterator(dir)) {
@@ -146,7 +148,8 @@ Command add_predict_command(CLI::App& app) {
   sub->add_option("--data", o->data, "Data JSON")->check(CLI::ExistingFile);
   sub->add_flag("--prior", o->prior, "Draw every variable from the prior predictive");
   sub->add_option("--trace", o->trace,
-                  "A folder of chain-N.csv traces: draw the observed variables at each draw");
+                  "A folder of chain-N.csv traces, or one CSV of any method: draw the observed "
+                  "variables at each draw");
   sub->add_option("--draws", o->draws, "Prior predictive draws (default 500)");
   sub->add_option("--seed", o->seed, "Random seed (default 1)");
   sub->add_option("--output", o->output, "CSV file to write (default: stdout)");

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "run_command.hpp"
@@ -79,6 +80,16 @@ TEST_F(MethodCsv, EachMethodsCsvSummarisesAsItsOwnDraws) {
     EXPECT_TRUE(j["variables"][0]["r_hat"].is_null()) << file;
     // Every approximation is centred near the mode of this well-identified regression.
     EXPECT_NEAR(mean_of(j, "alpha"), alpha, 0.2) << file;
+    // Posterior predictive draws at each of its draws.
+    const auto ppc = test::run_command(
+        add_predict_command, {"predict", kModel, "--data", kData, "--trace", file, "--output",
+                              path(std::string(method) + "-ppc.csv")});
+    EXPECT_EQ(ppc.code, 0) << ppc.err;
+    std::ifstream f(path(std::string(method) + "-ppc.csv"));
+    std::string line;
+    int rows = -1;  // the header
+    while (std::getline(f, line)) rows += !line.empty() && line[0] != '#';
+    EXPECT_EQ(rows, draws) << file;
   }
 }
 
