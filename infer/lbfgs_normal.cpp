@@ -72,6 +72,8 @@ LbfgsNormal::LbfgsNormal(const VectorXd& x, const VectorXd& grad, const VectorXd
 }
 
 MatrixXd LbfgsNormal::transform(const MatrixXd& u) const {
+  // No draws: Eigen's triangular product of an empty matrix reads through a null pointer.
+  if (u.cols() == 0) return MatrixXd(dim(), 0);
   MatrixXd x;
   if (dense_) {
     x = chol_.triangularView<Eigen::Lower>() * u;
