@@ -171,14 +171,14 @@ int run_sampling(const model::Model& m, const SampleSettings& s, std::ostream& o
 
   infer::SampleOptions run = so;
   run.stop = &g_interrupted;
+  nlohmann::ordered_json init;  // the initialiser's figures, for the summary JSON
   if (s.init_pathfinder) {
     const auto pf = infer::init_from_pathfinder(density, run);
-    long grads = 0;
-    for (const auto& c : pf.trace.chains) grads += c.gradient_evaluations;
+    init = method_json(pf.trace, density.backend_name());
     err << fmt::format(
         "pathfinder: {} paths, Pareto k-hat {:.2f}, {} gradient evaluations; each chain starts "
         "from its draws with its metric, warm-up {} iterations\n",
-        pf.paths.size(), pf.pareto_k, grads, so.tune);
+        pf.paths.size(), pf.pareto_k, init["grad_evals"].get<long>(), so.tune);
   }
   run.on_adapted = [&](int c, double eps, const Eigen::VectorXd& inv) {
     if (!csv.empty())
@@ -232,6 +232,7 @@ int run_sampling(const model::Model& m, const SampleSettings& s, std::ostream& o
                     {"seconds", {{"tune", tune}, {"sample", sample}}},
                     {"grad_evals", grads},
                     {"backend", density.backend_name()}};
+    if (!init.is_null()) j["sampler"]["init"] = init;
     write_json(s.summary_json, j, "--summary-json");
   }
   if (interrupted) {

@@ -93,6 +93,28 @@ TEST_F(Sampling, WritesCmdStanCsvsTheSummaryAndItsJson) {
   EXPECT_EQ(run_sampling(m, s, out2, err2), 0);
 }
 
+TEST_F(Sampling, PathfinderStartsTheChainsAndItsFiguresAreInTheJson) {
+  model::Model m;
+  eight_schools(m);
+  SampleSettings s;
+  s.sampler.chains = 2;
+  s.sampler.draws = 200;
+  s.sampler.tune = 200;
+  s.sampler.seed = 6;
+  s.init_pathfinder = true;
+  s.summary_json = (dir_ / "summary.json").string();
+  s.progress = false;
+  std::ostringstream out, err;
+  ASSERT_EQ(run_sampling(m, s, out, err), 0);
+  EXPECT_NE(err.str().find("pathfinder: 4 paths"), std::string::npos) << err.str();
+  std::ifstream jf(s.summary_json);
+  const auto j = nlohmann::json::parse(jf);
+  EXPECT_EQ(j["sampler"]["method"], "nuts");
+  EXPECT_EQ(j["sampler"]["init"]["method"], "pathfinder");
+  EXPECT_GT(j["sampler"]["init"]["grad_evals"].get<long>(), 100);
+  EXPECT_EQ(j["variables"].size(), 18u);
+}
+
 TEST_F(Sampling, CentredEightSchoolsWarnsAboutDivergences) {
   model::Model m;
   const std::vector<double> y = {28, 8, -3, 7, -1, 1, 18, 12};
