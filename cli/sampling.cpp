@@ -147,7 +147,7 @@ int run_sampling(const model::Model& m, const SampleSettings& s, std::ostream& o
                                               .save_warmup = so.keep_warmup,
                                               .dense_metric = so.dense_metric,
                                               .delta = so.target_accept,
-                                              .engine = so.sampler == "hmc" ? "static" : "nuts",
+                                              .engine = so.sampler == "hmc" ? "static" : so.sampler,
                                               .int_time = so.hmc_time,
                                               .init_buffer = so.init_buffer,
                                               .term_buffer = so.term_buffer,

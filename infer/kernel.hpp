@@ -1,8 +1,9 @@
-// The MCMC kernels that `sample` runs (NUTS, static HMC; the discrete samplers later): each is a
-// transition over the Hamiltonian's phase space, and declares the statistics it reports per
-// draw, named as CmdStan's CSV columns. All share one warm-up (infer/sample.cpp: dual averaging
-// of the step size, windowed metric estimation). A new kernel is one file in infer/ and one entry
-// in kernels.cpp.
+// The MCMC kernels that `sample` runs (NUTS, static HMC, PyMC's Metropolis and Slice; the
+// discrete samplers later): each is a transition over the Hamiltonian's phase space, and declares
+// the statistics it reports per draw, named as CmdStan's CSV columns (name__). The Hamiltonian
+// kernels share one warm-up (infer/sample.cpp: dual averaging of the step size, windowed metric
+// estimation); the others tune themselves during warm-up (PyMC's rules). A new kernel is one
+// file in infer/ and one entry in kernels.cpp.
 #pragma once
 
 #include <functional>
@@ -24,6 +25,10 @@ class Kernel {
   virtual Transition transition(PhasePoint& z, double step_size, Rng& rng) = 0;
   // The statistics of `t` (taken with `step_size`), in KernelSpec::stat_names' order.
   virtual void stats(const Transition& t, double step_size, double* out) const = 0;
+  // Whether the shared warm-up (step size, metric) drives this kernel. One that does not tunes
+  // itself in tune(), called after each warm-up transition, and ignores the step size.
+  virtual bool hamiltonian() const { return true; }
+  virtual void tune(const Transition& /*t*/) {}
 };
 
 struct KernelSpec {
@@ -32,6 +37,10 @@ struct KernelSpec {
   std::vector<std::string> stat_names;
   std::function<std::unique_ptr<Kernel>(Hamiltonian&, const SampleOptions&)> make;
 };
+
+// The factories of the kernels with files of their own (infer/NAME.cpp).
+std::unique_ptr<Kernel> make_metropolis(Hamiltonian& h, const SampleOptions& o);
+std::unique_ptr<Kernel> make_slice(Hamiltonian& h, const SampleOptions& o);
 
 // Every kernel, in the order `stochos sample --help` lists them.
 const std::vector<KernelSpec>& kernels();

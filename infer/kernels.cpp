@@ -69,6 +69,14 @@ const std::vector<KernelSpec>& kernels() {
        {"lp__", "accept_stat__", "stepsize__", "int_time__", "n_leapfrog__", "divergent__",
         "energy__"},
        make<HmcKernel>},
+      {"metropolis",
+       "PyMC's random-walk Metropolis, its scaling tuned during warm-up by the acceptance rate",
+       {"lp__", "accept__", "accepted__", "scaling__"},
+       make_metropolis},
+      {"slice",
+       "PyMC's Slice: univariate slice sampling of each coordinate in turn, widths tuned",
+       {"lp__", "nstep_out__", "nstep_in__"},
+       make_slice},
   };
   return all;
 }

@@ -63,7 +63,8 @@ ChainTrace run_chain(const model::LogDensity& density, const SampleOptions& o, i
   step.set_mu(std::log(10 * eps));
   step.restart();
   MetricAdaptation metric(n, o.tune, o.dense_metric, o.init_buffer, o.term_buffer, o.base_window);
-  eps = initial_step_size(h, z, eps, rng);
+  const bool hamiltonian = k->hamiltonian();
+  if (hamiltonian) eps = initial_step_size(h, z, eps, rng);
 
   int divergences = 0;
   if (o.keep_warmup) {
@@ -85,8 +86,9 @@ ChainTrace run_chain(const model::LogDensity& density, const SampleOptions& o, i
       r.warmup_stats.row(it) = Eigen::Map<const Eigen::RowVectorXd>(stats.data(), nstats);
     }
     r.warmup_iterations = it + 1;
-    eps = step.learn(t.accept_stat);
-    if (metric.learn(z.q)) {
+    if (!hamiltonian) {
+      k->tune(t);
+    } else if (eps = step.learn(t.accept_stat); metric.learn(z.q)) {
       if (o.dense_metric)
         h.set_inverse_metric_dense(metric.metric_dense());
       else
@@ -101,9 +103,9 @@ ChainTrace run_chain(const model::LogDensity& density, const SampleOptions& o, i
     r.warmup_draws.conservativeResize(r.warmup_iterations, n);
     r.warmup_stats.conservativeResize(r.warmup_iterations, nstats);
   }
-  if (o.tune > 0) eps = step.final_step_size();
+  if (o.tune > 0 && hamiltonian) eps = step.final_step_size();
   r.warmup_seconds = seconds_since(t_warm);
-  if (o.on_adapted && !r.interrupted)
+  if (o.on_adapted && !r.interrupted && hamiltonian)
     o.on_adapted(
         chain, eps,
         h.dense() ? Eigen::VectorXd(h.inverse_metric_dense().diagonal()) : h.inverse_metric_diag());
@@ -131,7 +133,7 @@ ChainTrace run_chain(const model::LogDensity& density, const SampleOptions& o, i
     r.stats.conservativeResize(done, nstats);
   }
   r.sampling_seconds = seconds_since(t_sample);
-  r.step_size = eps;
+  r.step_size = hamiltonian ? eps : 0.0;
   if (h.dense()) {
     r.inverse_metric_dense = h.inverse_metric_dense();
     r.inverse_metric = r.inverse_metric_dense.diagonal();

@@ -56,6 +56,11 @@ std::vector<std::string> sample_method_lines(const SampleArguments& a) {
   count("init_buffer", a.init_buffer, 75);
   count("term_buffer", a.term_buffer, 50);
   count("window", a.window, 25);
+  if (a.engine != "nuts" && a.engine != "static") {
+    // A kernel CmdStan does not have (PyMC's Metropolis, Slice): its name, no HMC settings.
+    l.emplace_back("    algorithm = " + a.engine);
+    return l;
+  }
   l.insert(l.end(), {"    algorithm = hmc (Default)", "      hmc"});
   if (a.engine == "static") {
     l.emplace_back("        engine = static");

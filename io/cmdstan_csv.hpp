@@ -36,12 +36,13 @@ struct CsvHeader {
   unsigned long long seed = 0;
 };
 
-// CmdStan's method lines of `sample` with NUTS (or static HMC) and the diagonal or dense metric.
+// CmdStan's method lines of `sample` with NUTS (or static HMC) and the diagonal or dense metric;
+// for another kernel, its name as the algorithm.
 struct SampleArguments {
   int num_samples = 1000, num_warmup = 1000, max_depth = 10;
   bool save_warmup = false, dense_metric = false;
   double delta = 0.8;
-  std::string engine = "nuts";  // or "static"
+  std::string engine = "nuts";  // or "static"; another name: a kernel that is not HMC
   double int_time = 6.283185307179586;
   int init_buffer = 75, term_buffer = 50, window = 25;
 };
