@@ -15,6 +15,7 @@
 #include "cli/commands.hpp"
 #include "cli/model_file.hpp"
 #include "cli/trace_output.hpp"
+#include "cli/validators.hpp"
 #include "infer/laplace.hpp"
 #include "model/hessian.hpp"
 #include "stochos/error.hpp"
@@ -211,24 +212,24 @@ Command add_optimize_command(CLI::App& app) {
       ->capture_default_str();
   sub->add_option("--init-alpha", l.init_alpha, "The first line search's step length")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(positive());
   sub->add_option("--tol-obj", l.tol_obj, "Convergence: absolute change of log p")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(non_negative());
   sub->add_option("--tol-rel-obj", l.tol_rel_obj,
                   "Convergence: relative change of log p, in units of epsilon")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(non_negative());
   sub->add_option("--tol-grad", l.tol_grad, "Convergence: gradient norm")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(non_negative());
   sub->add_option("--tol-rel-grad", l.tol_rel_grad,
                   "Convergence: relative gradient magnitude, in units of epsilon")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(non_negative());
   sub->add_option("--tol-param", l.tol_param, "Convergence: change of the parameters")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(non_negative());
   sub->add_option("--history-size", l.history, "L-BFGS's history of updates")
       ->capture_default_str()
       ->check(CLI::Range(1, 1000));

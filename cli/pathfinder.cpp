@@ -12,6 +12,7 @@
 #include "cli/commands.hpp"
 #include "cli/model_file.hpp"
 #include "cli/trace_output.hpp"
+#include "cli/validators.hpp"
 #include "infer/pathfinder.hpp"
 #include "stochos/error.hpp"
 
@@ -109,10 +110,10 @@ Command add_pathfinder_command(CLI::App& app) {
       "pathfinder", "Approximate a model's posterior with multi-path Pathfinder (CmdStan's)");
   add_model_args(*sub, o->args);
   const auto count = [&](const char* flag, int& v, const char* what) {
-    sub->add_option(flag, v, what)->capture_default_str()->check(CLI::PositiveNumber);
+    sub->add_option(flag, v, what)->capture_default_str()->check(positive());
   };
   const auto tolerance = [&](const char* flag, double& v, const char* what) {
-    sub->add_option(flag, v, what)->capture_default_str()->check(CLI::NonNegativeNumber);
+    sub->add_option(flag, v, what)->capture_default_str()->check(non_negative());
   };
   count("--num-paths", p.num_paths, "Independent Pathfinder paths");
   count("--num-draws", p.num_draws, "Draws from each path's best approximation");
@@ -123,7 +124,7 @@ Command add_pathfinder_command(CLI::App& app) {
   count("--max-lbfgs-iters", p.max_lbfgs_iters, "L-BFGS iterations per path at most");
   sub->add_option("--init-alpha", p.init_alpha, "The first line search's step length")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(positive());
   tolerance("--tol-obj", p.tol_obj, "Convergence: absolute change in log p");
   tolerance("--tol-rel-obj", p.tol_rel_obj, "Convergence: relative change in log p");
   tolerance("--tol-grad", p.tol_grad, "Convergence: gradient norm");

@@ -7,6 +7,7 @@
 #include "cli/commands.hpp"
 #include "cli/model_file.hpp"
 #include "cli/sampling.hpp"
+#include "cli/validators.hpp"
 #include "infer/pathfinder_init.hpp"
 
 namespace stochos::cli {
@@ -41,10 +42,10 @@ Command add_sample_command(CLI::App& app) {
       ->check(CLI::Range(1, 1024));
   sub->add_option("--draws", s.draws, "Draws per chain after warm-up")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(non_negative());
   sub->add_option("--tune", s.tune, "Warm-up iterations per chain")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(non_negative());
   sub->add_option("--seed", s.seed, "Random seed (the same seed gives the same draws)")
       ->capture_default_str();
   sub->add_option("--target-accept", s.target_accept, "Step-size adaptation target, in (0, 1)")
@@ -62,17 +63,17 @@ Command add_sample_command(CLI::App& app) {
   sub->add_option("--init-buffer", s.init_buffer,
                   "Warm-up: iterations before the first metric window")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(non_negative());
   sub->add_option("--window", s.base_window, "Warm-up: the first metric window (then doubling)")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(non_negative());
   sub->add_option("--term-buffer", s.term_buffer,
                   "Warm-up: iterations after the last metric window")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(non_negative());
   sub->add_option("--int-time", s.hmc_time, "Static HMC's integration time (--sampler hmc)")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(positive());
   sub->add_option("--init", o->init,
                   "pathfinder: start each chain from a Pathfinder draw with its approximation's "
                   "metric, and warm up for " +

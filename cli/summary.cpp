@@ -136,8 +136,8 @@ int run_summary(const SummaryOptions& o) {
 
 Command add_summary_command(CLI::App& app) {
   auto o = std::make_shared<SummaryOptions>();
-  CLI::App* sub =
-      app.add_subcommand("summary", "Summarise CmdStan-layout CSV files (one per chain, or one of any method)");
+  CLI::App* sub = app.add_subcommand(
+      "summary", "Summarise CmdStan-layout CSV files (one per chain, or one of any method)");
   sub->add_option("csv", o->files, "The chains' CSV files")->required()->check(CLI::ExistingFile);
   sub->add_option("--format", o->format, "table, csv or json")
       ->check(CLI::IsMember({"table", "csv", "json"}))

@@ -12,6 +12,7 @@
 #include "cli/commands.hpp"
 #include "cli/model_file.hpp"
 #include "cli/trace_output.hpp"
+#include "cli/validators.hpp"
 #include "infer/advi.hpp"
 
 namespace stochos::cli {
@@ -45,21 +46,6 @@ std::vector<std::string> method_lines(const infer::AdviOptions& o) {
       line(fmt::format("    eval_elbo = {}", o.eval_elbo), o.eval_elbo == d.eval_elbo),
       line(fmt::format("    output_samples = {}", o.output_samples),
            o.output_samples == d.output_samples)};
-}
-
-// A number above 0 (CLI11's PositiveNumber prints its range up to DBL_MAX in full).
-CLI::Validator positive() {
-  return CLI::Validator(
-      [](std::string& s) -> std::string {
-        double v = 0;
-        try {
-          v = std::stod(s);
-        } catch (const std::exception&) {
-          return "must be a number, got '" + s + "'";
-        }
-        return v > 0 && std::isfinite(v) ? std::string() : "must be positive, got " + s;
-      },
-      "POSITIVE");
 }
 
 // CmdStan's variational CSV: after the header, the eta lines (which CmdStanPy reads), the
@@ -166,7 +152,7 @@ Command add_variational_command(CLI::App& app) {
   sub->add_option("--seed", a.seed, "Random seed (the same seed gives the same draws)")
       ->capture_default_str();
   sub->add_option("--cores", a.cores, "Threads for the ELBO's draws (default: hardware threads)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(non_negative());
   sub->add_option("--output", o->output, "Write CmdStan's variational CSV here");
   sub->add_flag("--overwrite", o->overwrite, "Replace an existing --output file");
   sub->add_option("--summary-json", o->summary_json, "Write the summary as JSON here");
