@@ -140,16 +140,6 @@ std::string human_bytes(double b) {
   return buf;
 }
 
-// A data container's values are read at run time, where a NaN would make the log density NaN;
-// only observe()'s values may have missing entries, which it imputes.
-void refuse_missing(const std::string& name, const std::vector<double>& values) {
-  const auto nan =
-      std::find_if(values.begin(), values.end(), [](double x) { return std::isnan(x); });
-  if (nan != values.end())
-    throw InputError("data '" + name + "': element " + std::to_string(nan - values.begin()) +
-                     " is NaN; only the data of an observed variable may have missing entries");
-}
-
 std::uint64_t physical_memory() {
   const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGESIZE);
   if (pages <= 0 || page <= 0) return std::numeric_limits<std::uint64_t>::max();  // unknown

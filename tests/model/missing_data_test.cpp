@@ -183,8 +183,13 @@ TEST_F(MissingData, DataContainersRefuseNaN) {
             "data 'x': element 1 is NaN; only the data of an observed variable may have missing "
             "entries");
   Model n;
-  n.data("x", {1, 2}, {2});
+  Tensor x = n.data("x", {1, 2}, {2});
+  n.observe("y", Normal(0, 1), x);
   EXPECT_THROW(n.set_data("x", {kNaN, 2}), InputError);
+  LogDensity d = n.compile();
+  EXPECT_EQ(error_of([&] { d.set_data("x", {2, kNaN}); }),
+            "data 'x': element 1 is NaN; only the data of an observed variable may have missing "
+            "entries");
 }
 
 TEST_F(MissingData, NamesAreTakenLikeAnyVariable) {
