@@ -193,6 +193,11 @@ TEST_F(MissingData, RefusedForMultivariateAndDiscreteFamilies) {
             }).find("Dirichlet is multivariate"),
             std::string::npos);
   EXPECT_EQ(error_of([&] {
+              m.observe("w", NormalMixture({0.3, 0.7}, {-1, 1}, {1, 1}), {0.2, kNaN}, {2});
+            }),
+            "observed variable 'w' has missing entries, which need a family whose draws are "
+            "scalars, one per entry; NormalMixture is not elementwise");
+  EXPECT_EQ(error_of([&] {
               m.observe("y", Poisson(3.0), {1, kNaN, 4}, {3});
             }),
             "missing entries of the discrete variable 'y' need a discrete sampler, not yet "
