@@ -11,7 +11,8 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t size) {
   static const stochos::io::DataSet data = stochos::io::parse_data(
-      R"({"J": 3, "N": 4, "y": [1.5, -0.5, 2.0], "idx": [0, 2, 1, 2], "X": [[1, 2], [3, 4], [5, 6]]})",
+      R"({"J": 3, "N": 4, "y": [1.5, -0.5, 2.0], "idx": [0, 2, 1, 2], "X": [[1, 2], [3, 4], [5, 6]],
+          "m": [0.5, null, 1.5, null]})",
       "fuzz.data.json");
   const std::string_view source(reinterpret_cast<const char*>(bytes), size);
   try {

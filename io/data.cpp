@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
@@ -62,7 +63,8 @@ void flatten(const nlohmann::json& j, DataValue& out, const std::string& where,
   };
   if (depth < out.shape.size()) {
     if (!j.is_array())
-      fail("a number where a list of " + std::to_string(out.shape[depth]) + " was expected");
+      fail(std::string(j.is_null() ? "null" : "a number") + " where a list of " +
+           std::to_string(out.shape[depth]) + " was expected");
     if (static_cast<std::int64_t>(j.size()) != out.shape[depth])
       fail(std::to_string(j.size()) + " elements where " + std::to_string(out.shape[depth]) +
            " were expected (rows must have equal lengths)");
@@ -75,7 +77,11 @@ void flatten(const nlohmann::json& j, DataValue& out, const std::string& where,
     return;
   }
   if (j.is_array()) fail("a list where a number was expected (ragged nesting)");
-  if (j.is_number_integer() || j.is_number_unsigned()) {
+  if (j.is_null()) {
+    // A missing entry, as NaN: only an observed variable's data may have them, which the model
+    // imputes; any other use is refused where the data are used (lang/builder.cpp).
+    out.values.push_back(std::numeric_limits<double>::quiet_NaN());
+  } else if (j.is_number_integer() || j.is_number_unsigned()) {
     out.values.push_back(j.get<double>());
   } else if (j.is_number_float()) {
     const double v = j.get<double>();
@@ -83,10 +89,9 @@ void flatten(const nlohmann::json& j, DataValue& out, const std::string& where,
     out.values.push_back(v);
     out.integer = false;
   } else {
-    fail(std::string(j.is_null()      ? "null"
-                     : j.is_boolean() ? "a boolean"
-                     : j.is_string()  ? "a string"
-                                      : "an object") +
+    fail(std::string(j.is_boolean()  ? "a boolean"
+                     : j.is_string() ? "a string"
+                                     : "an object") +
          " where a number was expected");
   }
 }

@@ -1,6 +1,7 @@
 // The data JSON of CmdStan and posteriordb: {"J": 8, "y": [28, 8, ...], "X": [[1, 2], [3, 4]]}.
 // A matrix is a list of rows; every value is a number (an integer when written without a
-// fraction or exponent). Anything else is an InputError naming the file and the key.
+// fraction or exponent) or null, a missing entry, read as NaN (SPEC.md §3, missing data).
+// Anything else is an InputError naming the file and the key.
 #pragma once
 
 #include <map>

@@ -1,6 +1,7 @@
 // From the syntax tree to a model::Model: data declarations checked against the data, random
 // variables (free, or observed when the name is data or computed from data alone),
 // deterministics, lets and potentials; expressions become graph operations.
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <map>
@@ -80,6 +81,10 @@ struct Value {
   // The elements of an int tensor known when the model is built (int data, integer arithmetic
   // on it), row-major: an index array is checked against the axis it indexes before it is used.
   Known known = nullptr;
+  // Data with null entries (NaN), which only an observed variable may take: `t` is unset, and
+  // `null_at` is the first null's flat index.
+  const io::DataValue* with_nulls = nullptr;
+  std::size_t null_at = 0;
 };
 
 bool is_float(const Tensor& t) {
@@ -177,9 +182,12 @@ class Builder {
       fail(s.loc, "data '" + s.name + "' is declared " + s.type + graph::shape_str(want) +
                       " but the data file gives shape " + graph::shape_str(d.shape));
     // An int declaration takes integral values, however written (3 or 3.0), exact in a double.
+    const auto null =
+        std::find_if(d.values.begin(), d.values.end(), [](double x) { return std::isnan(x); });
     if (is_int)
       for (std::size_t k = 0; k < d.values.size(); ++k) {
         const double x = d.values[k];
+        if (std::isnan(x)) continue;
         const std::string at = s.name + position_str(k, d.shape);
         if (x != std::floor(x))
           fail(s.loc, "data '" + s.name + "' is declared int but " + at + " is " + number_str(x) +
@@ -190,6 +198,13 @@ class Builder {
       }
     Value v;
     v.from_data = true;
+    if (null != d.values.end()) {
+      v.with_nulls = &d;
+      v.null_at = static_cast<std::size_t>(null - d.values.begin());
+      define(s.name, s.name_loc, v);
+      declared_data_.insert(s.name);
+      return;
+    }
     v.t = graph::constant(g(), d.shape, d.values, is_int ? DType::i64 : floatx_);
     if (is_int) v.known = std::make_shared<const std::vector<double>>(d.values);
     if (is_int && d.shape.empty()) v.int_scalar = static_cast<std::int64_t>(d.values[0]);
@@ -262,11 +277,22 @@ class Builder {
         fail(keyword_loc(call, "transform"),
              "'" + s.name + "' is observed: transform= applies to free variables only");
       const Value data = found->second;
-      if (opts.shape && *opts.shape != data.t.shape())
+      const Shape& data_shape = data.with_nulls ? data.with_nulls->shape : data.t.shape();
+      if (opts.shape && *opts.shape != data_shape)
         fail(keyword_loc(call, "shape"),
              "observed variable '" + s.name + "': shape= " + graph::shape_str(*opts.shape) +
-                 " but its data have shape " + graph::shape_str(data.t.shape()));
-      at(s.loc, [&] { return m_->observe(s.name, d, data.t, {.shape = opts.shape}); });
+                 " but its data have shape " + graph::shape_str(data_shape));
+      if (!data.with_nulls) {
+        at(s.loc, [&] { return m_->observe(s.name, d, data.t, {.shape = opts.shape}); });
+        return;
+      }
+      // Null entries are imputed: from here on the name is the data with the imputed entries
+      // in place (Note [missing data] in model/missing.cpp).
+      Value full;
+      full.t = at(s.loc, [&] {
+        return m_->observe(s.name, d, data.with_nulls->values, data_shape, {.shape = opts.shape});
+      });
+      found->second = full;
       return;
     }
     const Tensor t = at(s.loc, [&] { return m_->rv(s.name, d, opts); });
@@ -394,6 +420,7 @@ class Builder {
           if (data_.count(e.name) == 0) unknown_name(e);
           return std::nullopt;
         }
+        refuse_nulls(e, it->second);
         return it->second.int_scalar;
       }
       case Expr::Kind::unary: {
@@ -409,6 +436,16 @@ class Builder {
       default:
         return std::nullopt;
     }
+  }
+
+  // Data with null entries used as a value (in an expression, a size, an index, a let).
+  void refuse_nulls(const Expr& e, const Value& v) const {
+    if (!v.with_nulls) return;
+    const Shape& shape = v.with_nulls->shape;
+    const std::string what =
+        shape.empty() ? " is null" : ": entry " + position_str(v.null_at, shape) + " is null";
+    fail(e.loc, "data '" + e.name + "'" + what +
+                    "; only the data of an observed variable may have missing entries");
   }
 
   [[noreturn]] void unknown_name(const Expr& e) {
@@ -441,6 +478,7 @@ class Builder {
         if (e.name == "inf") return constant(std::numeric_limits<double>::infinity());
         auto it = env_.find(e.name);
         if (it == env_.end()) unknown_name(e);
+        refuse_nulls(e, it->second);
         return it->second;
       }
       case Expr::Kind::list:

@@ -1,5 +1,7 @@
 #include "model/log_density.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 
 #include "backends/config.hpp"
@@ -90,11 +92,20 @@ void LogDensity::set_data(const std::string& name, const std::vector<double>& va
       if (static_cast<std::int64_t>(values.size()) != d.size)
         throw InputError("data '" + name + "' has " + std::to_string(d.size) + " values; got " +
                          std::to_string(values.size()) + " (a new shape needs a new model)");
+      refuse_missing(name, values);
       const auto buf = typed_buffer(d.dtype, values);
       std::memcpy(d.storage.data(), buf.data(), buf.size() * sizeof(std::uint64_t));
       return;
     }
   throw InputError("no data container '" + name + "'");
+}
+
+void refuse_missing(const std::string& name, const std::vector<double>& values) {
+  const auto nan =
+      std::find_if(values.begin(), values.end(), [](double x) { return std::isnan(x); });
+  if (nan != values.end())
+    throw InputError("data '" + name + "': element " + std::to_string(nan - values.begin()) +
+                     " is NaN; only the data of an observed variable may have missing entries");
 }
 
 }  // namespace stochos::model

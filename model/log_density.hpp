@@ -86,5 +86,8 @@ class LogDensity {
 
 // Values as a buffer of `dtype` (float64, float32, int64, bool), 8-byte aligned.
 std::vector<std::uint64_t> typed_buffer(graph::DType dtype, const std::vector<double>& values);
+// A data container's values are read at run time, where a NaN would make the log density NaN:
+// an InputError naming the element. Only observe()'s values may have missing entries.
+void refuse_missing(const std::string& name, const std::vector<double>& values);
 
 }  // namespace stochos::model

@@ -180,11 +180,21 @@ void Model::claim(const std::string& name) {
   names_.push_back(name);
 }
 
+distributions::Params Model::resolve(const std::string& name,
+                                     const distributions::Distribution& d) {
+  return for_variable(name, [&] { return d.resolve(*g_, floatx_); });
+}
+
+void Model::check_parameters(const std::string& name, const distributions::Family& f,
+                             const distributions::Params& p) {
+  check_fixed_parameters(name, f, p);
+}
+
 Tensor Model::rv(const std::string& name, const distributions::Distribution& d,
                  const RvOptions& o) {
   claim(name);
   const distributions::Family& f = d.family();
-  distributions::Params p = for_variable(name, [&] { return d.resolve(*g_, floatx_); });
+  distributions::Params p = resolve(name, d);
   if (f.is_discrete(p))
     throw InputError("variable '" + name + "': " + f.name +
                      " is discrete; free discrete variables need a discrete sampler, which "
@@ -200,10 +210,15 @@ Tensor Model::rv(const std::string& name, const distributions::Distribution& d,
                        " do not broadcast to shape " + graph::shape_str(*o.shape));
     shape = *o.shape;
   }
+  return add_free(name, f, std::move(p), shape, o.transform);
+}
 
+Tensor Model::add_free(const std::string& name, const distributions::Family& f,
+                       distributions::Params p, const Shape& shape,
+                       const std::optional<std::string>& transform) {
   FreeVar v{name, name, &f, std::move(p), shape, shape, nullptr, {}, {}};
-  v.transform = o.transform ? named_transform(name, *o.transform, v.params)
-                            : (f.transform ? f.transform(v.params) : nullptr);
+  v.transform = transform ? named_transform(name, *transform, v.params)
+                          : (f.transform ? f.transform(v.params) : nullptr);
   if (v.transform) {
     v.value_name = transforms::value_name(name, *v.transform);
     claim(v.value_name);
@@ -215,7 +230,7 @@ Tensor Model::rv(const std::string& name, const distributions::Distribution& d,
       for_variable(name, [&] { return v.transform ? v.transform->backward(v.input) : v.input; });
   if (v.value.shape() != shape) v.value = graph::broadcast_to(v.value, shape);
   // Any transform but a bounded family's default can leave its support: -inf there.
-  free_checked_.push_back(f.transform && o.transform ? 1 : 0);
+  free_checked_.push_back(f.transform && transform ? 1 : 0);
   const Tensor value = v.value;
   free_.push_back(std::move(v));
   order_.push_back({Kind::free, free_.size() - 1});
@@ -228,6 +243,12 @@ Tensor Model::observe(const std::string& name, const distributions::Distribution
   if (static_cast<std::int64_t>(values.size()) != graph::numel(shape))
     throw InputError("observed variable '" + name + "': " + std::to_string(values.size()) +
                      " values for shape " + graph::shape_str(shape));
+  if (std::any_of(values.begin(), values.end(), [](double x) { return std::isnan(x); })) {
+    if (o.shape && *o.shape != shape)
+      throw InputError("observed variable '" + name + "': shape= " + graph::shape_str(*o.shape) +
+                       " but its data have shape " + graph::shape_str(shape));
+    return observe_missing(name, d, values, shape);
+  }
   return observe(name, d, graph::constant(*g_, std::move(shape), std::move(values), floatx_), o);
 }
 
@@ -235,13 +256,19 @@ Tensor Model::observe(const std::string& name, const distributions::Distribution
                       const Tensor& data, const ObserveOptions& o) {
   if (&data.graph() != g_.get())
     throw InputError("observed variable '" + name + "': its data belong to another model");
+  // A constant with NaN entries has missing data, as the values overload's.
+  if (data.is_constant()) {
+    const std::vector<double>& v = *data.node().attrs.data;
+    if (std::any_of(v.begin(), v.end(), [](double x) { return std::isnan(x); }))
+      return observe(name, d, v, data.shape(), o);
+  }
   // PyMC takes shape= beside observed= when the two agree; the data's shape is the variable's.
   if (o.shape && *o.shape != data.shape())
     throw InputError("observed variable '" + name + "': shape= " + graph::shape_str(*o.shape) +
                      " but its data have shape " + graph::shape_str(data.shape()));
   claim(name);
   const distributions::Family& f = d.family();
-  distributions::Params p = for_variable(name, [&] { return d.resolve(*g_, floatx_); });
+  distributions::Params p = resolve(name, d);
   check_fixed_parameters(name, f, p);
   Tensor value = data.dtype() == floatx_ ? data : graph::cast(data, floatx_);
   const Shape batch = f.shape ? f.shape(p) : batch_shape(name, p);
@@ -250,19 +277,27 @@ Tensor Model::observe(const std::string& name, const distributions::Distribution
     throw InputError("observed variable '" + name + "': data of shape " +
                      graph::shape_str(value.shape()) + " but parameters of shape " +
                      graph::shape_str(batch));
+  add_observed(name, name, f, std::move(p), value);
+  return value;
+}
+
+void Model::add_observed(const std::string& name, const std::string& shown,
+                         const distributions::Family& f, distributions::Params p,
+                         const Tensor& value, const std::vector<std::int64_t>* positions) {
   // Data outside the support is an input error when it is known now.
-  const Tensor in = for_variable(name, [&] { return f.in_support(value, p); });
+  const Tensor in = for_variable(shown, [&] { return f.in_support(value, p); });
   bool runtime_check = !fixed(in);
   if (!runtime_check)
-    if (auto i = first_false(in))
-      throw InputError("observed variable '" + name + "': value " +
+    if (auto i = first_false(in)) {
+      const std::int64_t at = positions ? (*positions)[static_cast<std::size_t>(*i)] : *i;
+      throw InputError("observed variable '" + shown + "': value " +
                        number(fixed(value) ? element(value, *i) : NAN) +
-                       (value.size() > 1 ? " at index " + std::to_string(*i) : "") +
+                       (positions || value.size() > 1 ? " at index " + std::to_string(at) : "") +
                        " is outside the support of " + f.name);
+    }
   observed_.push_back({name, &f, std::move(p), value});
   observed_checked_.push_back(runtime_check ? 1 : 0);
   order_.push_back({Kind::observed, observed_.size() - 1});
-  return value;
 }
 
 Tensor Model::data(const std::string& name, std::vector<double> values, Shape shape,
@@ -272,6 +307,7 @@ Tensor Model::data(const std::string& name, std::vector<double> values, Shape sh
   if (static_cast<std::int64_t>(values.size()) != graph::numel(shape))
     throw InputError("data '" + name + "': " + std::to_string(values.size()) +
                      " values for shape " + graph::shape_str(shape));
+  refuse_missing(name, values);
   Tensor t = graph::input(*g_, name, dtype.value_or(floatx_), std::move(shape));
   data_.push_back({name, t, std::move(values)});
   return t;
@@ -283,6 +319,7 @@ void Model::set_data(const std::string& name, std::vector<double> values) {
       if (static_cast<std::int64_t>(values.size()) != d.input.size())
         throw InputError("data '" + name + "' has " + std::to_string(d.input.size()) +
                          " values; got " + std::to_string(values.size()));
+      refuse_missing(name, values);
       d.values = std::move(values);
       return;
     }

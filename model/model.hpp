@@ -71,7 +71,10 @@ class Model {
 
   // PyMC's pm.<Dist>("name", ...): a free variable; returns its constrained value.
   Tensor rv(const std::string& name, const distributions::Distribution& d, const RvOptions& o = {});
-  // pm.<Dist>("name", ..., observed=...): values with a shape, or a data container.
+  // pm.<Dist>("name", ..., observed=...): values with a shape, or a data container. NaN values
+  // are missing entries, imputed as PyMC does (Note [missing data] in model/missing.cpp): the
+  // free variable NAME_unobserved, the observed variable NAME_observed over the other entries,
+  // and the deterministic NAME, the data with the imputed entries in place, which is returned.
   Tensor observe(const std::string& name, const distributions::Distribution& d,
                  std::vector<double> values, Shape shape, const ObserveOptions& o = {});
   Tensor observe(const std::string& name, const distributions::Distribution& d, const Tensor& data,
@@ -111,6 +114,23 @@ class Model {
  private:
   enum class Kind { free, observed, potential };
   void claim(const std::string& name);
+  // d's parameters in the model's graph; InputErrors name the variable.
+  distributions::Params resolve(const std::string& name, const distributions::Distribution& d);
+  // Fixed parameters that fail the family's conditions are an InputError now.
+  static void check_parameters(const std::string& name, const distributions::Family& f,
+                               const distributions::Params& p);
+  // A free variable of a resolved, checked distribution (`name` claimed), as rv() adds it.
+  Tensor add_free(const std::string& name, const distributions::Family& f, distributions::Params p,
+                  const Shape& shape, const std::optional<std::string>& transform);
+  // An observed variable (`name` claimed) of a value in the model's float type; its data are
+  // checked against the support now where they can be. `positions`, when given, are the flat
+  // indices in the data of `shown` that value's elements come from, for messages.
+  void add_observed(const std::string& name, const std::string& shown,
+                    const distributions::Family& f, distributions::Params p, const Tensor& value,
+                    const std::vector<std::int64_t>* positions = nullptr);
+  // observe() with NaN entries: model/missing.cpp.
+  Tensor observe_missing(const std::string& name, const distributions::Distribution& d,
+                         const std::vector<double>& values, const Shape& shape);
   // The term of one distribution at `value`: the summed log density, -inf where a parameter
   // that is not fixed fails its conditions or (check_support) the value leaves the support.
   Tensor term(const distributions::Family& f, const distributions::Params& p, const Tensor& value,

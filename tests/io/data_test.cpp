@@ -63,6 +63,29 @@ TEST(Data, RealsWrittenAsIntegersAndMixedLists) {
   EXPECT_FALSE(d.at("z").integer);  // 1.0 is real; the language's int declarations accept it
 }
 
+TEST(Data, NullEntriesAreMissingValuesReadAsNaN) {
+  // SPEC.md §3: only an observed variable's data may have them (lang refuses any other use).
+  const DataSet d = parse_data(
+      R"({"y": [1.5, null, -2], "n": [3, null], "X": [[null, 1], [2, null]], "s": null,
+          "all": [null, null]})",
+      "d.json");
+  const auto& y = d.at("y").values;
+  ASSERT_EQ(y.size(), 3u);
+  EXPECT_EQ(y[0], 1.5);
+  EXPECT_TRUE(std::isnan(y[1]));
+  EXPECT_EQ(y[2], -2);
+  EXPECT_FALSE(d.at("y").integer);
+  EXPECT_TRUE(d.at("n").integer);  // a null leaves an int array int
+  EXPECT_TRUE(std::isnan(d.at("n").values[1]));
+  EXPECT_EQ(d.at("X").shape, (graph::Shape{2, 2}));
+  EXPECT_TRUE(std::isnan(d.at("X").values[0]));
+  EXPECT_EQ(d.at("X").values[1], 1);
+  EXPECT_TRUE(std::isnan(d.at("X").values[3]));
+  EXPECT_TRUE(d.at("s").shape.empty());
+  EXPECT_TRUE(std::isnan(d.at("s").values[0]));
+  EXPECT_EQ(d.at("all").shape, (graph::Shape{2}));
+}
+
 TEST(Data, EmptyAndWhitespaceFiles) {
   EXPECT_EQ(error_of("{}"), "(no error)");
   EXPECT_EQ(parse_data("  {\r\n\t}\n", "d.json").size(), 0u);
@@ -95,8 +118,9 @@ const Golden kGolden[] = {
      "lengths)"},
     {R"({"y": [1, "a"]})", "d.json: error: data 'y'[1]: a string where a number was expected"},
     {R"({"y": "8"})", "d.json: error: data 'y': a string where a number was expected"},
-    {R"({"y": null})", "d.json: error: data 'y': null where a number was expected"},
-    {R"({"y": [1, null]})", "d.json: error: data 'y'[1]: null where a number was expected"},
+    {R"({"y": [[1, 2], null]})", "d.json: error: data 'y'[1]: null where a list of 2 was expected"},
+    {R"({"y": [null, [1]]})",
+     "d.json: error: data 'y'[1]: a list where a number was expected (ragged nesting)"},
     {R"({"y": true})", "d.json: error: data 'y': a boolean where a number was expected"},
     {R"({"y": [[0, 1], [false, 1]]})",
      "d.json: error: data 'y'[1][0]: a boolean where a number was expected"},

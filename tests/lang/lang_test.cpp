@@ -397,8 +397,8 @@ TEST_F(Lang, DataErrorsNameTheFileAndKey) {
             "lengths)");
   EXPECT_EQ(data_error("{\"y\": [1, \"a\"]}"),
             "d.json: error: data 'y'[1]: a string where a number was expected");
-  EXPECT_EQ(data_error("{\"y\": null}"),
-            "d.json: error: data 'y': null where a number was expected");
+  EXPECT_EQ(data_error("{\"y\": true}"),
+            "d.json: error: data 'y': a boolean where a number was expected");
   EXPECT_EQ(data_error("{\"y\": [1, [2]]}"),
             "d.json: error: data 'y'[1]: a list where a number was expected (ragged nesting)");
   EXPECT_EQ(data_error("[1, 2]"), "d.json: error: data must be a JSON object of named values");
