@@ -188,9 +188,10 @@ TEST_F(TimeSeries, BadArgumentsAreInputErrorsNamingThem) {
             "variable 'obs': AR: ar_order=2 but rho has 1 coefficient");
   EXPECT_EQ(observe_error(make("AR", {{"rho", 0.5}, {"sigma", 1}, {"tau", 1}}), x),
             "variable 'obs': AR: give sigma or tau, not both");
+  // A NaN is a missing entry; a random walk's cannot be imputed entry by entry.
   EXPECT_EQ(observe_error(GaussianRandomWalk(0, 1), {0.1, NAN, 0.3}),
-            "observed variable 'obs': value nan at index 1 is outside the support of "
-            "GaussianRandomWalk");
+            "observed variable 'obs' has missing entries, which need a family whose draws are "
+            "scalars, one per entry; GaussianRandomWalk is multivariate");
 }
 
 }  // namespace
