@@ -14,6 +14,7 @@
 #include "diagnostics/diagnostics.hpp"
 #include "infer/sample.hpp"
 #include "model/model.hpp"
+#include "traced.hpp"
 
 namespace stochos::infer {
 namespace {
@@ -26,20 +27,7 @@ class ExactPosterior : public ::testing::Test {};
 
 // The constrained draws of free variable 0, element 0, by chain.
 diagnostics::Chains draws_of(const Model& m, const Trace& r) {
-  const auto values = m.compile_values();
-  auto ws = values.make_workspace();
-  std::vector<double> out(static_cast<std::size_t>(values.size()));
-  diagnostics::Chains c;
-  for (const auto& chain : r.chains) {
-    std::vector<double> x;
-    for (Eigen::Index i = 0; i < chain.draws.rows(); ++i) {
-      const Eigen::VectorXd q = chain.draws.row(i).transpose();
-      values(*ws, q.data(), out.data());
-      x.push_back(out[0]);
-    }
-    c.push_back(std::move(x));
-  }
-  return c;
+  return test::traced(m, r, 0);
 }
 
 // Mean within 5 MCSE, sd within 10%, the 5% and 95% quantiles within 5 MCSE-like margins.

@@ -9,6 +9,7 @@
 #include "diagnostics/diagnostics.hpp"
 #include "infer/sample.hpp"
 #include "model/model.hpp"
+#include "traced.hpp"
 
 namespace stochos::infer {
 namespace {
@@ -18,24 +19,7 @@ using model::Model;
 
 class MissingDataSampling : public ::testing::Test {};
 
-// The constrained draws of element k of the traced values (free variables, then
-// deterministics), by chain.
-diagnostics::Chains traced(const Model& m, const Trace& r, std::size_t k) {
-  const auto values = m.compile_values();
-  auto ws = values.make_workspace();
-  std::vector<double> out(static_cast<std::size_t>(values.size()));
-  diagnostics::Chains c;
-  for (const auto& chain : r.chains) {
-    std::vector<double> x;
-    for (Eigen::Index i = 0; i < chain.draws.rows(); ++i) {
-      const Eigen::VectorXd q = chain.draws.row(i).transpose();
-      values(*ws, q.data(), out.data());
-      x.push_back(out[k]);
-    }
-    c.push_back(std::move(x));
-  }
-  return c;
-}
+using test::traced;
 
 void expect_normal(const diagnostics::Chains& c, double mean, double sd) {
   EXPECT_NEAR(diagnostics::mean(c), mean, 5 * diagnostics::mcse_mean(c));
