@@ -117,8 +117,7 @@ class DataReader final : public nlohmann::json_sax<nlohmann::json> {
   }
   bool end_array() override {
     --depth_;
-    if (!in_value() && depth_ != 1) return true;
-    if (depth_ < 1) return true;
+    if (value_ == nullptr || counts_.empty()) return true;  // not a list of a key's value
     const std::int64_t n = counts_.back();
     counts_.pop_back();
     const std::size_t d = counts_.size();
@@ -152,6 +151,21 @@ class DataReader final : public nlohmann::json_sax<nlohmann::json> {
     std::string why;
   };
 
+  static const char* what(Leaf kind) {
+    switch (kind) {
+      case Leaf::null:
+        return "null";
+      case Leaf::boolean:
+        return "a boolean";
+      case Leaf::integer:
+      case Leaf::real:
+        return "a number";
+      case Leaf::string:
+        return "a string";
+    }
+    return "a value";
+  }
+
   // Inside a key's value (depth 1 is the top-level object's members).
   bool in_value() const { return value_ != nullptr && depth_ >= 2; }
 
@@ -166,13 +180,8 @@ class DataReader final : public nlohmann::json_sax<nlohmann::json> {
       claimed_.resize(static_cast<std::size_t>(d), -1);
     }
     if (d < rank_) {
-      const std::int64_t want = claimed_[static_cast<std::size_t>(d)];
-      if (kind == Leaf::null || kind == Leaf::integer || kind == Leaf::real)
-        fault(path(), std::string(kind == Leaf::null ? "null" : "a number") + " where a list of " +
-                          std::to_string(want) + " was expected");
-      else
-        fault(path(), std::string(kind == Leaf::boolean ? "a boolean" : "a string") +
-                          " where a number was expected");
+      fault(path(), std::string(what(kind)) + " where a list of " +
+                        std::to_string(claimed_[static_cast<std::size_t>(d)]) + " was expected");
     } else if (kind == Leaf::null) {
       // A missing entry, as NaN: only an observed variable's data may have them, which the
       // model imputes; any other use is refused where the data are used (lang/builder.cpp).
@@ -182,8 +191,7 @@ class DataReader final : public nlohmann::json_sax<nlohmann::json> {
       value_->values.push_back(v);
       if (kind == Leaf::real) value_->integer = false;
     } else {
-      fault(path(), std::string(kind == Leaf::boolean ? "a boolean" : "a string") +
-                        " where a number was expected");
+      fault(path(), std::string(what(kind)) + " where a number was expected");
     }
     if (d == 0)
       close_value();

@@ -122,6 +122,16 @@ const Golden kGolden[] = {
     {R"({"y": [null, [1]]})",
      "d.json: error: data 'y'[1]: a list where a number was expected (ragged nesting)"},
     {R"({"y": true})", "d.json: error: data 'y': a boolean where a number was expected"},
+    {R"({"y": [[1, 2], "a"]})",
+     "d.json: error: data 'y'[1]: a string where a list of 2 was expected"},
+    // A list's length is checked before its elements, as a walk over the document would.
+    {R"({"y": [[1, 2], ["a"]]})",
+     "d.json: error: data 'y'[1]: 1 elements where 2 were expected (rows must have equal "
+     "lengths)"},
+    // The first malformed key in sorted order, whichever comes first in the file.
+    {R"({"b": [[1, 2], [3]], "a": "x"})",
+     "d.json: error: data 'a': a string where a number was expected"},
+    {R"([[1], {"a": 2}])", "d.json: error: data must be a JSON object of named values"},
     {R"({"y": [[0, 1], [false, 1]]})",
      "d.json: error: data 'y'[1][0]: a boolean where a number was expected"},
     {R"({"y": {"a": 1}})", "d.json: error: data 'y': an object where a number was expected"},
