@@ -10,9 +10,12 @@ struct OpInfo {
 };
 
 constexpr OpInfo kInfo[] = {
+// The kind FloatUnary of ops.def is a Unary op that takes no int64.
+#define FloatUnary Unary
 #define STOCHOS_OP(name, kind, arity) {#name, OpKind::kind, arity},
 #include "graph/ops.def"
 #undef STOCHOS_OP
+#undef FloatUnary
 };
 
 }  // namespace

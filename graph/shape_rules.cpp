@@ -123,23 +123,9 @@ void infer(const Graph& g, Node& n) {
       n.shape = c.in(0).shape;
       return;
 
-    case Op::exp:
-    case Op::expm1:
-    case Op::log:
-    case Op::log1p:
-    case Op::sqrt:
-    case Op::sigmoid:
-    case Op::log_sigmoid:
-    case Op::softplus:
-    case Op::tanh:
-    case Op::sin:
-    case Op::cos:
-    case Op::lgamma:
-    case Op::digamma:
-    case Op::trigamma:
-    case Op::erf:
-    case Op::erfc:
-    case Op::log_ndtr:
+#define STOCHOS_UNARY_OP(name)
+#define STOCHOS_FLOAT_UNARY_OP(name) case Op::name:
+#include "graph/ops_by_kind.def"
       c.arity(1);
       c.want_float(0);
       n.dtype = c.in(0).dtype;

@@ -202,8 +202,9 @@ Step::Fn arithmetic_fn(const graph::Node& n, Mode m) {
 }
 
 // Integer arithmetic: the ops whose meaning needs no float (div, pow and the transcendental
-// functions take floats by the shape rules). The unary and binary ops are named one by one, so
-// a new one is placed on either side.
+// functions take floats by the shape rules). The float-only unary ops come from ops.def's
+// FloatUnary kind; the others and the binary ops are named one by one, so a new one is placed on
+// either side.
 Step::Fn int_unary_fn(const graph::Node& n) {
   switch (n.op) {
     case Op::neg:
@@ -214,25 +215,11 @@ Step::Fn int_unary_fn(const graph::Node& n) {
       return &unary<std::int64_t, graph::Elementwise<Op::sign>>;
     case Op::square:
       return &unary<std::int64_t, graph::Elementwise<Op::square>>;
-    case Op::exp:
-    case Op::expm1:
-    case Op::log:
-    case Op::log1p:
-    case Op::sqrt:
-    case Op::sigmoid:
-    case Op::log_sigmoid:
-    case Op::softplus:
-    case Op::tanh:
-    case Op::sin:
-    case Op::cos:
-    case Op::lgamma:
-    case Op::digamma:
-    case Op::trigamma:
-    case Op::erf:
-    case Op::erfc:
-    case Op::log_ndtr:
+#define STOCHOS_FLOAT_UNARY_OP(name) case Op::name:
+#include "graph/ops_by_kind.def"
       unsupported(n);  // float only
 #define STOCHOS_UNARY_OP(name)
+#define STOCHOS_FLOAT_UNARY_OP(name)
 #define STOCHOS_OTHER_OP(name) case Op::name:
 #include "graph/ops_by_kind.def"
       unsupported(n);

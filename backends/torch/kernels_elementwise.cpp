@@ -79,25 +79,12 @@ Step lower_unary(const Node& n, DType in) {
       case Op::sign:
       case Op::square:
         break;
-      case Op::exp:
-      case Op::expm1:
-      case Op::log:
-      case Op::log1p:
-      case Op::sqrt:
-      case Op::sigmoid:
-      case Op::log_sigmoid:
-      case Op::softplus:
-      case Op::tanh:
-      case Op::sin:
-      case Op::cos:
-      case Op::lgamma:
-      case Op::digamma:
-      case Op::trigamma:
-      case Op::erf:
-      case Op::erfc:
-      case Op::log_ndtr:
+#define STOCHOS_UNARY_OP(name)
+#define STOCHOS_FLOAT_UNARY_OP(name) case Op::name:
+#include "graph/ops_by_kind.def"
         no_kernel(n, in);  // float only
 #define STOCHOS_UNARY_OP(name)
+#define STOCHOS_FLOAT_UNARY_OP(name)
 #define STOCHOS_OTHER_OP(name) case Op::name:
 #include "graph/ops_by_kind.def"
         no_kernel(n, in);
