@@ -5,6 +5,7 @@
 #include <boost/random/normal_distribution.hpp>
 #include <boost/random/uniform_01.hpp>
 #include <cmath>
+#include <utility>
 
 #include "infer/kernel.hpp"
 
@@ -29,7 +30,8 @@ class Metropolis final : public Kernel {
   explicit Metropolis(Hamiltonian& h) : h_(h) {}
 
   Transition transition(PhasePoint& z, double, Rng& rng) override {
-    PhasePoint proposal = z;
+    PhasePoint& proposal = proposal_;  // reused: no allocation per transition
+    proposal = z;
     boost::random::normal_distribution<double> normal;
     for (Eigen::Index i = 0; i < proposal.q.size(); ++i) proposal.q[i] += scaling_ * normal(rng);
     h_.evaluate(proposal);
@@ -37,7 +39,7 @@ class Metropolis final : public Kernel {
                                  ? proposal.logp - z.logp
                                  : -std::numeric_limits<double>::infinity();
     accepted_ = std::log(boost::random::uniform_01<double>()(rng)) < log_ratio;
-    if (accepted_) z = proposal;
+    if (accepted_) std::swap(z, proposal);
     Transition t;
     t.logp = z.logp;
     t.accept_stat = log_ratio >= 0 ? 1.0 : std::exp(log_ratio);
@@ -63,6 +65,7 @@ class Metropolis final : public Kernel {
 
  private:
   Hamiltonian& h_;
+  PhasePoint proposal_;
   double scaling_ = 1.0;  // PyMC's default
   bool accepted_ = false;
   int steps_ = 0;

@@ -8,6 +8,7 @@
 #include <boost/random/uniform_01.hpp>
 #include <cmath>
 #include <string>
+#include <utility>
 
 #include "infer/kernel.hpp"
 #include "stochos/error.hpp"
@@ -25,7 +26,8 @@ class Slice final : public Kernel {
 
   Transition transition(PhasePoint& z, double, Rng& rng) override {
     nstep_out_ = nstep_in_ = 0;
-    PhasePoint x = z;
+    PhasePoint& x = x_;  // reused: no allocation per transition
+    x = z;
     const auto logp = [&](Eigen::Index i, double v) {
       x.q[i] = v;
       h_.evaluate(x);
@@ -55,9 +57,7 @@ class Slice final : public Kernel {
       last_[i] = right - left;
     }
     // x holds the last coordinate's accepted value, its log p and gradient.
-    z.q = x.q;
-    z.logp = x.logp;
-    z.grad_logp = x.grad_logp;
+    std::swap(z, x);
     Transition t;
     t.logp = z.logp;
     t.accept_stat = 1.0;  // a slice update is always accepted
@@ -87,6 +87,7 @@ class Slice final : public Kernel {
   }
 
   Hamiltonian& h_;
+  PhasePoint x_;
   Eigen::VectorXd w_, last_;  // the widths; the last transition's final intervals
   double tunes_ = 0;
   long nstep_out_ = 0, nstep_in_ = 0;
