@@ -54,6 +54,7 @@ void check_options(const model::LogDensity& density, const AdviOptions& o) {
     throw InputError("init_radius must be 0 or more, got " + number(o.init_radius));
   if (density.dim() == 0)
     throw InputError("nothing to approximate: the model has no free variables");
+  model::refuse_discrete(density.layout(), "ADVI");
   if (o.init) {
     if (static_cast<std::int64_t>(o.init->size()) != density.dim())
       throw InputError("the initial point has " + std::to_string(o.init->size()) +

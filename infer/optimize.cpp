@@ -41,6 +41,7 @@ std::string runaway(const model::Layout& layout, const Eigen::VectorXd& start,
 
 Trace optimize(const model::LogDensity& density, const OptimizeOptions& options) {
   if (density.dim() == 0) throw InputError("optimize: the model has no free variables");
+  model::refuse_discrete(density.layout(), "optimize");
   if (options.init && static_cast<std::int64_t>(options.init->size()) != density.dim())
     throw InputError("optimize: the initial point has " + std::to_string(options.init->size()) +
                      " values; the model has " + std::to_string(density.dim()) + " unconstrained");

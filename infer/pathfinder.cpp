@@ -206,6 +206,7 @@ void validate(const model::LogDensity& density, const PathfinderOptions& o) {
       throw InputError(std::string(name) + " must be 0 or more, got " + std::to_string(v));
   if (density.dim() == 0)
     throw InputError("nothing to approximate: the model has no free variables");
+  model::refuse_discrete(density.layout(), "Pathfinder");
   if (o.init && static_cast<std::int64_t>(o.init->size()) != density.dim())
     throw InputError("the initial point has " + std::to_string(o.init->size()) +
                      " values; the model has " + std::to_string(density.dim()));

@@ -10,6 +10,7 @@
 namespace stochos::model {
 
 Hessian compile_hessian(const Model& m, const CompileOptions& o) {
+  refuse_discrete(m.layout(), "the Hessian (Laplace)");
   if (m.free_vars().empty()) throw InputError("the model has no free variables: no Hessian");
   const Engine engine = engine_for(o);
   Hessian h;

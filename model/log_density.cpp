@@ -15,6 +15,46 @@ const VarSlot& Layout::find(const std::string& name) const {
   throw InputError("no free variable '" + name + "'");
 }
 
+bool Layout::has_discrete() const {
+  return std::any_of(vars.begin(), vars.end(), [](const VarSlot& v) { return v.discrete; });
+}
+
+std::vector<std::int64_t> Layout::continuous_indices() const {
+  std::vector<std::int64_t> out;
+  for (const VarSlot& v : vars)
+    if (!v.discrete)
+      for (std::int64_t k = 0; k < v.size; ++k) out.push_back(v.offset + k);
+  return out;
+}
+
+SlotInputs::SlotInputs(const Layout& layout, graph::DType floatx) : floatx_(floatx) {
+  const auto n = static_cast<std::size_t>(layout.dim);
+  if (floatx == graph::DType::f32) f32_.assign(n + 1, 0.0f);
+  if (layout.has_discrete()) i64_.assign(n + 1, 0);
+}
+
+void SlotInputs::bind(const Layout& layout, const double* theta, std::vector<const void*>& in) {
+  for (std::size_t i = 0; i < layout.vars.size(); ++i) {
+    const VarSlot& v = layout.vars[i];
+    const auto off = static_cast<std::size_t>(v.offset);
+    const auto n = static_cast<std::size_t>(v.size);
+    if (v.discrete) {
+      // Rounded half away from zero: a value left at 2.9999999 still reads as 3. (Not llround, a
+      // libm call each: this loop vectorises.)
+      for (std::size_t k = 0; k < n; ++k) {
+        const double x = theta[off + k];
+        i64_[off + k] = static_cast<std::int64_t>(x + (x >= 0 ? 0.5 : -0.5));
+      }
+      in[i] = i64_.data() + off;
+    } else if (floatx_ == graph::DType::f32) {
+      for (std::size_t k = 0; k < n; ++k) f32_[off + k] = static_cast<float>(theta[off + k]);
+      in[i] = f32_.data() + off;
+    } else {
+      in[i] = theta + off;
+    }
+  }
+}
+
 Engine engine_for(const CompileOptions& o) {
   backends::ConfigOverrides flags;
   flags.backend = o.backend;
@@ -48,42 +88,41 @@ std::vector<std::uint64_t> typed_buffer(graph::DType dtype, const std::vector<do
 std::unique_ptr<DensityWorkspace> LogDensity::make_workspace() const {
   auto ws = std::make_unique<DensityWorkspace>();
   ws->engine = exe_->make_workspace();
+  ws->slots = std::make_unique<SlotInputs>(layout_, floatx_);
   ws->in.assign(layout_.vars.size() + data_.size(), nullptr);
   for (std::size_t k = 0; k < data_.size(); ++k)
     ws->in[layout_.vars.size() + k] = data_[k].storage.data();
-  ws->out.assign(1 + layout_.vars.size(), nullptr);
-  if (floatx_ == graph::DType::f32) {
-    ws->theta32.assign(static_cast<std::size_t>(layout_.dim), 0.0f);
-    ws->grad32.assign(static_cast<std::size_t>(layout_.dim), 0.0f);
-  }
+  const auto continuous = std::count_if(layout_.vars.begin(), layout_.vars.end(),
+                                        [](const VarSlot& v) { return !v.discrete; });
+  ws->out.assign(1 + static_cast<std::size_t>(continuous), nullptr);
+  if (floatx_ == graph::DType::f32) ws->grad32.assign(static_cast<std::size_t>(layout_.dim), 0.0f);
   return ws;
 }
 
 double LogDensity::operator()(DensityWorkspace& ws, const double* theta, double* grad) const {
-  // Each variable's input and gradient are views into the packed vectors: nothing is copied
-  // (a float32 model reads and writes converted copies held by the workspace).
-  if (floatx_ == graph::DType::f32) {
-    for (std::size_t k = 0; k < ws.theta32.size(); ++k)
-      ws.theta32[k] = static_cast<float>(theta[k]);
-    float logp = 0.0f;
-    ws.out[0] = &logp;
-    for (std::size_t i = 0; i < layout_.vars.size(); ++i) {
-      const auto off = static_cast<std::size_t>(layout_.vars[i].offset);
-      ws.in[i] = ws.theta32.data() + off;
-      ws.out[1 + i] = ws.grad32.data() + off;
-    }
-    exe_->run(*ws.engine, ws.in, ws.out);
-    for (std::size_t k = 0; k < ws.grad32.size(); ++k) grad[k] = ws.grad32[k];
-    return logp;
-  }
+  // Each continuous variable's input and gradient are views into the packed vectors: nothing is
+  // copied (float32 and discrete slots go through converted copies held by the workspace). The
+  // executable's gradient outputs are the continuous variables', in order.
+  ws.slots->bind(layout_, theta, ws.in);
+  const bool f32 = floatx_ == graph::DType::f32;
   double logp = 0.0;
-  ws.out[0] = &logp;
-  for (std::size_t i = 0; i < layout_.vars.size(); ++i) {
-    ws.in[i] = theta + layout_.vars[i].offset;
-    ws.out[1 + i] = grad + layout_.vars[i].offset;
+  float logp32 = 0.0f;
+  ws.out[0] = f32 ? static_cast<void*>(&logp32) : static_cast<void*>(&logp);
+  std::size_t j = 1;
+  for (const VarSlot& v : layout_.vars) {
+    if (v.discrete) {
+      std::fill(grad + v.offset, grad + v.offset + v.size, 0.0);
+      continue;
+    }
+    ws.out[j++] =
+        f32 ? static_cast<void*>(ws.grad32.data() + v.offset) : static_cast<void*>(grad + v.offset);
   }
   exe_->run(*ws.engine, ws.in, ws.out);
-  return logp;
+  if (!f32) return logp;
+  for (const VarSlot& v : layout_.vars)
+    if (!v.discrete)
+      for (std::int64_t k = v.offset; k < v.offset + v.size; ++k) grad[k] = ws.grad32[k];
+  return logp32;
 }
 
 void LogDensity::set_data(const std::string& name, const std::vector<double>& values) {
@@ -98,6 +137,15 @@ void LogDensity::set_data(const std::string& name, const std::vector<double>& va
       return;
     }
   throw InputError("no data container '" + name + "'");
+}
+
+void refuse_discrete(const Layout& layout, const std::string& method) {
+  std::string names;
+  for (const VarSlot& v : layout.vars)
+    if (v.discrete) names += (names.empty() ? "'" : ", '") + v.name + "'";
+  if (!names.empty())
+    throw InputError(method + " needs continuous variables only; " + names +
+                     " is discrete (sample the model, or marginalise it out)");
 }
 
 void refuse_missing(const std::string& name, const std::vector<double>& values) {

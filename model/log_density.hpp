@@ -26,12 +26,33 @@ struct VarSlot {
   std::string transform;   // "log", or "" for none
   std::int64_t offset = 0, size = 0;
   graph::Shape shape, unconstrained_shape;
+  // Note [discrete slots]: a discrete free variable's integer values sit in the packed vector as
+  // doubles; the compiled functions read them as int64 and the log density has no gradient in
+  // them (zeros there). Gradient methods move the other slots only (infer/compound.hpp).
+  bool discrete = false;
+  std::string family;  // the distribution's name, "Bernoulli": what the step assignment reads
 };
 
 struct Layout {
   std::vector<VarSlot> vars;
   std::int64_t dim = 0;
   const VarSlot& find(const std::string& name) const;  // by name or value name
+  bool has_discrete() const;
+  // The packed positions of the continuous slots, in order.
+  std::vector<std::int64_t> continuous_indices() const;
+};
+
+// Points an executable's first inputs at a packed vector's slots: float64 slots as views into
+// it, float32 and discrete (int64) slots through converted copies kept here. One per thread.
+class SlotInputs {
+ public:
+  SlotInputs(const Layout& layout, graph::DType floatx);
+  void bind(const Layout& layout, const double* theta, std::vector<const void*>& in);
+
+ private:
+  graph::DType floatx_;
+  std::vector<float> f32_;
+  std::vector<std::int64_t> i64_;
 };
 
 // Per-call choices; the engine and device default to the configuration (SPEC.md §1.4).
@@ -52,9 +73,10 @@ Engine engine_for(const CompileOptions& o);
 class DensityWorkspace {
  public:
   std::unique_ptr<backends::Workspace> engine;
+  std::unique_ptr<SlotInputs> slots;
   std::vector<const void*> in;
   std::vector<void*> out;
-  std::vector<float> theta32, grad32;  // float32 models: the packed vectors converted
+  std::vector<float> grad32;  // float32 models: the gradient converted
 };
 
 class LogDensity {
@@ -64,7 +86,8 @@ class LogDensity {
   const std::string& backend_name() const { return backend_; }
   graph::DType floatx() const { return floatx_; }  // the model's float type (float32: coarser f)
   std::unique_ptr<DensityWorkspace> make_workspace() const;
-  // Writes dim() gradient entries and returns log p. Thread-safe with one workspace per thread.
+  // Writes dim() gradient entries (zero at discrete slots) and returns log p. Thread-safe with one
+  // workspace per thread.
   double operator()(DensityWorkspace& ws, const double* theta, double* grad) const;
   // Replaces a data container's values (same number of elements); not while calls run.
   void set_data(const std::string& name, const std::vector<double>& values);
@@ -83,6 +106,10 @@ class LogDensity {
   Layout layout_;
   std::vector<DataBuffer> data_;
 };
+
+// Methods that move every coordinate along a gradient (optimisation, ADVI, Pathfinder) cannot
+// handle discrete variables: an InputError naming them and saying what can.
+void refuse_discrete(const Layout& layout, const std::string& method);
 
 // Values as a buffer of `dtype` (float64, float32, int64, bool), 8-byte aligned.
 std::vector<std::uint64_t> typed_buffer(graph::DType dtype, const std::vector<double>& values);

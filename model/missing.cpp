@@ -10,8 +10,8 @@
 //   - NAME, a deterministic of shape S: the observed values with NAME_unobserved scattered into
 //     the missing positions, which is what expressions and the trace see.
 // The log density is then the observed entries' terms plus NAME_unobserved's prior terms. Only
-// elementwise families can be split by entry; a discrete family would need a discrete free
-// variable, which the samplers do not have.
+// elementwise families can be split by entry. A discrete family's NAME_unobserved is a discrete
+// free variable (Note [discrete slots]), moved by the discrete step methods.
 #include <cmath>
 
 #include "model/model.hpp"
@@ -57,9 +57,6 @@ Tensor Model::observe_missing(const std::string& name, const distributions::Dist
                      (f.event_rank != 0 ? "multivariate" : "not elementwise"));
   claim(name);
   distributions::Params p = resolve(name, d);
-  if (f.is_discrete(p))
-    throw InputError("missing entries of the discrete variable '" + name +
-                     "' need a discrete sampler, not yet available");
   check_parameters(name, f, p);
   for (const auto& [pname, t] : p.all()) {
     const auto b = graph::broadcast_shapes(t.shape(), shape);
@@ -86,8 +83,12 @@ Tensor Model::observe_missing(const std::string& name, const distributions::Dist
 
   const std::string unobserved = name + "_unobserved";
   claim(unobserved);
+  const bool discrete = f.is_discrete(p);
+  distributions::Params at_missing = gathered(p, shape, missing);
   const Tensor imputed =
-      add_free(unobserved, f, gathered(p, shape, missing), count(missing), std::nullopt);
+      discrete
+          ? graph::cast(add_discrete(unobserved, f, std::move(at_missing), count(missing)), floatx_)
+          : add_free(unobserved, f, std::move(at_missing), count(missing), std::nullopt);
   if (!observed.empty()) {
     const std::string observed_name = name + "_observed";
     claim(observed_name);

@@ -195,10 +195,14 @@ Tensor Model::rv(const std::string& name, const distributions::Distribution& d,
   claim(name);
   const distributions::Family& f = d.family();
   distributions::Params p = resolve(name, d);
-  if (f.is_discrete(p))
+  const bool discrete = f.is_discrete(p);
+  if (discrete && f.event_rank > 0)
     throw InputError("variable '" + name + "': " + f.name +
-                     " is discrete; free discrete variables need a discrete sampler, which "
-                     "Stochos does not have yet (observe it instead)");
+                     " is a multivariate discrete family, which no step method moves (observe it "
+                     "instead)");
+  if (discrete && o.transform && *o.transform != "none")
+    throw InputError("variable '" + name + "': " + f.name +
+                     " is discrete; transform= applies to continuous variables only");
   check_fixed_parameters(name, f, p);
   Shape shape = f.shape ? f.shape(p) : batch_shape(name, p);
   if (o.shape) check_fits_in_memory("variable '" + name + "'", *o.shape, floatx_);
@@ -210,7 +214,21 @@ Tensor Model::rv(const std::string& name, const distributions::Distribution& d,
                        " do not broadcast to shape " + graph::shape_str(*o.shape));
     shape = *o.shape;
   }
+  if (discrete) return add_discrete(name, f, std::move(p), shape);
   return add_free(name, f, std::move(p), shape, o.transform);
+}
+
+Tensor Model::add_discrete(const std::string& name, const distributions::Family& f,
+                           distributions::Params p, const Shape& shape) {
+  FreeVar v{name, name, &f, std::move(p), shape, shape, nullptr, {}, {}, true};
+  v.input = graph::input(*g_, name, DType::i64, shape);
+  v.value = v.input;
+  // A step method may propose a value outside the support (a Poisson count below 0): -inf there.
+  free_checked_.push_back(1);
+  const Tensor value = v.value;
+  free_.push_back(std::move(v));
+  order_.push_back({Kind::free, free_.size() - 1});
+  return value;
 }
 
 Tensor Model::add_free(const std::string& name, const distributions::Family& f,
@@ -358,12 +376,51 @@ Tensor Model::term(const distributions::Family& f, const distributions::Params& 
   return graph::where(*ok, lp, graph::scalar_like(lp, -std::numeric_limits<double>::infinity()));
 }
 
+Tensor Model::elementwise_term(const distributions::Family& f, const distributions::Params& p,
+                               const Tensor& value, bool check_support) const {
+  Tensor lp = f.logp(value, p);
+  const Tensor minus_inf = graph::scalar_like(lp, -std::numeric_limits<double>::infinity());
+  const auto require = [&](const Tensor& cond) {
+    const auto b = graph::broadcast_shapes(cond.shape(), lp.shape());
+    if (b && *b == lp.shape())
+      lp = graph::where(cond, lp, minus_inf);  // element by element
+    else
+      lp = graph::where(all_of(cond, floatx_), lp, minus_inf);
+  };
+  if (f.param_conditions)
+    for (const distributions::Condition& c : f.param_conditions(p))
+      if (!fixed(c.holds)) require(c.holds);
+  if (check_support) require(f.in_support(value, p));
+  return lp;
+}
+
+std::vector<Model::TermParts> Model::term_parts(bool jacobian) const {
+  std::vector<TermParts> out;
+  for (const auto& [kind, i] : order_) {
+    if (kind == Kind::free) {
+      const FreeVar& v = free_[i];
+      const Tensor value = v.discrete ? graph::cast(v.value, floatx_) : v.value;
+      TermParts t{v.name, {elementwise_term(*v.family, v.params, value, free_checked_[i] != 0)}};
+      if (jacobian && v.transform) t.parts.push_back(v.transform->log_jac_det(v.input));
+      out.push_back(std::move(t));
+    } else if (kind == Kind::observed) {
+      const ObservedVar& v = observed_[i];
+      out.push_back(
+          {v.name, {elementwise_term(*v.family, v.params, v.value, observed_checked_[i] != 0)}});
+    } else {
+      out.push_back({pot_[i].first, {pot_[i].second}});
+    }
+  }
+  return out;
+}
+
 std::vector<std::pair<std::string, Tensor>> Model::terms(bool jacobian) const {
   std::vector<std::pair<std::string, Tensor>> out;
   for (const auto& [kind, i] : order_) {
     if (kind == Kind::free) {
       const FreeVar& v = free_[i];
-      Tensor t = term(*v.family, v.params, v.value, free_checked_[i] != 0);
+      const Tensor value = v.discrete ? graph::cast(v.value, floatx_) : v.value;
+      Tensor t = term(*v.family, v.params, value, free_checked_[i] != 0);
       if (jacobian && v.transform) t = t + graph::sum(v.transform->log_jac_det(v.input));
       out.emplace_back(v.name, t);
     } else if (kind == Kind::observed) {
@@ -394,6 +451,8 @@ Layout Model::layout() const {
     s.size = graph::numel(v.unconstrained_shape);
     s.shape = v.shape;
     s.unconstrained_shape = v.unconstrained_shape;
+    s.discrete = v.discrete;
+    s.family = v.family->name;
     l.dim += s.size;
     l.vars.push_back(std::move(s));
   }
@@ -410,7 +469,7 @@ LogDensity Model::compile(const CompileOptions& o) const {
   std::vector<Tensor> wrt;
   std::vector<graph::NodeId> inputs, outputs;
   for (const FreeVar& v : free_) {
-    wrt.push_back(v.input);
+    if (!v.discrete) wrt.push_back(v.input);
     inputs.push_back(v.input.id());
   }
   for (const DataVar& v : data_) {
@@ -478,12 +537,14 @@ std::vector<double> Model::initial_point() const {
       values[k] = floatx_ == DType::f64 ? reinterpret_cast<const double*>(out.data())[k]
                                         : reinterpret_cast<const float*>(out.data())[k];
     // A support point the transform maps to infinity (equal means under `ordered`, say) starts
-    // at the unconstrained origin instead.
-    for (double& x : values)
+    // at the unconstrained origin instead; a discrete one is an integer.
+    for (double& x : values) {
       if (!std::isfinite(x)) x = 0.0;
+      if (v.discrete) x = std::round(x);
+    }
     point.insert(point.end(), values.begin(), values.end());
     inputs.push_back(v.input.id());
-    buffers.push_back(typed_buffer(floatx_, values));
+    buffers.push_back(typed_buffer(v.discrete ? DType::i64 : floatx_, values));
     in.push_back(buffers.back().data());
   }
   return point;

@@ -42,6 +42,9 @@ struct FreeVar {
   std::unique_ptr<transforms::Transform> transform;  // null: the identity
   Tensor input;                                      // unconstrained, a graph input
   Tensor value;  // constrained: what the model's expressions use
+  // Integer-valued (Note [discrete slots]): input and value are one int64 graph input, no
+  // transform; samplers move it with the discrete step methods.
+  bool discrete = false;
 };
 
 struct ObservedVar {
@@ -101,6 +104,15 @@ class Model {
   std::vector<std::pair<std::string, Tensor>> terms(bool jacobian) const;
   // Their sum: PyMC's model.logp(jacobian=...).
   Tensor logp(bool jacobian = true) const;
+  // The same terms before summing, for the conditionals (model/conditional.hpp): each term's
+  // parts, whose sums add up to it: the elementwise log density (-inf at the elements where a
+  // condition fails, or everywhere when a condition that is not elementwise fails), a free
+  // variable's log-Jacobian, a potential's value.
+  struct TermParts {
+    std::string name;
+    std::vector<Tensor> parts;
+  };
+  std::vector<TermParts> term_parts(bool jacobian) const;
 
   // Compiles the joint log density of the packed unconstrained vector, with its gradient.
   LogDensity compile(const CompileOptions& o = {}) const;
@@ -122,6 +134,9 @@ class Model {
   // A free variable of a resolved, checked distribution (`name` claimed), as rv() adds it.
   Tensor add_free(const std::string& name, const distributions::Family& f, distributions::Params p,
                   const Shape& shape, const std::optional<std::string>& transform);
+  // A discrete free variable (`name` claimed): its int64 values, as rv() adds it.
+  Tensor add_discrete(const std::string& name, const distributions::Family& f,
+                      distributions::Params p, const Shape& shape);
   // An observed variable (`name` claimed) of a value in the model's float type; its data are
   // checked against the support now where they can be. `positions`, when given, are the flat
   // indices in the data of `shown` that value's elements come from, for messages.
@@ -135,6 +150,9 @@ class Model {
   // that is not fixed fails its conditions or (check_support) the value leaves the support.
   Tensor term(const distributions::Family& f, const distributions::Params& p, const Tensor& value,
               bool check_support) const;
+  // term() before its sum.
+  Tensor elementwise_term(const distributions::Family& f, const distributions::Params& p,
+                          const Tensor& value, bool check_support) const;
 
   std::unique_ptr<graph::Graph> g_;
   DType floatx_;

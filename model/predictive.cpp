@@ -55,7 +55,8 @@ class Evaluator {
     std::vector<const void*> in;
     for (const VarSlot& s : layout_.vars) {
       const auto first = theta.begin() + static_cast<std::ptrdiff_t>(s.offset);
-      own.push_back(typed_buffer(floatx_, std::vector<double>(first, first + s.size)));
+      own.push_back(typed_buffer(s.discrete ? graph::DType::i64 : floatx_,
+                                 std::vector<double>(first, first + s.size)));
     }
     if (extra) own.push_back(typed_buffer(floatx_, *extra));
     for (std::size_t k = 0; k < layout_.vars.size(); ++k) in.push_back(own[k].data());

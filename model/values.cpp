@@ -8,19 +8,12 @@ std::unique_ptr<ValueWorkspace> ValueFunction::make_workspace() const {
   ws->in.assign(layout_.vars.size() + data_.size(), nullptr);
   for (std::size_t k = 0; k < data_.size(); ++k) ws->in[layout_.vars.size() + k] = data_[k].data();
   ws->out.assign(vars_.size(), nullptr);
-  if (floatx_ == graph::DType::f32) ws->theta32.assign(static_cast<std::size_t>(layout_.dim), 0.0f);
+  ws->slots = std::make_unique<SlotInputs>(layout_, floatx_);
   return ws;
 }
 
 void ValueFunction::operator()(ValueWorkspace& ws, const double* theta, double* out) const {
-  if (floatx_ == graph::DType::f32)
-    for (std::size_t k = 0; k < ws.theta32.size(); ++k)
-      ws.theta32[k] = static_cast<float>(theta[k]);
-  for (std::size_t i = 0; i < layout_.vars.size(); ++i) {
-    const auto off = static_cast<std::size_t>(layout_.vars[i].offset);
-    ws.in[i] = floatx_ == graph::DType::f32 ? static_cast<const void*>(ws.theta32.data() + off)
-                                            : static_cast<const void*>(theta + off);
-  }
+  ws.slots->bind(layout_, theta, ws.in);
   // The outputs are float64 (the graph casts them), each at its offset.
   for (std::size_t j = 0; j < vars_.size(); ++j) ws.out[j] = out + vars_[j].offset;
   exe_->run(*ws.engine, ws.in, ws.out);

@@ -26,7 +26,7 @@ class ValueWorkspace {
   std::unique_ptr<backends::Workspace> engine;
   std::vector<const void*> in;
   std::vector<void*> out;
-  std::vector<float> theta32;
+  std::unique_ptr<SlotInputs> slots;
 };
 
 class ValueFunction {
