@@ -107,6 +107,23 @@ void select_flat(const Step& s, void** sl) {
   T* y = out<T>(sl, s);
   for (std::int64_t i = 0; i < s.n; ++i) y[i] = c[i] ? a[i] : b[i];
 }
+// Each input either has every element or is a scalar (a -inf fallback, a scalar condition):
+// s.p holds the three strides, 1 or 0.
+template <class T>
+void select_scalars(const Step& s, void** sl) {
+  const std::uint8_t* c = in<std::uint8_t>(sl, s, 0);
+  const T* a = in<T>(sl, s, 1);
+  const T* b = in<T>(sl, s, 2);
+  T* y = out<T>(sl, s);
+  const std::int64_t sc = s.p[0], sa = s.p[1], sb = s.p[2];
+  if (sc == 1 && sa == 1 &&
+      sb == 0) {  // the common one: where(ok, lp, -inf), a loop that vectorises
+    const T fallback = b[0];
+    for (std::int64_t i = 0; i < s.n; ++i) y[i] = c[i] ? a[i] : fallback;
+    return;
+  }
+  for (std::int64_t i = 0; i < s.n; ++i) y[i] = c[i * sc] ? a[i * sa] : b[i * sb];
+}
 template <class T>
 void select_general(const Step& s, void** sl) {
   const std::uint8_t* c = in<std::uint8_t>(sl, s, 0);
@@ -277,6 +294,15 @@ Step::Fn select_fn(const graph::Graph& g, const graph::Node& n, Step& s) {
   bool flat = true;
   for (auto id : n.inputs) flat = flat && graph::numel(g.node(id).shape) == s.n;
   if (flat) return &select_flat<T>;
+  bool scalars = true;
+  for (auto id : n.inputs) {
+    const std::int64_t k = graph::numel(g.node(id).shape);
+    scalars = scalars && (k == s.n || k == 1);
+  }
+  if (scalars) {
+    for (auto id : n.inputs) s.p.push_back(graph::numel(g.node(id).shape) == s.n ? 1 : 0);
+    return &select_scalars<T>;
+  }
   s.p.push_back(0);
   std::vector<Strides> views;
   for (auto id : n.inputs) views.push_back(broadcast_strides(n.shape, g.node(id).shape));
