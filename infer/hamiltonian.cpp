@@ -3,11 +3,22 @@
 #include <boost/random/normal_distribution.hpp>
 #include <cmath>
 #include <limits>
+#include <utility>
 
 namespace stochos::infer {
 
 Hamiltonian::Hamiltonian(const model::LogDensity& density, model::DensityWorkspace& ws)
     : density_(density), ws_(ws), dim_(density.dim()), inv_diag_(Eigen::VectorXd::Ones(dim_)) {}
+
+Hamiltonian::Hamiltonian(const model::LogDensity& density, model::DensityWorkspace& ws,
+                         std::vector<std::int64_t> block, Eigen::VectorXd& state)
+    : density_(density),
+      ws_(ws),
+      dim_(static_cast<Eigen::Index>(block.size())),
+      block_(std::move(block)),
+      state_(&state),
+      grad_(Eigen::VectorXd::Zero(density.dim())),
+      inv_diag_(Eigen::VectorXd::Ones(dim_)) {}
 
 void Hamiltonian::set_inverse_metric_diag(const Eigen::VectorXd& inv) {
   dense_ = false;
@@ -22,7 +33,14 @@ void Hamiltonian::set_inverse_metric_dense(const Eigen::MatrixXd& inv) {
 }
 
 void Hamiltonian::evaluate(PhasePoint& z) {
-  z.logp = density_(ws_, z.q.data(), z.grad_logp.data());
+  if (state_) {
+    for (Eigen::Index i = 0; i < dim_; ++i) (*state_)[block_[static_cast<std::size_t>(i)]] = z.q[i];
+    z.logp = density_(ws_, state_->data(), grad_.data());
+    for (Eigen::Index i = 0; i < dim_; ++i)
+      z.grad_logp[i] = grad_[block_[static_cast<std::size_t>(i)]];
+  } else {
+    z.logp = density_(ws_, z.q.data(), z.grad_logp.data());
+  }
   ++n_grad_;
   // A NaN log density is no density: the trajectory treats it as infinitely unlikely.
   if (std::isnan(z.logp)) z.logp = -std::numeric_limits<double>::infinity();

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <Eigen/Dense>
+#include <cstdint>
+#include <vector>
 
 #include "infer/rng.hpp"
 #include "model/log_density.hpp"
@@ -18,6 +20,11 @@ struct PhasePoint {
 class Hamiltonian {
  public:
   Hamiltonian(const model::LogDensity& density, model::DensityWorkspace& ws);
+  // Over a block of the packed vector only (a compound step's): positions are the coordinates
+  // `block` of `state`, the others held at state's values; evaluate() writes the position into
+  // state. The caller owns state and keeps it alive.
+  Hamiltonian(const model::LogDensity& density, model::DensityWorkspace& ws,
+              std::vector<std::int64_t> block, Eigen::VectorXd& state);
 
   // The inverse metric: a diagonal (a vector) or dense (a matrix, with its Cholesky factor for
   // drawing momenta).
@@ -45,6 +52,9 @@ class Hamiltonian {
   const model::LogDensity& density_;
   model::DensityWorkspace& ws_;
   Eigen::Index dim_;
+  std::vector<std::int64_t> block_;   // empty: the whole packed vector
+  Eigen::VectorXd* state_ = nullptr;  // the whole vector, when over a block
+  Eigen::VectorXd grad_;              // the whole gradient, when over a block
   bool dense_ = false;
   Eigen::VectorXd inv_diag_;
   Eigen::MatrixXd inv_dense_, metric_chol_;  // metric_chol_: Cholesky of M = inv_dense_^-1

@@ -41,6 +41,8 @@ struct KernelSpec {
 // The factories of the kernels with files of their own (infer/NAME.cpp).
 std::unique_ptr<Kernel> make_metropolis(Hamiltonian& h, const SampleOptions& o);
 std::unique_ptr<Kernel> make_slice(Hamiltonian& h, const SampleOptions& o);
+// PyMC's Metropolis tuning: the scaling after a window with this acceptance rate.
+double tuned_scaling(double scaling, double acceptance);
 
 // Every kernel, in the order `stochos sample --help` lists them.
 const std::vector<KernelSpec>& kernels();

@@ -15,7 +15,9 @@ namespace {
 
 constexpr int kTuneInterval = 100;  // PyMC's tune_interval
 
-double tuned(double scaling, double acceptance) {
+}  // namespace
+
+double tuned_scaling(double scaling, double acceptance) {
   if (acceptance < 0.001) return scaling * 0.1;
   if (acceptance < 0.05) return scaling * 0.5;
   if (acceptance < 0.2) return scaling * 0.9;
@@ -24,6 +26,8 @@ double tuned(double scaling, double acceptance) {
   if (acceptance > 0.5) return scaling * 1.1;
   return scaling;
 }
+
+namespace {
 
 class Metropolis final : public Kernel {
  public:
@@ -58,7 +62,7 @@ class Metropolis final : public Kernel {
   void tune(const Transition&) override {
     accepted_in_window_ += accepted_;
     if (++steps_ < kTuneInterval) return;
-    scaling_ = tuned(scaling_, accepted_in_window_ / kTuneInterval);
+    scaling_ = tuned_scaling(scaling_, accepted_in_window_ / kTuneInterval);
     steps_ = 0;
     accepted_in_window_ = 0;
   }

@@ -5,9 +5,11 @@
 #include <chrono>
 #include <cmath>
 
-#include "infer/adaptation.hpp"
+#include "infer/chain_stepper.hpp"
+#include "infer/compound.hpp"
 #include "infer/initial_point.hpp"
 #include "infer/parallel.hpp"
+#include "infer/warmup.hpp"
 #include "model/model.hpp"
 #include "stochos/error.hpp"
 
@@ -19,52 +21,110 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
+// A kernel of the registry over the whole packed vector.
+class PlainStepper final : public ChainStepper {
+ public:
+  PlainStepper(const model::LogDensity& density, const SampleOptions& o, int chain)
+      : density_(density),
+        o_(o),
+        chain_(chain),
+        ws_(density.make_workspace()),
+        h_(density, *ws_),
+        rng_(chain_rng(o.seed, chain)),
+        spec_(kernel(o.sampler)),
+        warmup_(h_, o) {}
+
+  void start() override {
+    const Eigen::Index n = h_.dim();
+    const auto c = static_cast<std::size_t>(chain_);
+    if (c < o_.chain_inverse_metrics.size())
+      h_.set_inverse_metric_diag(o_.chain_inverse_metrics[c]);
+    // Stan's start (infer/initial_point.hpp), or the chain's own point when one is given.
+    z_.q = Eigen::VectorXd::Zero(n);
+    z_.p = Eigen::VectorXd::Zero(n);
+    z_.grad_logp = Eigen::VectorXd::Zero(n);
+    const Objective logp = [&](const Eigen::VectorXd& x, Eigen::VectorXd& grad) {
+      z_.q = x;
+      h_.evaluate(z_);
+      grad = z_.grad_logp;
+      return z_.logp;
+    };
+    const bool own = c < o_.chain_inits.size();
+    const Start start = own ? initial_point(logp, density_.layout(), 0,
+                                            std::vector<double>(o_.chain_inits[c].data(),
+                                                                o_.chain_inits[c].data() +
+                                                                    o_.chain_inits[c].size()),
+                                            rng_)
+                            : initial_point(logp, density_.layout(), o_.init_radius, o_.init, rng_);
+    z_.q = start.x;
+    z_.grad_logp = start.grad;
+    z_.logp = start.logp;
+    k_ = spec_.make(h_, o_);
+    if (k_->hamiltonian()) warmup_.begin(z_, rng_);
+  }
+
+  Eigen::Index stat_count() const override {
+    return static_cast<Eigen::Index>(spec_.stat_names.size());
+  }
+
+  bool iterate(bool warmup, double* stats) override {
+    const double eps = warmup_.step_size();
+    const Transition t = k_->transition(z_, eps, rng_);
+    k_->stats(t, eps, stats);
+    if (warmup) {
+      if (k_->hamiltonian())
+        warmup_.learn(t, z_, rng_);
+      else
+        k_->tune(t);
+    }
+    return t.divergent;
+  }
+
+  void end_warmup() override {
+    if (k_->hamiltonian()) warmup_.end(o_.tune);
+  }
+  const Eigen::VectorXd& position() const override { return z_.q; }
+
+  std::optional<std::pair<double, Eigen::VectorXd>> adapted() const override {
+    if (!k_->hamiltonian()) return std::nullopt;
+    return std::make_pair(warmup_.step_size(),
+                          h_.dense() ? Eigen::VectorXd(h_.inverse_metric_dense().diagonal())
+                                     : h_.inverse_metric_diag());
+  }
+
+  void finish(ChainTrace& r) const override {
+    r.step_size = k_ && k_->hamiltonian() ? warmup_.step_size() : 0.0;
+    if (h_.dense()) {
+      r.inverse_metric_dense = h_.inverse_metric_dense();
+      r.inverse_metric = r.inverse_metric_dense.diagonal();
+    } else {
+      r.inverse_metric = h_.inverse_metric_diag();
+    }
+    r.gradient_evaluations = h_.gradient_evaluations();
+  }
+
+ private:
+  const model::LogDensity& density_;
+  const SampleOptions& o_;
+  int chain_;
+  std::unique_ptr<model::DensityWorkspace> ws_;
+  Hamiltonian h_;
+  Rng rng_;
+  const KernelSpec& spec_;
+  HamiltonianWarmup warmup_;
+  std::unique_ptr<Kernel> k_;
+  PhasePoint z_;
+};
+
 }  // namespace
 
-ChainTrace run_chain(const model::LogDensity& density, const SampleOptions& o, int chain) {
-  auto ws = density.make_workspace();
-  Hamiltonian h(density, *ws);
-  Rng rng = chain_rng(o.seed, chain);
-  const Eigen::Index n = h.dim();
-  const KernelSpec& spec = kernel(o.sampler);
-  const auto nstats = static_cast<Eigen::Index>(spec.stat_names.size());
+ChainTrace drive_chain(ChainStepper& s, const SampleOptions& o, int chain) {
   ChainTrace r;
   r.chain = chain;
-
   const auto t_warm = std::chrono::steady_clock::now();
-  const auto c = static_cast<std::size_t>(chain);
-  if (c < o.chain_inverse_metrics.size()) h.set_inverse_metric_diag(o.chain_inverse_metrics[c]);
-  // Stan's start (infer/initial_point.hpp), or the chain's own point when one is given.
-  PhasePoint z;
-  z.q = Eigen::VectorXd::Zero(n);
-  z.p = Eigen::VectorXd::Zero(n);
-  z.grad_logp = Eigen::VectorXd::Zero(n);
-  const Objective logp = [&](const Eigen::VectorXd& x, Eigen::VectorXd& grad) {
-    z.q = x;
-    h.evaluate(z);
-    grad = z.grad_logp;
-    return z.logp;
-  };
-  const bool own = c < o.chain_inits.size();
-  const Start start =
-      own ? initial_point(logp, density.layout(), 0,
-                          std::vector<double>(o.chain_inits[c].data(),
-                                              o.chain_inits[c].data() + o.chain_inits[c].size()),
-                          rng)
-          : initial_point(logp, density.layout(), o.init_radius, o.init, rng);
-  z.q = start.x;
-  z.grad_logp = start.grad;
-  z.logp = start.logp;
-  const std::unique_ptr<Kernel> k = spec.make(h, o);
+  s.start();
+  const Eigen::Index n = s.position().size(), nstats = s.stat_count();
   std::vector<double> stats(static_cast<std::size_t>(nstats));
-
-  double eps = 1.0;
-  StepSizeAdaptation step({.delta = o.target_accept, .gamma = 0.05, .kappa = 0.75, .t0 = 10});
-  step.set_mu(std::log(10 * eps));
-  step.restart();
-  MetricAdaptation metric(n, o.tune, o.dense_metric, o.init_buffer, o.term_buffer, o.base_window);
-  const bool hamiltonian = k->hamiltonian();
-  if (hamiltonian) eps = initial_step_size(h, z, eps, rng);
 
   int divergences = 0;
   if (o.keep_warmup) {
@@ -77,38 +137,24 @@ ChainTrace run_chain(const model::LogDensity& density, const SampleOptions& o, i
       r.interrupted = true;
       break;
     }
-    const Transition t = k->transition(z, eps, rng);
-    k->stats(t, eps, stats.data());
-    if (o.keep_warmup && o.on_draw) o.on_draw(chain, true, stats.data(), z.q);
-    divergences += t.divergent;
+    divergences += s.iterate(true, stats.data());
+    const Eigen::VectorXd& q = s.position();
+    if (o.keep_warmup && o.on_draw) o.on_draw(chain, true, stats.data(), q);
     if (o.keep_warmup) {
-      r.warmup_draws.row(it) = z.q.transpose();
+      r.warmup_draws.row(it) = q.transpose();
       r.warmup_stats.row(it) = Eigen::Map<const Eigen::RowVectorXd>(stats.data(), nstats);
     }
     r.warmup_iterations = it + 1;
-    if (!hamiltonian) {
-      k->tune(t);
-    } else if (eps = step.learn(t.accept_stat); metric.learn(z.q)) {
-      if (o.dense_metric)
-        h.set_inverse_metric_dense(metric.metric_dense());
-      else
-        h.set_inverse_metric_diag(metric.metric_diag());
-      eps = initial_step_size(h, z, eps, rng);
-      step.set_mu(std::log(10 * eps));
-      step.restart();
-    }
     if (o.progress) o.progress(chain, it + 1, divergences);
   }
   if (r.interrupted && o.keep_warmup) {
     r.warmup_draws.conservativeResize(r.warmup_iterations, n);
     r.warmup_stats.conservativeResize(r.warmup_iterations, nstats);
   }
-  if (o.tune > 0 && hamiltonian) eps = step.final_step_size();
+  s.end_warmup();
   r.warmup_seconds = seconds_since(t_warm);
-  if (o.on_adapted && !r.interrupted && hamiltonian)
-    o.on_adapted(
-        chain, eps,
-        h.dense() ? Eigen::VectorXd(h.inverse_metric_dense().diagonal()) : h.inverse_metric_diag());
+  if (o.on_adapted && !r.interrupted)
+    if (const auto a = s.adapted()) o.on_adapted(chain, a->first, a->second);
 
   const auto t_sample = std::chrono::steady_clock::now();
   r.draws.resize(o.draws, n);
@@ -120,12 +166,11 @@ ChainTrace run_chain(const model::LogDensity& density, const SampleOptions& o, i
       r.interrupted = true;
       break;
     }
-    const Transition t = k->transition(z, eps, rng);
-    k->stats(t, eps, stats.data());
-    r.draws.row(done) = z.q.transpose();
+    divergences += s.iterate(false, stats.data());
+    const Eigen::VectorXd& q = s.position();
+    r.draws.row(done) = q.transpose();
     r.stats.row(done) = Eigen::Map<const Eigen::RowVectorXd>(stats.data(), nstats);
-    if (o.on_draw) o.on_draw(chain, false, stats.data(), z.q);
-    divergences += t.divergent;
+    if (o.on_draw) o.on_draw(chain, false, stats.data(), q);
     if (o.progress) o.progress(chain, o.tune + done + 1, divergences);
   }
   if (done < o.draws) {
@@ -133,15 +178,14 @@ ChainTrace run_chain(const model::LogDensity& density, const SampleOptions& o, i
     r.stats.conservativeResize(done, nstats);
   }
   r.sampling_seconds = seconds_since(t_sample);
-  r.step_size = hamiltonian ? eps : 0.0;
-  if (h.dense()) {
-    r.inverse_metric_dense = h.inverse_metric_dense();
-    r.inverse_metric = r.inverse_metric_dense.diagonal();
-  } else {
-    r.inverse_metric = h.inverse_metric_diag();
-  }
-  r.gradient_evaluations = h.gradient_evaluations();
+  s.finish(r);
   return r;
+}
+
+ChainTrace run_chain(const model::LogDensity& density, const SampleOptions& o, int chain) {
+  if (o.compound) return run_compound_chain(density, o, chain);
+  PlainStepper s(density, o, chain);
+  return drive_chain(s, o, chain);
 }
 
 Trace sample(const model::LogDensity& density, const SampleOptions& o) {
@@ -166,9 +210,13 @@ Trace sample(const model::LogDensity& density, const SampleOptions& o) {
       {o.chains, std::int64_t{o.draws} + (o.keep_warmup ? o.tune : 0), density.dim()},
       graph::DType::f64);
 
+  if (density.layout().has_discrete() && !o.compound)
+    throw InputError(
+        "the model has discrete variables: they need compound steps (plan_compound in "
+        "infer/compound.hpp)");
   Trace trace;
-  trace.method = spec.name;
-  trace.stat_names = spec.stat_names;
+  trace.method = o.compound ? "compound" : spec.name;
+  trace.stat_names = o.compound ? o.compound->stat_names : spec.stat_names;
   trace.markov = true;
   trace.chains.resize(static_cast<std::size_t>(o.chains));
   run_parallel(o.chains, thread_count(o.chains, o.cores), [&](int c) {

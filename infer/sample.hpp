@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,6 +18,8 @@
 #include "model/log_density.hpp"
 
 namespace stochos::infer {
+
+struct Compound;
 
 struct SampleOptions {
   int chains = 4;
@@ -30,6 +33,9 @@ struct SampleOptions {
   // A kernel of infer/kernels.cpp: "nuts" (default) or "hmc", static HMC with integration time
   // `hmc_time`; the same warm-up for both.
   std::string sampler = "nuts";
+  // Compound steps (infer/compound.hpp: discrete variables, --step overrides); null: `sampler`
+  // runs the whole vector.
+  std::shared_ptr<const Compound> compound = nullptr;
   double hmc_time = 6.283185307179586;  // Stan's default, 2 pi
   // Stan's metric windows: the initial fast buffer, the first slow window (doubling after), the
   // final fast buffer (CmdStan's adapt init_buffer, window, term_buffer).

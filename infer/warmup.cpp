@@ -1,0 +1,36 @@
+#include "infer/warmup.hpp"
+
+#include <cmath>
+
+namespace stochos::infer {
+
+HamiltonianWarmup::HamiltonianWarmup(Hamiltonian& h, const SampleOptions& o)
+    : h_(h),
+      dense_(o.dense_metric),
+      step_({.delta = o.target_accept, .gamma = 0.05, .kappa = 0.75, .t0 = 10}),
+      metric_(h.dim(), o.tune, o.dense_metric, o.init_buffer, o.term_buffer, o.base_window) {
+  step_.set_mu(std::log(10 * eps_));
+  step_.restart();
+}
+
+void HamiltonianWarmup::begin(const PhasePoint& z, Rng& rng) {
+  eps_ = initial_step_size(h_, z, eps_, rng);
+}
+
+void HamiltonianWarmup::learn(const Transition& t, const PhasePoint& z, Rng& rng) {
+  eps_ = step_.learn(t.accept_stat);
+  if (!metric_.learn(z.q)) return;
+  if (dense_)
+    h_.set_inverse_metric_dense(metric_.metric_dense());
+  else
+    h_.set_inverse_metric_diag(metric_.metric_diag());
+  eps_ = initial_step_size(h_, z, eps_, rng);
+  step_.set_mu(std::log(10 * eps_));
+  step_.restart();
+}
+
+void HamiltonianWarmup::end(int tune) {
+  if (tune > 0) eps_ = step_.final_step_size();
+}
+
+}  // namespace stochos::infer
