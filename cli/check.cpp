@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cmath>
 #include <memory>
 #include <random>
@@ -39,9 +40,15 @@ int run_check(const CheckOptions& o) {
   fmt::print("{} free values; backends:", l.dim);
   for (const auto* b : all) fmt::print(" {}", b->name());
   fmt::print("\n");
+  // Discrete variables stay at their initial values (a random real is no value of theirs).
+  const std::vector<double> start = l.has_discrete() ? m->initial_point() : std::vector<double>();
   for (int k = 0; k < o.points; ++k) {
     std::vector<double> theta(static_cast<std::size_t>(l.dim));
     for (double& t : theta) t = u(rng);
+    for (const auto& v : l.vars)
+      if (v.discrete)
+        std::copy(start.begin() + v.offset, start.begin() + v.offset + v.size,
+                  theta.begin() + v.offset);
     std::vector<double> g0(theta.size()), g(theta.size());
     auto ws0 = densities[0].make_workspace();
     const double lp0 = densities[0](*ws0, theta.data(), g0.data());

@@ -60,6 +60,11 @@ Command add_sample_command(CLI::App& app) {
   sub->add_option("--sampler", s.sampler, "The MCMC kernel")
       ->check(CLI::IsMember(kernel_names))
       ->capture_default_str();
+  sub->add_option("--step", o->settings.steps,
+                  "VAR=METHOD: the step method of a variable (nuts, hmc, metropolis, slice, "
+                  "binary_gibbs, categorical_gibbs; PyMC's class names too), repeatable; the "
+                  "others by PyMC's rule")
+      ->type_name("VAR=METHOD");
   sub->add_option("--init-buffer", s.init_buffer,
                   "Warm-up: iterations before the first metric window")
       ->capture_default_str()

@@ -12,6 +12,7 @@
 
 #include "cli/progress.hpp"
 #include "cli/trace_output.hpp"
+#include "infer/compound.hpp"
 #include "infer/pathfinder_init.hpp"
 #include "stochos/error.hpp"
 
@@ -124,7 +125,12 @@ int run_sampling(const model::Model& m, const SampleSettings& s, std::ostream& o
   const model::LogDensity density = m.compile(copts);
   const model::ValueFunction values = m.compile_values(copts);
   const infer::SampleOptions& so = s.sampler;
-  const infer::KernelSpec& kernel = infer::kernel(so.sampler);
+  std::vector<std::pair<std::string, std::string>> overrides;
+  for (const std::string& step : s.steps) overrides.push_back(infer::parse_step(step));
+  infer::SampleOptions run = so;
+  run.compound = infer::plan_compound(m, overrides, so.sampler, copts);
+  const std::vector<std::string>& stat_names =
+      run.compound ? run.compound->stat_names : infer::kernel(so.sampler).stat_names;
 
   // Traces: one CSV per chain, written as the draws are made; existing files are kept unless
   // --overwrite.
@@ -154,8 +160,8 @@ int run_sampling(const model::Model& m, const SampleSettings& s, std::ostream& o
                                               .window = so.base_window});
     for (int c = 0; c < so.chains; ++c) {
       h.chain_id = c + 1;
-      csv.push_back(std::make_unique<io::CsvWriter>(chain_path(s.output_dir, c), h,
-                                                    kernel.stat_names, csv_variables(values)));
+      csv.push_back(std::make_unique<io::CsvWriter>(chain_path(s.output_dir, c), h, stat_names,
+                                                    csv_variables(values)));
     }
   }
 
@@ -169,8 +175,8 @@ int run_sampling(const model::Model& m, const SampleSettings& s, std::ostream& o
   const bool terminal = ::isatty(STDERR_FILENO) != 0;
   Progress progress(so.chains, so.tune, so.draws, stderr, terminal);
 
-  infer::SampleOptions run = so;
   run.stop = &g_interrupted;
+  if (run.compound) err << "compound steps: " << run.compound->describe() << '\n';
   nlohmann::ordered_json init;  // the initialiser's figures, for the summary JSON
   if (s.init_pathfinder) {
     const auto pf = infer::init_from_pathfinder(density, run);

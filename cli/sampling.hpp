@@ -10,6 +10,7 @@
 #include <iosfwd>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "infer/sample.hpp"
 #include "model/model.hpp"
@@ -25,6 +26,8 @@ struct SampleSettings {
   // Start each chain from a Pathfinder draw with its approximation's metric
   // (infer/pathfinder_init).
   bool init_pathfinder = false;
+  // --step VAR=METHOD, in order (infer/compound.hpp).
+  std::vector<std::string> steps;
   std::string model_name = "model", data_file;
   // Progress: a bar per chain on a terminal, plain periodic lines otherwise, none when false.
   bool progress = true;

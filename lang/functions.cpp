@@ -299,6 +299,12 @@ const std::map<std::string, Function>& functions() {
         [](Graph&, const Tensors& a, const Ints&, graph::DType) {
           return graph::where(a[0], a[1], a[2]);
         }}},
+      // PyMC's pm.math.switch(cond, a, b): where() by its PyTensor name.
+      {"switch",
+       {3, 3, 3, false,
+        [](Graph&, const Tensors& a, const Ints&, graph::DType) {
+          return graph::where(a[0], a[1], a[2]);
+        }}},
       {"transpose",
        {1, 1, 1, false,
         [](Graph&, const Tensors& a, const Ints&, graph::DType) {
