@@ -62,8 +62,9 @@ for i in (5, 20, 41):
     ys[i] += 8
 dump("robust_regression", {"N": N, "x": xs, "y": ys})
 
-# Coal-mining-like counts: rate 3 for 40 years, then 1 for 70.
-dump("coal_mining", {"N": 110, "disasters": [poisson(3.0 if t < 40 else 1.0) for t in range(110)]})
+# Coal-mining-like counts: rate 3 for 40 years, then 1 for 70. (coal_mining.data.json is the
+# real series, 1851-1961, as PyMC's example has it.)
+dump("coal_mining_marginal", {"N": 110, "disasters": [poisson(3.0 if t < 40 else 1.0) for t in range(110)]})
 
 # Stochastic volatility: a log-volatility random walk, returns with that scale.
 T = 100
@@ -91,3 +92,9 @@ T, y = 150, [0.5 / 0.3]
 for _ in range(T - 1):
     y.append(0.5 + 0.7 * y[-1] + normal(0, 0.5))
 dump("ar", {"T": T, "y": [round(v, 4) for v in y]})
+
+# Latent classes: 200 points, each from class 1 (mean 2) with probability 0.35, else class 0
+# (mean -1), sd 1 in both.
+N = 200
+z = [1 if rng.random() < 0.35 else 0 for _ in range(N)]
+dump("latent_class", {"N": N, "y": [round(normal(2.0 if k else -1.0, 1.0), 4) for k in z]})
