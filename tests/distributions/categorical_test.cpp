@@ -176,7 +176,8 @@ TEST_F(Categories, ErrorsNameTheProblem) {
       error(make("Categorical", {{"p", vec({1})}, {"logit_p", vec({0})}}), 0).find("exactly one"),
       std::string::npos);
   model::Model m;
-  EXPECT_THROW(m.rv("k", p3), InputError);  // discrete: observed only
+  m.rv("k", p3);  // a free discrete variable, moved by categorical Gibbs
+  EXPECT_TRUE(m.layout().vars[0].discrete);
 }
 
 }  // namespace

@@ -140,7 +140,7 @@ TEST_F(MultinomialTest, ErrorsNameTheProblem) {
   EXPECT_NE(observe(Multinomial(5, 0.5), {5}).find("last axis"), std::string::npos);
   EXPECT_NE(observe(d, {1, 4}).find("data of shape [2]"), std::string::npos);
   model::Model m;
-  EXPECT_THROW(m.rv("k", d), InputError);  // discrete: observed only
+  EXPECT_THROW(m.rv("k", d), InputError);  // multivariate discrete: observed only
 }
 
 }  // namespace

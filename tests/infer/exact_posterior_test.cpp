@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <random>
 
+#include "calibrate.hpp"
 #include "diagnostics/diagnostics.hpp"
 #include "infer/sample.hpp"
 #include "model/model.hpp"
@@ -78,36 +79,6 @@ TEST_F(ExactPosterior, GammaPoisson) {
                  boost::math::quantile(post, 0.05), boost::math::quantile(post, 0.95));
 }
 
-// Simulation-based calibration: for each of `sims` simulations, draw the parameter from its
-// prior and data from the model, sample the posterior, and count posterior draws below the
-// true value (thinned by `thin` to L = 99 nearly independent draws). The ranks are uniform on
-// 0..L when the sampler is right; a chi-squared test on 10 bins at the 0.1% level (fixed seeds).
-template <class Build>
-void calibrate(Build build, int sims, std::uint64_t seed, const std::string& sampler = "nuts",
-               int thin = 10) {
-  std::mt19937_64 rng(seed);
-  const int L = 99, bins = 10;
-  std::vector<int> counts(bins, 0);
-  for (int s = 0; s < sims; ++s) {
-    Model m;
-    const double truth = build(m, rng);
-    const auto r = sample(m.compile(), {.chains = 1,
-                                        .draws = thin * L,
-                                        .tune = 300,
-                                        .seed = seed + static_cast<std::uint64_t>(s),
-                                        .sampler = sampler});
-    const auto c = draws_of(m, r);
-    int rank = 0;
-    for (int i = 0; i < L; ++i) rank += c[0][static_cast<std::size_t>(thin * i + thin - 1)] < truth;
-    ++counts[static_cast<std::size_t>(rank * bins / (L + 1))];
-  }
-  double chi2 = 0;
-  const double expected = static_cast<double>(sims) / bins;
-  for (int k : counts) chi2 += (k - expected) * (k - expected) / expected;
-  const double p = 1 - boost::math::cdf(boost::math::chi_squared(bins - 1), chi2);
-  EXPECT_GT(p, 0.001) << "chi2 " << chi2;
-}
-
 // mu ~ N(0, 1), three y ~ N(mu, 0.5): returns the simulated mu.
 double normal_mean(Model& m, std::mt19937_64& rng) {
   const double mu = std::normal_distribution<double>(0, 1)(rng);
@@ -129,22 +100,22 @@ double log_scale(Model& m, std::mt19937_64& rng) {
 }
 
 TEST_F(ExactPosterior, CalibratedOnANormalMean) {
-  calibrate(normal_mean, 200, 100);
+  test::calibrate(normal_mean, 200, 100);
 }
 
 TEST_F(ExactPosterior, CalibratedOnAScaleThroughTheLogTransform) {
-  calibrate(log_scale, 200, 200);
+  test::calibrate(log_scale, 200, 200);
 }
 
 // PyMC's step methods: Metropolis mixes more slowly, so its draws are thinned by 20.
 TEST_F(ExactPosterior, MetropolisIsCalibrated) {
-  calibrate(normal_mean, 200, 300, "metropolis", 20);
-  calibrate(log_scale, 200, 400, "metropolis", 20);
+  test::calibrate(normal_mean, 200, 300, "metropolis", 20);
+  test::calibrate(log_scale, 200, 400, "metropolis", 20);
 }
 
 TEST_F(ExactPosterior, SliceIsCalibrated) {
-  calibrate(normal_mean, 200, 500, "slice");
-  calibrate(log_scale, 200, 600, "slice");
+  test::calibrate(normal_mean, 200, 500, "slice");
+  test::calibrate(log_scale, 200, 600, "slice");
 }
 
 }  // namespace

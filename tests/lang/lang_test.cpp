@@ -220,9 +220,12 @@ const Golden kGolden[] = {
      "HalfNormal do not)"},
     {"x ~ Mixture([0.2, 0.5, 0.3], [Normal(0, 1), Normal(1, 1)])\n",
      "m.stoch:1:1: error: variable 'x': Mixture: 3 weights for 2 components"},
-    {"x ~ Mixture([0.5, 0.5], [Poisson(1), Poisson(3)])\n",
-     "m.stoch:1:1: error: variable 'x': Mixture is discrete; free discrete variables need a "
-     "discrete sampler, which Stochos does not have yet (observe it instead)"},
+    {"x ~ Multinomial(5, [0.5, 0.5])\n",
+     "m.stoch:1:1: error: variable 'x': Multinomial is a multivariate discrete family, which no "
+     "step method moves (observe it instead)"},
+    {"x ~ Poisson(3, transform=log)\n",
+     "m.stoch:1:1: error: variable 'x': Poisson is discrete; transform= applies to continuous "
+     "variables only"},
     {"x ~ AR([0.5], 1, ar_order=2, steps=3)\n",
      "m.stoch:1:1: error: variable 'x': AR: ar_order=2 but rho has 1 coefficient"},
     {"x ~ AR([0.5], 1, constant=True, steps=3)\n",

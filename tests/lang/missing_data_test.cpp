@@ -100,10 +100,12 @@ TEST_F(LangMissingData, NullsAnywhereElseAreErrorsNamingTheEntry) {
             "m.stoch:2:5: error: data 'X': entry [1][1] is null" + tail);
 }
 
-TEST_F(LangMissingData, DiscreteAndMultivariateFamiliesAreRefused) {
-  EXPECT_EQ(error_of("data k: int[4]\nk ~ Poisson(2)\n"),
-            "m.stoch:2:1: error: missing entries of the discrete variable 'k' need a discrete "
-            "sampler, not yet available");
+TEST_F(LangMissingData, DiscreteEntriesAreImputedMultivariateOnesRefused) {
+  // k's missing entries become a discrete free variable of their own.
+  const auto m = built("data k: int[4]\nk ~ Poisson(2)\n");
+  const model::VarSlot& k = m->layout().find("k_unobserved");
+  EXPECT_TRUE(k.discrete);
+  EXPECT_EQ(k.family, "Poisson");
   EXPECT_EQ(error_of("data X: real[2, 2]\nX ~ MvNormal([0, 0], [[1, 0], [0, 1]])\n",
                      R"({"X": [[1, 2], [3, null]]})"),
             "m.stoch:2:1: error: observed variable 'X' has missing entries, which need a family "

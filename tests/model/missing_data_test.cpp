@@ -180,7 +180,7 @@ TEST_F(MissingData, EveryEntryMissingLeavesNoObservedPart) {
   EXPECT_EQ(s.free_vars()[0].shape, Shape{1});
 }
 
-TEST_F(MissingData, RefusedForMultivariateAndDiscreteFamilies) {
+TEST_F(MissingData, RefusedForMultivariateFamilies) {
   Model m;
   EXPECT_EQ(
       error_of([&] {
@@ -197,11 +197,26 @@ TEST_F(MissingData, RefusedForMultivariateAndDiscreteFamilies) {
             }),
             "observed variable 'w' has missing entries, which need a family whose draws are "
             "scalars, one per entry; NormalMixture is not elementwise");
-  EXPECT_EQ(error_of([&] {
-              m.observe("y", Poisson(3.0), {1, kNaN, 4}, {3});
-            }),
-            "missing entries of the discrete variable 'y' need a discrete sampler, not yet "
-            "available");
+}
+
+TEST_F(MissingData, DiscreteEntriesBecomeADiscreteFreeVariable) {
+  Model m;
+  m.observe("y", Poisson(3.0), {1, kNaN, 4}, {3});
+  const model::Layout l = m.layout();
+  ASSERT_EQ(l.vars.size(), 1u);
+  EXPECT_EQ(l.vars[0].name, "y_unobserved");
+  EXPECT_TRUE(l.vars[0].discrete);
+  // log p at y_unobserved = 2: the three Poisson(3) terms.
+  const auto d = m.compile();
+  auto ws = d.make_workspace();
+  const double x = 2, expected = [] {
+    double s = 0;
+    for (double k : {1.0, 2.0, 4.0}) s += k * std::log(3.0) - 3.0 - std::lgamma(k + 1);
+    return s;
+  }();
+  double g = 1;
+  EXPECT_NEAR(d(*ws, &x, &g), expected, 1e-12);
+  EXPECT_EQ(g, 0.0);  // no gradient in a discrete slot
 }
 
 TEST_F(MissingData, ObservedEntriesOutsideTheSupportAreNamedByTheirDataIndex) {
