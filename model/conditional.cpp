@@ -4,7 +4,7 @@
 #include <unordered_map>
 
 #include "backends/compile.hpp"
-#include "graph/print.hpp"
+#include "graph/op.hpp"
 #include "stochos/error.hpp"
 
 namespace stochos::model {
@@ -13,7 +13,6 @@ namespace {
 
 using graph::NodeId;
 using graph::Op;
-using graph::OpKind;
 
 // Which nodes read the input `var`, and which of those keep element i of their value a function
 // of element i of var alone (Note [conditionals]).
@@ -56,17 +55,7 @@ class Alignment {
 
   // Ops whose element i is computed from element i of each input of the same shape.
   bool keeps_position(const graph::Node& n) {
-    switch (graph::op_kind(n.op)) {
-      case OpKind::Unary:
-      case OpKind::Binary:
-      case OpKind::Compare:
-      case OpKind::Logical:
-      case OpKind::Select:
-      case OpKind::Cast:
-        return true;
-      default:
-        break;
-    }
+    if (graph::is_elementwise(n.op)) return true;
     if (n.op == Op::broadcast_to || n.op == Op::reshape) return true;  // same shape: a copy
     // table[index]: element i reads index[i] and a table that does not depend on var.
     if (n.op == Op::gather) return !visit(n.inputs[0]).depends;
