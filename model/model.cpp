@@ -359,11 +359,18 @@ void Model::potential(const std::string& name, const Tensor& value) {
 }
 
 Tensor Model::term(const distributions::Family& f, const distributions::Params& p,
-                   const Tensor& value, bool check_support) const {
+                   const Tensor& value, bool check_support, bool elementwise) const {
   // The conditions that can fail while sampling, as one scalar: where one fails, log p is -inf
-  // (not the NaN that log(sigma < 0) would make of it).
+  // (not the NaN that log(sigma < 0) would make of it). Unsummed, a condition of the log
+  // density's own shape applies element by element instead.
+  Tensor lp = f.logp(value, p);
+  const Tensor minus_inf = graph::scalar_like(lp, -std::numeric_limits<double>::infinity());
   std::optional<Tensor> ok;
   const auto require = [&](const Tensor& cond) {
+    if (elementwise && cond.shape() == lp.shape()) {
+      lp = graph::where(cond, lp, minus_inf);
+      return;
+    }
     const Tensor c = all_of(cond, floatx_);
     ok = ok ? graph::logical_and(*ok, c) : c;
   };
@@ -371,42 +378,24 @@ Tensor Model::term(const distributions::Family& f, const distributions::Params& 
     for (const distributions::Condition& c : f.param_conditions(p))
       if (!fixed(c.holds)) require(c.holds);
   if (check_support) require(f.in_support(value, p));
-  const Tensor lp = graph::sum(f.logp(value, p));
+  if (!elementwise) lp = graph::sum(lp);
   if (!ok) return lp;
-  return graph::where(*ok, lp, graph::scalar_like(lp, -std::numeric_limits<double>::infinity()));
+  return graph::where(*ok, lp, minus_inf);
 }
 
-Tensor Model::elementwise_term(const distributions::Family& f, const distributions::Params& p,
-                               const Tensor& value, bool check_support) const {
-  Tensor lp = f.logp(value, p);
-  const Tensor minus_inf = graph::scalar_like(lp, -std::numeric_limits<double>::infinity());
-  const auto require = [&](const Tensor& cond) {
-    const auto b = graph::broadcast_shapes(cond.shape(), lp.shape());
-    if (b && *b == lp.shape())
-      lp = graph::where(cond, lp, minus_inf);  // element by element
-    else
-      lp = graph::where(all_of(cond, floatx_), lp, minus_inf);
-  };
-  if (f.param_conditions)
-    for (const distributions::Condition& c : f.param_conditions(p))
-      if (!fixed(c.holds)) require(c.holds);
-  if (check_support) require(f.in_support(value, p));
-  return lp;
-}
-
-std::vector<Model::TermParts> Model::term_parts(bool jacobian) const {
+std::vector<Model::TermParts> Model::term_parts(bool jacobian, bool elementwise) const {
   std::vector<TermParts> out;
   for (const auto& [kind, i] : order_) {
     if (kind == Kind::free) {
       const FreeVar& v = free_[i];
       const Tensor value = v.discrete ? graph::cast(v.value, floatx_) : v.value;
-      TermParts t{v.name, {elementwise_term(*v.family, v.params, value, free_checked_[i] != 0)}};
+      TermParts t{v.name, {term(*v.family, v.params, value, free_checked_[i] != 0, elementwise)}};
       if (jacobian && v.transform) t.parts.push_back(v.transform->log_jac_det(v.input));
       out.push_back(std::move(t));
     } else if (kind == Kind::observed) {
       const ObservedVar& v = observed_[i];
       out.push_back(
-          {v.name, {elementwise_term(*v.family, v.params, v.value, observed_checked_[i] != 0)}});
+          {v.name, {term(*v.family, v.params, v.value, observed_checked_[i] != 0, elementwise)}});
     } else {
       out.push_back({pot_[i].first, {pot_[i].second}});
     }
@@ -416,20 +405,13 @@ std::vector<Model::TermParts> Model::term_parts(bool jacobian) const {
 
 std::vector<std::pair<std::string, Tensor>> Model::terms(bool jacobian) const {
   std::vector<std::pair<std::string, Tensor>> out;
-  for (const auto& [kind, i] : order_) {
-    if (kind == Kind::free) {
-      const FreeVar& v = free_[i];
-      const Tensor value = v.discrete ? graph::cast(v.value, floatx_) : v.value;
-      Tensor t = term(*v.family, v.params, value, free_checked_[i] != 0);
-      if (jacobian && v.transform) t = t + graph::sum(v.transform->log_jac_det(v.input));
-      out.emplace_back(v.name, t);
-    } else if (kind == Kind::observed) {
-      const ObservedVar& v = observed_[i];
-      out.emplace_back(v.name, term(*v.family, v.params, v.value, observed_checked_[i] != 0));
-    } else {
-      const auto& [name, value] = pot_[i];
-      out.emplace_back(name, graph::sum(value));
-    }
+  const auto summed = [](const Tensor& part) {
+    return part.shape().empty() ? part : graph::sum(part);
+  };
+  for (const TermParts& t : term_parts(jacobian, false)) {
+    Tensor total = summed(t.parts.front());
+    for (std::size_t k = 1; k < t.parts.size(); ++k) total = total + summed(t.parts[k]);
+    out.emplace_back(t.name, total);
   }
   return out;
 }
@@ -452,7 +434,6 @@ Layout Model::layout() const {
     s.shape = v.shape;
     s.unconstrained_shape = v.unconstrained_shape;
     s.discrete = v.discrete;
-    s.family = v.family->name;
     l.dim += s.size;
     l.vars.push_back(std::move(s));
   }
@@ -485,26 +466,33 @@ LogDensity Model::compile(const CompileOptions& o) const {
 }
 
 ValueFunction Model::compile_values(const CompileOptions& o) const {
+  std::vector<std::pair<std::string, Tensor>> traced;
+  for (const FreeVar& v : free_) traced.emplace_back(v.name, v.value);
+  traced.insert(traced.end(), det_.begin(), det_.end());
+  ValueFunction f = compile_outputs(traced, o);
+  for (std::size_t j = free_.size(); j < f.vars_.size(); ++j) f.vars_[j].deterministic = true;
+  return f;
+}
+
+ValueFunction Model::compile_outputs(const std::vector<std::pair<std::string, Tensor>>& outputs,
+                                     const CompileOptions& o) const {
   const Engine engine = engine_for(o);
-  const backends::Backend& backend = *engine.backend;
   ValueFunction f;
   f.layout_ = layout();
   f.floatx_ = floatx_;
-  std::vector<graph::NodeId> inputs, outputs;
+  std::vector<graph::NodeId> inputs, ids;
   for (const FreeVar& v : free_) inputs.push_back(v.input.id());
   for (const DataVar& v : data_) {
     inputs.push_back(v.input.id());
     f.data_.push_back(typed_buffer(v.input.dtype(), v.values));
   }
-  const auto add = [&](const std::string& name, const Tensor& t, bool det) {
+  for (const auto& [name, t] : outputs) {
     const Tensor out = t.dtype() == DType::f64 ? t : graph::cast(t, DType::f64);
-    outputs.push_back(out.id());
-    f.vars_.push_back({name, t.shape(), f.size_, det});
+    ids.push_back(out.id());
+    f.vars_.push_back({name, t.shape(), f.size_, false});
     f.size_ += t.size();
-  };
-  for (const FreeVar& v : free_) add(v.name, v.value, false);
-  for (const auto& [name, t] : det_) add(name, t, true);
-  f.exe_ = backends::compile(backend, *g_, inputs, outputs, engine.options);
+  }
+  f.exe_ = backends::compile(*engine.backend, *g_, inputs, ids, engine.options);
   return f;
 }
 

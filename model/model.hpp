@@ -104,20 +104,24 @@ class Model {
   std::vector<std::pair<std::string, Tensor>> terms(bool jacobian) const;
   // Their sum: PyMC's model.logp(jacobian=...).
   Tensor logp(bool jacobian = true) const;
-  // The same terms before summing, for the conditionals (model/conditional.hpp): each term's
-  // parts, whose sums add up to it: the elementwise log density (-inf at the elements where a
-  // condition fails, or everywhere when a condition that is not elementwise fails), a free
-  // variable's log-Jacobian, a potential's value.
+  // The terms in parts whose sums add up to each: a distribution's log density (unsummed when
+  // `elementwise`, -inf at the elements where a condition of its shape fails, everywhere when
+  // another condition fails), a free variable's log-Jacobian, a potential's value. The
+  // conditionals (model/conditional.hpp) read them unsummed.
   struct TermParts {
     std::string name;
     std::vector<Tensor> parts;
   };
-  std::vector<TermParts> term_parts(bool jacobian) const;
+  std::vector<TermParts> term_parts(bool jacobian, bool elementwise = true) const;
 
   // Compiles the joint log density of the packed unconstrained vector, with its gradient.
   LogDensity compile(const CompileOptions& o = {}) const;
   // The constrained free variables and the deterministics at a packed point (for traces).
   ValueFunction compile_values(const CompileOptions& o = {}) const;
+  // Any tensors of the model's graph at a packed point, as float64, in order (what
+  // compile_values and the conditionals compile).
+  ValueFunction compile_outputs(const std::vector<std::pair<std::string, Tensor>>& outputs,
+                                const CompileOptions& o = {}) const;
   // The packed layout: free variables in declaration order.
   Layout layout() const;
   // PyMC's initial point: each free variable's support point, transformed, in the packed layout.
@@ -146,13 +150,11 @@ class Model {
   // observe() with NaN entries: model/missing.cpp.
   Tensor observe_missing(const std::string& name, const distributions::Distribution& d,
                          const std::vector<double>& values, const Shape& shape);
-  // The term of one distribution at `value`: the summed log density, -inf where a parameter
-  // that is not fixed fails its conditions or (check_support) the value leaves the support.
+  // The term of one distribution at `value`: the summed log density (unsummed when `elementwise`),
+  // -inf where a parameter that is not fixed fails its conditions or (check_support) the value
+  // leaves the support.
   Tensor term(const distributions::Family& f, const distributions::Params& p, const Tensor& value,
-              bool check_support) const;
-  // term() before its sum.
-  Tensor elementwise_term(const distributions::Family& f, const distributions::Params& p,
-                          const Tensor& value, bool check_support) const;
+              bool check_support, bool elementwise) const;
 
   std::unique_ptr<graph::Graph> g_;
   DType floatx_;
