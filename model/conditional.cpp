@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <unordered_map>
 
-#include "backends/compile.hpp"
 #include "graph/op.hpp"
 #include "stochos/error.hpp"
 
@@ -98,39 +97,9 @@ Conditional compile_conditional(const Model& m, const std::string& name, const C
   if (c.elementwise_) total = graph::broadcast_to(total, var->shape);
   for (const Tensor& p : parts) total = total + (c.elementwise_ ? p : graph::sum(p));
 
-  const Engine engine = engine_for(o);
-  std::vector<NodeId> inputs;
-  for (const FreeVar& v : m.free_vars()) inputs.push_back(v.input.id());
-  for (const DataVar& d : m.data_vars()) {
-    inputs.push_back(d.input.id());
-    c.data_.push_back(typed_buffer(d.input.dtype(), d.values));
-  }
-  const NodeId out[] = {total.id()};
-  c.exe_ = backends::compile(*engine.backend, g, inputs, out, engine.options);
-  c.name_ = slot.name;
-  c.floatx_ = m.floatx();
-  c.layout_ = layout;
+  c.f_ = m.compile_outputs({{slot.name, total}}, o);
   c.slot_ = slot;
   return c;
-}
-
-std::unique_ptr<ConditionalWorkspace> Conditional::make_workspace() const {
-  auto ws = std::make_unique<ConditionalWorkspace>();
-  ws->engine = exe_->make_workspace();
-  ws->slots = std::make_unique<SlotInputs>(layout_, floatx_);
-  ws->in.assign(layout_.vars.size() + data_.size(), nullptr);
-  for (std::size_t k = 0; k < data_.size(); ++k) ws->in[layout_.vars.size() + k] = data_[k].data();
-  ws->out.assign(1, nullptr);
-  if (floatx_ == graph::DType::f32) ws->out32.assign(static_cast<std::size_t>(outputs()), 0.0f);
-  return ws;
-}
-
-void Conditional::operator()(ConditionalWorkspace& ws, const double* theta, double* out) const {
-  ws.slots->bind(layout_, theta, ws.in);
-  const bool f32 = floatx_ == graph::DType::f32;
-  ws.out[0] = f32 ? static_cast<void*>(ws.out32.data()) : static_cast<void*>(out);
-  exe_->run(*ws.engine, ws.in, ws.out);
-  if (f32) std::copy(ws.out32.begin(), ws.out32.end(), out);
 }
 
 }  // namespace stochos::model

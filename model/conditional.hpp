@@ -20,42 +20,32 @@
 #include <vector>
 
 #include "model/model.hpp"
+#include "model/values.hpp"
 
 namespace stochos::model {
 
-class ConditionalWorkspace {
- public:
-  std::unique_ptr<backends::Workspace> engine;
-  std::unique_ptr<SlotInputs> slots;
-  std::vector<const void*> in;
-  std::vector<void*> out;
-  std::vector<float> out32;
-};
-
 class Conditional {
  public:
-  const std::string& name() const { return name_; }
+  const std::string& name() const { return slot_.name; }
   const VarSlot& slot() const { return slot_; }
   // One value per element of the variable (independent given the rest), or one in all.
   bool elementwise() const { return elementwise_; }
-  std::int64_t outputs() const { return elementwise_ ? slot_.size : 1; }
+  std::int64_t outputs() const { return f_.size(); }
   // The terms it sums, by name (for messages and tests).
   const std::vector<std::string>& terms() const { return terms_; }
-  std::unique_ptr<ConditionalWorkspace> make_workspace() const;
+  std::unique_ptr<ValueWorkspace> make_workspace() const { return f_.make_workspace(); }
   // The blanket's log density at the packed point theta: outputs() values. Thread-safe with one
   // workspace per thread.
-  void operator()(ConditionalWorkspace& ws, const double* theta, double* out) const;
+  void operator()(ValueWorkspace& ws, const double* theta, double* out) const {
+    f_(ws, theta, out);
+  }
 
  private:
   friend Conditional compile_conditional(const Model&, const std::string&, const CompileOptions&);
-  std::shared_ptr<const backends::Executable> exe_;
-  std::string name_;
-  graph::DType floatx_ = graph::DType::f64;
-  Layout layout_;
+  ValueFunction f_;
   VarSlot slot_;
   bool elementwise_ = false;
   std::vector<std::string> terms_;
-  std::vector<std::vector<std::uint64_t>> data_;
 };
 
 // The conditional of the free variable `name` (its Markov blanket; Note [conditionals]),
