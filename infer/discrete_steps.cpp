@@ -55,7 +55,7 @@ class Base : public DiscreteStep {
   bool elementwise() const { return c_->elementwise(); }
 
   std::shared_ptr<const model::Conditional> c_;
-  std::unique_ptr<model::ConditionalWorkspace> ws_;
+  std::unique_ptr<model::ValueWorkspace> ws_;
   std::int64_t offset_, size_;
   std::vector<double> current_, proposal_;
 };
@@ -106,7 +106,7 @@ class CategoricalGibbs final : public Base {
     bool changed = false;
     if (elementwise()) {
       // One evaluation per category gives every entry's conditional.
-      const Eigen::VectorXd old = x.segment(offset_, size_);
+      old_ = x.segment(offset_, size_);  // reused: no allocation per update
       for (std::int64_t k = 0; k < k_; ++k) {
         x.segment(offset_, size_).setConstant(static_cast<double>(first_ + k));
         evaluate(x, proposal_);
@@ -116,8 +116,8 @@ class CategoricalGibbs final : public Base {
       for (std::int64_t i = 0; i < size_; ++i) {
         for (std::int64_t k = 0; k < k_; ++k)
           weights_[static_cast<std::size_t>(k)] = table_[static_cast<std::size_t>(k * size_ + i)];
-        x[offset_ + i] = draw(old[i], rng);
-        changed = changed || x[offset_ + i] != old[i];
+        x[offset_ + i] = draw(old_[i], rng);
+        changed = changed || x[offset_ + i] != old_[i];
       }
       return changed;
     }
@@ -153,10 +153,9 @@ class CategoricalGibbs final : public Base {
   }
 
   std::int64_t first_, k_;
+  Eigen::VectorXd old_;
   std::vector<double> table_, weights_;  // table_: category-major, one row of entries each
 };
-
-constexpr int kTuneInterval = 100;  // PyMC's tune_interval
 
 class DiscreteMetropolis final : public Base {
  public:
@@ -176,7 +175,7 @@ class DiscreteMetropolis final : public Base {
     bool outside = false;
     outside_.assign(static_cast<std::size_t>(size_), 0);
     for (std::int64_t i = 0; i < size_; ++i) {
-      const double q = old_[i] + std::round(scaling_ * normal(rng));
+      const double q = old_[i] + std::round(scaling_.scaling() * normal(rng));
       const bool in = q >= low_ && q <= high_;
       outside = outside || !in;
       outside_[static_cast<std::size_t>(i)] = in ? 0 : 1;
@@ -212,24 +211,18 @@ class DiscreteMetropolis final : public Base {
   void stats(double* out) const override {
     out[0] = accept_;
     out[1] = accepted_;
-    out[2] = scaling_;
+    out[2] = scaling_.scaling();
   }
 
-  // PyMC's rule on the window's acceptance rate (the share of entries accepted).
-  void tune() override {
-    window_ += accepted_;
-    if (++steps_ < kTuneInterval) return;
-    scaling_ = tuned_scaling(scaling_, window_ / kTuneInterval);
-    steps_ = 0;
-    window_ = 0;
-  }
+  // PyMC's rule on the share of entries accepted.
+  void tune() override { scaling_.learn(accepted_); }
 
  private:
   Eigen::VectorXd old_;
   std::vector<char> outside_;
   double low_, high_;
-  double scaling_ = 1.0, accept_ = 0, accepted_ = 0, window_ = 0;
-  int steps_ = 0;
+  MetropolisScaling scaling_;
+  double accept_ = 0, accepted_ = 0;
 };
 
 }  // namespace

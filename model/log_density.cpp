@@ -19,14 +19,6 @@ bool Layout::has_discrete() const {
   return std::any_of(vars.begin(), vars.end(), [](const VarSlot& v) { return v.discrete; });
 }
 
-std::vector<std::int64_t> Layout::continuous_indices() const {
-  std::vector<std::int64_t> out;
-  for (const VarSlot& v : vars)
-    if (!v.discrete)
-      for (std::int64_t k = 0; k < v.size; ++k) out.push_back(v.offset + k);
-  return out;
-}
-
 SlotInputs::SlotInputs(const Layout& layout, graph::DType floatx) : floatx_(floatx) {
   const auto n = static_cast<std::size_t>(layout.dim);
   if (floatx == graph::DType::f32) f32_.assign(n + 1, 0.0f);

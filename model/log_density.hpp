@@ -30,7 +30,6 @@ struct VarSlot {
   // doubles; the compiled functions read them as int64 and the log density has no gradient in
   // them (zeros there). Gradient methods move the other slots only (infer/compound.hpp).
   bool discrete = false;
-  std::string family;  // the distribution's name, "Bernoulli": what the step assignment reads
 };
 
 struct Layout {
@@ -38,8 +37,6 @@ struct Layout {
   std::int64_t dim = 0;
   const VarSlot& find(const std::string& name) const;  // by name or value name
   bool has_discrete() const;
-  // The packed positions of the continuous slots, in order.
-  std::vector<std::int64_t> continuous_indices() const;
 };
 
 // Points an executable's first inputs at a packed vector's slots: float64 slots as views into
