@@ -1,9 +1,10 @@
-// The MCMC kernels that `sample` runs (NUTS, static HMC, PyMC's Metropolis and Slice; the
-// discrete samplers later): each is a transition over the Hamiltonian's phase space, and declares
-// the statistics it reports per draw, named as CmdStan's CSV columns (name__). The Hamiltonian
-// kernels share one warm-up (infer/sample.cpp: dual averaging of the step size, windowed metric
-// estimation); the others tune themselves during warm-up (PyMC's rules). A new kernel is one
-// file in infer/ and one entry in kernels.cpp.
+// The MCMC kernels that `sample` runs over continuous variables (NUTS, static HMC, PyMC's
+// Metropolis and Slice; the discrete step methods are in infer/discrete_steps.hpp): each is a
+// transition over the Hamiltonian's phase space, and declares the statistics it reports per draw,
+// named as CmdStan's CSV columns (name__). The Hamiltonian kernels share one warm-up
+// (infer/warmup.hpp: dual averaging of the step size, windowed metric estimation); the others
+// tune themselves during warm-up (PyMC's rules). A new kernel is one file in infer/ and one entry
+// in kernels.cpp.
 #pragma once
 
 #include <functional>
@@ -41,8 +42,19 @@ struct KernelSpec {
 // The factories of the kernels with files of their own (infer/NAME.cpp).
 std::unique_ptr<Kernel> make_metropolis(Hamiltonian& h, const SampleOptions& o);
 std::unique_ptr<Kernel> make_slice(Hamiltonian& h, const SampleOptions& o);
-// PyMC's Metropolis tuning: the scaling after a window with this acceptance rate.
-double tuned_scaling(double scaling, double acceptance);
+// PyMC's Metropolis tuning: the proposal scale, starting at 1, changed every 100 warm-up steps by
+// the window's acceptance rate (x0.1 below 0.001, x0.5 below 0.05, x0.9 below 0.2, x10 above
+// 0.95, x2 above 0.75, x1.1 above 0.5). Shared by the continuous and the discrete Metropolis.
+class MetropolisScaling {
+ public:
+  double scaling() const { return scaling_; }
+  // One warm-up step that accepted this share of its proposals (0 or 1, or a share of entries).
+  void learn(double accepted);
+
+ private:
+  double scaling_ = 1.0, window_ = 0;
+  int steps_ = 0;
+};
 
 // Every kernel, in the order `stochos sample --help` lists them.
 const std::vector<KernelSpec>& kernels();

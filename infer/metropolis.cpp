@@ -15,9 +15,7 @@ namespace {
 
 constexpr int kTuneInterval = 100;  // PyMC's tune_interval
 
-}  // namespace
-
-double tuned_scaling(double scaling, double acceptance) {
+double tuned(double scaling, double acceptance) {
   if (acceptance < 0.001) return scaling * 0.1;
   if (acceptance < 0.05) return scaling * 0.5;
   if (acceptance < 0.2) return scaling * 0.9;
@@ -25,6 +23,16 @@ double tuned_scaling(double scaling, double acceptance) {
   if (acceptance > 0.75) return scaling * 2.0;
   if (acceptance > 0.5) return scaling * 1.1;
   return scaling;
+}
+
+}  // namespace
+
+void MetropolisScaling::learn(double accepted) {
+  window_ += accepted;
+  if (++steps_ < kTuneInterval) return;
+  scaling_ = tuned(scaling_, window_ / kTuneInterval);
+  steps_ = 0;
+  window_ = 0;
 }
 
 namespace {
@@ -37,7 +45,8 @@ class Metropolis final : public Kernel {
     PhasePoint& proposal = proposal_;  // reused: no allocation per transition
     proposal = z;
     boost::random::normal_distribution<double> normal;
-    for (Eigen::Index i = 0; i < proposal.q.size(); ++i) proposal.q[i] += scaling_ * normal(rng);
+    for (Eigen::Index i = 0; i < proposal.q.size(); ++i)
+      proposal.q[i] += scaling_.scaling() * normal(rng);
     h_.evaluate(proposal);
     const double log_ratio = std::isfinite(proposal.logp)
                                  ? proposal.logp - z.logp
@@ -54,26 +63,18 @@ class Metropolis final : public Kernel {
     out[0] = t.logp;
     out[1] = t.accept_stat;
     out[2] = accepted_ ? 1.0 : 0.0;
-    out[3] = scaling_;
+    out[3] = scaling_.scaling();
   }
 
   bool hamiltonian() const override { return false; }
 
-  void tune(const Transition&) override {
-    accepted_in_window_ += accepted_;
-    if (++steps_ < kTuneInterval) return;
-    scaling_ = tuned_scaling(scaling_, accepted_in_window_ / kTuneInterval);
-    steps_ = 0;
-    accepted_in_window_ = 0;
-  }
+  void tune(const Transition&) override { scaling_.learn(accepted_ ? 1.0 : 0.0); }
 
  private:
   Hamiltonian& h_;
   PhasePoint proposal_;
-  double scaling_ = 1.0;  // PyMC's default
+  MetropolisScaling scaling_;
   bool accepted_ = false;
-  int steps_ = 0;
-  double accepted_in_window_ = 0;
 };
 
 }  // namespace
