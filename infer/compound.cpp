@@ -155,14 +155,13 @@ class CompoundStepper final : public ChainStepper {
         grad_(Eigen::VectorXd::Zero(density.dim())) {
     for (const CompoundStep& s : plan_.steps) {
       Step step;
-      step.plan = &s;
       if (s.discrete) {
         step.discrete = make_discrete_step(s.method, s.conditional, s.first, s.categories);
         step.stats = discrete_stat_names(s.method).size();
       } else {
         step.spec = &kernel(s.method);
-        step.h =
-            std::make_unique<Hamiltonian>(density, *ws_, indices_of(density.layout(), s.vars), x_);
+        step.index = indices_of(density.layout(), s.vars);
+        step.h = std::make_unique<Hamiltonian>(density, *ws_, step.index, x_);
         step.warmup = std::make_unique<HamiltonianWarmup>(*step.h, o);
         step.stats = step.spec->stat_names.size() - 1;  // all but lp__
         step.buffer.resize(step.spec->stat_names.size());
@@ -191,21 +190,17 @@ class CompoundStepper final : public ChainStepper {
         g = z.grad_logp;
         return z.logp;
       };
-      const auto centre = [&](const Eigen::VectorXd& full) {
+      // Around the chain's own point (radius 0), the given init, or the origin.
+      const auto centre = [&](const double* full) {
         std::vector<double> v;
         for (std::int64_t i : idx) v.push_back(full[i]);
         return v;
       };
       const bool own = c < o_.chain_inits.size();
-      const model::Layout sub = sub_layout(layout, continuous);
-      const Start st =
-          own ? initial_point(logp, sub, 0, centre(x_), rng_)
-          : o_.init
-              ? initial_point(logp, sub, o_.init_radius,
-                              centre(Eigen::Map<const Eigen::VectorXd>(
-                                  o_.init->data(), static_cast<Eigen::Index>(o_.init->size()))),
-                              rng_)
-              : initial_point(logp, sub, o_.init_radius, std::nullopt, rng_);
+      std::optional<std::vector<double>> around;
+      if (own || o_.init) around = centre(own ? x_.data() : o_.init->data());
+      const Start st = initial_point(logp, sub_layout(layout, continuous), own ? 0 : o_.init_radius,
+                                     around, rng_);
       for (std::size_t k = 0; k < idx.size(); ++k) x_[idx[k]] = st.x[static_cast<Eigen::Index>(k)];
     }
     for (Step& s : steps_) {
@@ -238,7 +233,7 @@ class CompoundStepper final : public ChainStepper {
         const double eps = s.warmup->step_size();
         const Transition t = s.kernel->transition(s.z, eps, rng_);
         for (Eigen::Index k = 0; k < s.z.q.size(); ++k)
-          x_[s.h_index(k)] = s.z.q[k];  // the trajectory left x_ at its last evaluation
+          x_[s.at(k)] = s.z.q[k];  // the trajectory left x_ at its last evaluation
         s.seen = ++moves_;
         lp_ = s.z.logp;
         lp_fresh = true;
@@ -292,7 +287,6 @@ class CompoundStepper final : public ChainStepper {
 
  private:
   struct Step {
-    const CompoundStep* plan = nullptr;
     std::unique_ptr<DiscreteStep> discrete;
     const KernelSpec* spec = nullptr;
     std::unique_ptr<Hamiltonian> h;
@@ -301,15 +295,14 @@ class CompoundStepper final : public ChainStepper {
     PhasePoint z;
     std::vector<double> buffer;
     std::size_t stats = 0;
-    long seen = -1;  // moves_ when z was last evaluated
-    std::int64_t h_index(Eigen::Index k) const { return index[static_cast<std::size_t>(k)]; }
-    std::vector<std::int64_t> index;
+    long seen = -1;                   // moves_ when z was last evaluated
+    std::vector<std::int64_t> index;  // the block's coordinates in the packed vector
+    std::int64_t at(Eigen::Index k) const { return index[static_cast<std::size_t>(k)]; }
   };
 
   // The block's point from the state, evaluated (another step moved the state).
   void refresh(Step& s) {
-    if (s.index.empty()) s.index = indices_of(density_.layout(), s.plan->vars);
-    for (Eigen::Index k = 0; k < s.z.q.size(); ++k) s.z.q[k] = x_[s.h_index(k)];
+    for (Eigen::Index k = 0; k < s.z.q.size(); ++k) s.z.q[k] = x_[s.at(k)];
     s.h->evaluate(s.z);
     s.seen = moves_;
   }

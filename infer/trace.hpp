@@ -1,5 +1,5 @@
 // Note [the trace]: what every inference method returns, and all that the outputs read. A method
-// (NUTS, HMC, L-BFGS, Laplace, ADVI, Pathfinder, later the discrete samplers) runs against a
+// (NUTS, HMC, compound steps, L-BFGS, Laplace, ADVI, Pathfinder) runs against a
 // model::LogDensity and fills one ChainTrace per chain (or per path, or one for an
 // approximation): the packed unconstrained draws, one row each, and beside them the statistics
 // the method declares in Trace::stat_names, named as CmdStan's CSV columns (NUTS: lp__,
