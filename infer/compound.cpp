@@ -218,14 +218,11 @@ class CompoundStepper final : public ChainStepper {
   }
 
   bool iterate(bool warmup, double* stats) override {
-    bool divergent = false, lp_fresh = false;
+    bool divergent = false;
     double* out = stats + 1;
     for (Step& s : steps_) {
       if (s.discrete) {
-        if (s.discrete->update(x_, rng_)) {
-          ++moves_;
-          lp_fresh = false;
-        }
+        if (s.discrete->update(x_, rng_)) ++moves_;
         s.discrete->stats(out);
         if (warmup) s.discrete->tune();
       } else {
@@ -234,9 +231,8 @@ class CompoundStepper final : public ChainStepper {
         const Transition t = s.kernel->transition(s.z, eps, rng_);
         for (Eigen::Index k = 0; k < s.z.q.size(); ++k)
           x_[s.at(k)] = s.z.q[k];  // the trajectory left x_ at its last evaluation
-        s.seen = ++moves_;
+        s.seen = lp_seen_ = ++moves_;
         lp_ = s.z.logp;
-        lp_fresh = true;
         divergent = divergent || t.divergent;
         s.kernel->stats(t, eps, s.buffer.data());
         std::copy(s.buffer.begin() + 1, s.buffer.end(), out);
@@ -249,8 +245,9 @@ class CompoundStepper final : public ChainStepper {
       }
       out += s.stats;
     }
-    if (!lp_fresh) {
+    if (lp_seen_ != moves_) {  // a discrete step moved the state after the last full evaluation
       lp_ = density_(*ws_, x_.data(), grad_.data());
+      lp_seen_ = moves_;
       ++extra_evaluations_;
     }
     stats[0] = lp_;
@@ -267,9 +264,7 @@ class CompoundStepper final : public ChainStepper {
   std::optional<std::pair<double, Eigen::VectorXd>> adapted() const override {
     for (const Step& s : steps_)
       if (!s.discrete && s.kernel->hamiltonian())
-        return std::make_pair(s.warmup->step_size(),
-                              s.h->dense() ? Eigen::VectorXd(s.h->inverse_metric_dense().diagonal())
-                                           : s.h->inverse_metric_diag());
+        return std::make_pair(s.warmup->step_size(), s.h->inverse_metric_diagonal());
     return std::nullopt;
   }
 
@@ -280,8 +275,8 @@ class CompoundStepper final : public ChainStepper {
       r.gradient_evaluations += s.h->gradient_evaluations();
       if (!s.kernel || !s.kernel->hamiltonian()) continue;
       r.step_size = s.warmup->step_size();
-      r.inverse_metric = s.h->dense() ? Eigen::VectorXd(s.h->inverse_metric_dense().diagonal())
-                                      : s.h->inverse_metric_diag();
+      if (s.h->dense()) r.inverse_metric_dense = s.h->inverse_metric_dense();
+      r.inverse_metric = s.h->inverse_metric_diagonal();
     }
   }
 
@@ -316,6 +311,7 @@ class CompoundStepper final : public ChainStepper {
   Eigen::VectorXd x_, grad_;
   std::vector<Step> steps_;
   long moves_ = 0, extra_evaluations_ = 0;
+  long lp_seen_ = -1;  // moves_ when lp_ was last evaluated
   double lp_ = 0;
 };
 

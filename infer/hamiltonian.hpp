@@ -33,6 +33,10 @@ class Hamiltonian {
   bool dense() const { return dense_; }
   const Eigen::VectorXd& inverse_metric_diag() const { return inv_diag_; }
   const Eigen::MatrixXd& inverse_metric_dense() const { return inv_dense_; }
+  // The inverse metric's diagonal, dense or not (what CSVs and reports show).
+  Eigen::VectorXd inverse_metric_diagonal() const {
+    return dense_ ? Eigen::VectorXd(inv_dense_.diagonal()) : inv_diag_;
+  }
 
   // log p and its gradient at z.q; counts gradient evaluations.
   void evaluate(PhasePoint& z);

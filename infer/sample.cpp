@@ -87,19 +87,13 @@ class PlainStepper final : public ChainStepper {
 
   std::optional<std::pair<double, Eigen::VectorXd>> adapted() const override {
     if (!k_->hamiltonian()) return std::nullopt;
-    return std::make_pair(warmup_.step_size(),
-                          h_.dense() ? Eigen::VectorXd(h_.inverse_metric_dense().diagonal())
-                                     : h_.inverse_metric_diag());
+    return std::make_pair(warmup_.step_size(), h_.inverse_metric_diagonal());
   }
 
   void finish(ChainTrace& r) const override {
     r.step_size = k_ && k_->hamiltonian() ? warmup_.step_size() : 0.0;
-    if (h_.dense()) {
-      r.inverse_metric_dense = h_.inverse_metric_dense();
-      r.inverse_metric = r.inverse_metric_dense.diagonal();
-    } else {
-      r.inverse_metric = h_.inverse_metric_diag();
-    }
+    if (h_.dense()) r.inverse_metric_dense = h_.inverse_metric_dense();
+    r.inverse_metric = h_.inverse_metric_diagonal();
     r.gradient_evaluations = h_.gradient_evaluations();
   }
 
