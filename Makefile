@@ -48,7 +48,7 @@ SANITIZER_ENV := ASAN_OPTIONS=halt_on_error=1:abort_on_error=1:detect_leaks=1:ch
 # `stochos sample` runs of cli.sample* and of the doc tests) and one compiled density or native
 # plan shared by threads with their own workspaces.
 TSAN_TARGETS := stochos test_infer test_cli test_model test_native
-TSAN_TESTS := ^(Laplace|Nuts|ExactPosterior|MetricAdaptation|StepSizeAdaptation|Sampling|CmdStanCsv|Advi|Variational|Pathfinder|PathfinderCommand|PathfinderInit|HessianTest|TraceOutput|MethodCsv)\.|^cli\.(sample|variational|pathfinder)|^docs\.|^ModelTest\.OneCompiledDensityServesSeveralThreads$$|^NativePlan\.ConcurrentCallsWithOwnWorkspacesAgree$$
+TSAN_TESTS := ^(Laplace|Nuts|ExactPosterior|DiscreteExact|DiscreteCalibration|MetricAdaptation|StepSizeAdaptation|Sampling|CmdStanCsv|Advi|Variational|Pathfinder|PathfinderCommand|PathfinderInit|HessianTest|TraceOutput|MethodCsv)\.|^cli\.(sample|variational|pathfinder)|^docs\.|^ModelTest\.OneCompiledDensityServesSeveralThreads$$|^NativePlan\.ConcurrentCallsWithOwnWorkspacesAgree$$
 
 # ASan + UBSan over the whole suite.
 sanitize:
