@@ -134,6 +134,29 @@ TEST_F(Predictive, PosteriorDrawsTheObservedVariablesAtEachPoint) {
   expect_normal_moments(std::vector<double>(y.begin() + kDraws, y.end()), -1, 4);
 }
 
+TEST_F(Predictive, ADiscreteVariableIsDrawnAsIntegersAndReachesThoseAfterIt) {
+  // k ~ Poisson(4), y ~ Normal(k, 0.1): k whole, with Poisson(4)'s mean and variance; y follows k.
+  Model m;
+  const Tensor k = m.rv("k", Poisson(4.0));
+  m.observe("y", Normal(graph::cast(k, graph::DType::f64), 0.1), {1.0}, {});
+  const PredictiveDraws p = prior_predictive(m, kDraws, 7);
+  const auto kk = column(p, 0), y = column(p, 1);
+  double mean = 0, var = 0, gap = 0;
+  for (std::size_t i = 0; i < kk.size(); ++i) {
+    ASSERT_EQ(kk[i], std::round(kk[i]));
+    ASSERT_GE(kk[i], 0);
+    mean += kk[i] / kDraws;
+    gap = std::max(gap, std::abs(y[i] - kk[i]));
+  }
+  for (double v : kk) var += (v - mean) * (v - mean) / (kDraws - 1);
+  EXPECT_NEAR(mean, 4, 5 * std::sqrt(4.0 / kDraws));
+  EXPECT_NEAR(var, 4, 0.1 * 4);
+  EXPECT_LT(gap, 0.6);  // six sd of y given k
+  // At a posterior point k = 7, y is drawn around 7.
+  const PredictiveDraws post = posterior_predictive(m, {{{7.0}}}, 8);
+  EXPECT_NEAR(post.values[0], 7, 0.6);
+}
+
 TEST_F(Predictive, TheSameSeedGivesTheSameDraws) {
   Model m;
   const Tensor mu = m.rv("mu", Normal(0, 1));
