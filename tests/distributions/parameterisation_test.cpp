@@ -236,7 +236,7 @@ TEST_F(Parameterisations, FreeDiscreteVariablesAreIntegerSlots) {
   for (const Distribution& d : {Binomial(10, 0.5), Geometric(0.5), ZeroInflatedPoisson(0.5, 2)}) {
     model::Model m;
     m.rv("k", d);
-    const model::VarSlot& k = m.layout().vars[0];
+    const model::VarSlot k = m.layout().vars[0];  // a copy: layout() is a temporary
     EXPECT_TRUE(k.discrete) << d.family().name;
     EXPECT_EQ(k.value_name, "k") << d.family().name;  // no transform
     EXPECT_THROW(m.rv("j", d, {.transform = "log"}), InputError) << d.family().name;

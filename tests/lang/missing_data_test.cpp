@@ -103,7 +103,7 @@ TEST_F(LangMissingData, NullsAnywhereElseAreErrorsNamingTheEntry) {
 TEST_F(LangMissingData, DiscreteEntriesAreImputedMultivariateOnesRefused) {
   // k's missing entries become a discrete free variable of their own.
   const auto m = built("data k: int[4]\nk ~ Poisson(2)\n");
-  const model::VarSlot& k = m->layout().find("k_unobserved");
+  const model::VarSlot k = m->layout().find("k_unobserved");  // a copy: layout() is a temporary
   EXPECT_TRUE(k.discrete);
   EXPECT_EQ(m->free_vars().back().family->name, "Poisson");
   EXPECT_EQ(error_of("data X: real[2, 2]\nX ~ MvNormal([0, 0], [[1, 0], [0, 1]])\n",
