@@ -292,11 +292,8 @@ def to_inference_data(groups, coords=None, dims=None, attrs=None, prefer=None):
 
 
 def _without_encoding(ds):
-    """A shallow copy whose variables forget how they were stored when read.
-
-    Chunk sizes and dtypes kept from a file that was read no longer fit once the data
-    has been subset or retyped, and would make the write fail.
-    """
+    """A shallow copy whose variables forget how the file they were read from stored them,
+    so that ``compress`` alone decides compression and no stale chunking or dtype is reused."""
     out = ds.copy(deep=False)
     for variable in out.variables.values():
         variable.encoding = {}

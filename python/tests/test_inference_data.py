@@ -175,7 +175,8 @@ def test_a_dataset_value_is_used_as_given(groups):
 # --- errors: one line, naming the variable and the dim ---------------------------------
 
 def _one_line_error(groups, **kwargs):
-    with pytest.raises(ValueError) as info:
+    """Our message (xarray's own, for some of these, names things too but not the group)."""
+    with pytest.raises(ValueError, match=r"^group 'posterior': variable '\w+'") as info:
         make(groups, **kwargs)
     message = str(info.value)
     assert "\n" not in message
@@ -357,6 +358,17 @@ def test_netcdf_subset_of_groups_and_rewrite_after_reading(groups, tmp_path):
     path.unlink()
     with pytest.raises(ValueError, match="prior"):
         back.to_netcdf(path, groups=["prior"])
+
+
+def test_compress_false_after_reading_a_compressed_file(groups, tmp_path):
+    """What the file read was stored with does not carry over: compress alone decides."""
+    first, second = tmp_path / "zlib.nc", tmp_path / "plain.nc"
+    make(groups).to_netcdf(first, compress=True)
+    idm.from_netcdf(first).to_netcdf(second, compress=False)
+    with netCDF4.Dataset(second) as root:
+        assert not root.groups["posterior"].variables["theta"].filters()["zlib"]
+    with netCDF4.Dataset(first) as root:
+        assert root.groups["posterior"].variables["theta"].filters()["zlib"]
 
 
 def test_netcdf_empty(tmp_path):
