@@ -14,6 +14,7 @@ import xarray as xr
 _PATH = pathlib.Path(__file__).resolve().parents[1] / "stochos" / "inference_data.py"
 _SPEC = importlib.util.spec_from_file_location("stochos_inference_data", _PATH)
 idm = importlib.util.module_from_spec(_SPEC)
+sys.modules[_SPEC.name] = idm  # so pickle can find the class again
 _SPEC.loader.exec_module(idm)
 
 SCHOOLS = ["Choate", "Deerfield", "Phillips Andover", "Phillips Exeter",
@@ -218,7 +219,12 @@ def test_sampled_variable_without_chain_draw(rng):
 
 def test_sample_dims_must_not_be_declared(rng):
     message = _one_line_error({"posterior": {"mu": rng.normal(size=(4, 10, 2))}}, dims={"mu": ["chain"]})
-    assert "'mu'" in message and "'chain'" in message
+    assert "'mu'" in message and "'chain'" in message and "implied" in message
+
+
+def test_dim_repeated_within_a_variable(rng):
+    message = _one_line_error({"posterior": {"S": rng.normal(size=(4, 10, 3, 3))}}, dims={"S": ["row", "row"]})
+    assert "'S'" in message and "'row'" in message and "twice" in message
 
 
 def test_bad_prefer_and_bad_groups():
@@ -290,6 +296,16 @@ def test_extend_adds_only_missing_groups_unless_join_right(groups):
         left.extend({"prior": {}})
 
 
+def test_copy_and_pickle(groups):
+    import copy
+    import pickle
+
+    idata = make(groups)
+    for clone in (copy.deepcopy(idata), pickle.loads(pickle.dumps(idata))):
+        assert clone.groups() == idata.groups()
+        np.testing.assert_array_equal(clone.posterior["theta"].values, idata.posterior["theta"].values)
+
+
 def test_constructor_takes_datasets_only():
     with pytest.raises(TypeError, match="posterior"):
         idm.InferenceData(posterior={"a": np.zeros((1, 2))})
@@ -340,6 +356,8 @@ def test_netcdf_layout_is_one_group_per_group(groups, tmp_path):
                 assert group.variables[var].dimensions[:2] == ("chain", "draw"), (name, var)
         assert root.groups["observed_data"].variables["y"].dimensions == ("school",)
         assert root.groups["posterior"].variables["theta"].filters()["zlib"]
+        for var in ("diverging", "tree_depth", "lp"):  # bool and int are compressed too
+            assert root.groups["sample_stats"].variables[var].filters()["zlib"], var
         assert root.groups["posterior"].getncattr("inference_library") == "stochos"
 
 
@@ -369,6 +387,8 @@ def test_compress_false_after_reading_a_compressed_file(groups, tmp_path):
         assert not root.groups["posterior"].variables["theta"].filters()["zlib"]
     with netCDF4.Dataset(first) as root:
         assert root.groups["posterior"].variables["theta"].filters()["zlib"]
+        for var in ("diverging", "tree_depth", "lp"):  # bool and int are compressed too
+            assert root.groups["sample_stats"].variables[var].filters()["zlib"], var
 
 
 def test_netcdf_empty(tmp_path):
@@ -391,6 +411,7 @@ class FakeDataTree:
 
 def test_datatree_preferred_when_xarray_has_it(groups, monkeypatch):
     monkeypatch.setattr(xr, "DataTree", FakeDataTree, raising=False)
+    groups["log_likelihood"] = {}  # empty: left out, as ArviZ does
     for prefer in (None, "datatree"):
         tree = make(groups, prefer=prefer)
         assert isinstance(tree, FakeDataTree)
