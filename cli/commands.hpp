@@ -23,6 +23,7 @@ Command add_sample_command(CLI::App& app);
 Command add_optimize_command(CLI::App& app);
 Command add_logp_command(CLI::App& app);
 Command add_check_command(CLI::App& app);
+Command add_graph_command(CLI::App& app);
 Command add_predict_command(CLI::App& app);
 Command add_variational_command(CLI::App& app);
 Command add_pathfinder_command(CLI::App& app);

@@ -40,6 +40,7 @@ int main(int argc, char** argv) {
         stochos::cli::add_predict_command(app),
         stochos::cli::add_logp_command(app),
         stochos::cli::add_check_command(app),
+        stochos::cli::add_graph_command(app),
         stochos::cli::add_summary_command(app),
         stochos::cli::add_backends_command(app),
         stochos::cli::add_config_command(app),

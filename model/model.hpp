@@ -97,6 +97,9 @@ class Model {
   const std::vector<DataVar>& data_vars() const { return data_; }
   const std::vector<std::pair<std::string, Tensor>>& deterministics() const { return det_; }
   const std::vector<std::pair<std::string, Tensor>>& potentials() const { return pot_; }
+  // Every name the model has claimed, in declaration order (a transformed variable's value
+  // name, "tau_log__", after its own).
+  const std::vector<std::string>& names() const { return names_; }
 
   // The log-density term of each variable and potential, in declaration order: sum of the
   // elementwise log density (plus the log-Jacobian of a free variable's transform when
