@@ -28,9 +28,10 @@ std::vector<std::vector<double>> run(const Model& m, const backends::Backend& b,
     in.push_back(v.input.id());
     const auto off = static_cast<std::size_t>(l.vars[i].offset),
                n = static_cast<std::size_t>(l.vars[i].size);
-    buffers.push_back(typed_buffer(
-        m.floatx(), std::vector<double>(theta.begin() + static_cast<std::ptrdiff_t>(off),
-                                        theta.begin() + static_cast<std::ptrdiff_t>(off + n))));
+    buffers.push_back(
+        typed_buffer(v.input.dtype(),
+                     std::vector<double>(theta.begin() + static_cast<std::ptrdiff_t>(off),
+                                         theta.begin() + static_cast<std::ptrdiff_t>(off + n))));
   }
   for (const auto& d : m.data_vars()) {
     in.push_back(d.input.id());

@@ -8,6 +8,7 @@
 #include "io/data.hpp"
 #include "lang/lang.hpp"
 #include "model/log_density.hpp"
+#include "model/model_graph.hpp"
 #include "model/values.hpp"
 #include "python/src/bindings.hpp"
 #include "stochos/error.hpp"
@@ -210,13 +211,14 @@ void bind_model(py::module_& m) {
            [](const ModelPtr& h) {
              py::list out;
              for (const auto& [name, t] : h->model->deterministics())
-               out.append(py::make_tuple(name, tuple_of(t.shape())));
+               out.append(py::make_tuple(name, tuple_of(t.shape()), wrap(h, t)));
              return out;
            })
       .def("potentials",
            [](const ModelPtr& h) {
              py::list out;
-             for (const auto& [name, t] : h->model->potentials()) out.append(name);
+             for (const auto& [name, t] : h->model->potentials())
+               out.append(py::make_tuple(name, wrap(h, t)));
              return out;
            })
       .def("layout",
@@ -262,6 +264,12 @@ void bind_model(py::module_& m) {
         const std::vector<double> p = h->model->initial_point();
         return array_of(p, {static_cast<std::int64_t>(p.size())});
       });
+
+  // The picture of the model (model/model_graph.hpp): dims and their lengths by variable.
+  m.def("model_to_dot", [](const ModelPtr& h, const model::DimNames& dims,
+                           const std::map<std::string, std::vector<std::int64_t>>& lengths) {
+    return model::model_to_dot(*h->model, dims, lengths);
+  });
 
   // stochos.load("model.stoch", data): the language's model, as a Model like any other.
   m.def("load", [](const std::string& path, const py::dict& data, const std::string& floatx) {

@@ -86,3 +86,29 @@ for _f in _FAMILIES:
     })
     setattr(_module, _f["name"], _cls)
     __all__.append(_f["name"])
+
+
+class LKJCholeskyCov(Distribution):  # noqa: F811 (PyMC's compute_corr on top of the family)
+    """PyMC's LKJCholeskyCov: with compute_corr=True (PyMC's default) it returns the Cholesky
+    factor as a matrix, the correlation matrix and the standard deviations, and records the last
+    two as the deterministics NAME_corr and NAME_stds; with compute_corr=False, the packed factor."""
+
+    family = "LKJCholeskyCov"
+
+    def __new__(cls, name, *args, compute_corr=True, store_in_trace=True, **kwargs):
+        packed = Distribution.__new__(cls, name, *args, **kwargs)
+        if not compute_corr:
+            return packed
+        from . import math
+        from .model import Deterministic
+
+        size = packed.shape[-1]
+        n = int(round(((8 * size + 1) ** 0.5 - 1) / 2))
+        chol = math.expand_packed_triangular(n, packed)
+        cov = chol @ chol.T
+        stds = math.sqrt(math.diag_part(cov))
+        corr = cov / (stds[:, None] * stds[None, :])
+        if store_in_trace:
+            Deterministic(f"{name}_corr", corr)
+            Deterministic(f"{name}_stds", stds)
+        return chol, corr, stds

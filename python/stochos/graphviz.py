@@ -37,7 +37,8 @@ class Digraph:
 def model_to_graphviz(model=None, *, formatting="plain", **kwargs):
     model = modelcontext(model)
     dims = {k: list(v) for k, v in model.dims.items()}
-    lengths = {k: [len(v)] for k, v in model.coords.items()}
+    lengths = {k: [len(model.coords[d]) for d in v] for k, v in model.dims.items()
+               if all(d in model.coords for d in v)}
     source = _core.model_to_dot(model._core, dims, lengths)
     try:
         import graphviz

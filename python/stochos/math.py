@@ -26,7 +26,11 @@ def _model_of(args):
 def _function(name):
     lo, hi, tensors, takes_list = _SPECS[name]
 
-    def f(*args):
+    def f(*args, axis=None, lower=True):
+        if not lower:
+            raise ValueError(f"{name}(): only lower=True (the lower triangle) is supported")
+        if axis is not None:
+            args = args + (axis,)
         if not lo <= len(args) <= hi:
             raise TypeError(f"{name}() takes {lo if lo == hi else f'{lo} to {hi}'} arguments, "
                             f"{len(args)} given")

@@ -114,7 +114,7 @@ class Model:
     @property
     def named_vars(self):
         names = ([v["name"] for v in self._core.free_vars()] + [v["name"] for v in self._core.observed_vars()]
-                 + [n for n, _ in self._core.deterministics()] + self._core.potentials()
+                 + [n for n, _, _ in self._core.deterministics()] + [n for n, _ in self._core.potentials()]
                  + [v["name"] for v in self._core.data_vars() if not v["name"].endswith("__predictive")])
         return {n: self._node(n) for n in names}
 
@@ -137,11 +137,11 @@ class Model:
 
     @property
     def deterministics(self):
-        return [self._node(n) for n, _ in self._core.deterministics()]
+        return [self._node(n) for n, _, _ in self._core.deterministics()]
 
     @property
     def potentials(self):
-        return [self._node(n) for n in self._core.potentials()]
+        return [self._node(n) for n, _ in self._core.potentials()]
 
     @property
     def data_vars(self):
@@ -179,6 +179,8 @@ class Model:
         if isinstance(a, ShapeOf):
             return tuple(self._realize(a.node).shape)
         if isinstance(a, list):
+            if any(isinstance(x, TensorVariable) for x in a):
+                return _core.call(self._core, "stack", [self._realize_arg(x) for x in a], [])
             return [self._realize_arg(x) for x in a]
         if isinstance(a, tuple):
             return tuple(self._realize_arg(x) for x in a)
@@ -353,6 +355,12 @@ def _lookup(core, name):
     for v in core.free_vars() + core.observed_vars() + core.data_vars():
         if v["name"] == name:
             return v["tensor"]
+    for n, _, t in core.deterministics():
+        if n == name:
+            return t
+    for n, t in core.potentials():
+        if n == name:
+            return t
     raise KeyError(f"the model has no variable '{name}'")
 
 

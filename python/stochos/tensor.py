@@ -125,11 +125,12 @@ class TensorVariable:
         return TensorVariable(self.model, _op_getitem, (self, _normalise_key(key, self.ndim)))
 
     # --- NumPy's methods ---
-    def sum(self, axis=None, keepdims=False): return _reduce("sum", self, axis, keepdims)
-    def mean(self, axis=None, keepdims=False): return _reduce("mean", self, axis, keepdims)
-    def prod(self, axis=None, keepdims=False): return _reduce("prod", self, axis, keepdims)
-    def max(self, axis=None, keepdims=False): return _reduce("max", self, axis, keepdims)
-    def min(self, axis=None, keepdims=False): return _reduce("min", self, axis, keepdims)
+    # NumPy's functions (np.sum(x)) call these with dtype= and out= as well, which must be None.
+    def sum(self, axis=None, keepdims=False, **kw): return _reduce("sum", self, axis, keepdims, kw)
+    def mean(self, axis=None, keepdims=False, **kw): return _reduce("mean", self, axis, keepdims, kw)
+    def prod(self, axis=None, keepdims=False, **kw): return _reduce("prod", self, axis, keepdims, kw)
+    def max(self, axis=None, keepdims=False, **kw): return _reduce("max", self, axis, keepdims, kw)
+    def min(self, axis=None, keepdims=False, **kw): return _reduce("min", self, axis, keepdims, kw)
 
     def reshape(self, *shape):
         if len(shape) == 1 and not isinstance(shape[0], numbers.Integral):
@@ -195,7 +196,10 @@ def _op_constant(core, value):
     return _core.as_tensor(core, value)
 
 
-def _reduce(op, x, axis, keepdims):
+def _reduce(op, x, axis, keepdims, extra=None):
+    for k, v in (extra or {}).items():
+        if v is not None:
+            raise TypeError(f"{op}(): {k}= is not supported on a model tensor")
     if isinstance(axis, (tuple, list)):
         # Several axes: one at a time, the highest first so that the others keep their place.
         for a in sorted((a % x.ndim for a in axis), reverse=True):
@@ -245,4 +249,8 @@ def as_tensor(value, model=None):
     from .model import Model
 
     model = model or Model.get_context()
+    if isinstance(value, (list, tuple)) and any(isinstance(v, TensorVariable) for v in value):
+        # [a, 1 - a]: the language's list of values, stacked.
+        items = tuple(as_tensor(v, model) for v in value)
+        return TensorVariable(model, _op_call, ("stack", items, ()))
     return TensorVariable(model, _op_constant, (np.asarray(value),))

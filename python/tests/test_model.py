@@ -177,3 +177,33 @@ def test_set_data_with_a_new_shape_replays_the_model_for_prediction():
     y = pp.posterior_predictive["y"].values
     assert y.shape == (1, 50, 2)
     np.testing.assert_allclose(y.mean(axis=(0, 1)), [20.0, 40.0], atol=0.1)
+
+
+def test_model_to_graphviz_draws_plates_from_dims():
+    g = pm.model_to_graphviz(eight_schools())
+    src = g.source
+    assert src.startswith("digraph")
+    assert "school (8)" in src
+    assert '"mu" -> "theta"' in src and '"theta" -> "y"' in src
+    assert '"mu" -> "y"' not in src
+    assert g.pipe("svg").startswith(b"<?xml") or b"<svg" in g.pipe("svg")
+
+
+def test_lkj_cholesky_cov_returns_pymcs_tuple():
+    with pm.Model() as m:
+        chol, corr, stds = pm.LKJCholeskyCov("chol", n=3, eta=2, sd_dist=pm.Exponential.dist(1.0))
+    assert chol.shape == (3, 3) and corr.shape == (3, 3) and stds.shape == (3,)
+    assert [v.name for v in m.deterministics] == ["chol_corr", "chol_stds"]
+
+
+def test_lists_of_tensors_and_axis_keywords():
+    with pm.Model():
+        a = pm.Beta("a", 1, 1)
+        w = pm.math.as_tensor([a, 1 - a]) if hasattr(pm.math, "as_tensor") else pm.as_tensor([a, 1 - a])
+        assert w.shape == (2,)
+        pm.Mixture("y", w=[a, 1 - a], comp_dists=[pm.Normal.dist(-1, 1), pm.Normal.dist(1, 1)],
+                   observed=np.array([0.1, 0.5]))
+        x = pm.math.constant(np.ones((2, 3)))
+        assert pm.math.stack([x, x], axis=1).shape == (2, 2, 3)
+        assert pm.math.softmax(x, axis=-1).shape == (2, 3)
+        assert np.sum(x).shape == ()

@@ -377,6 +377,17 @@ TEST_F(ModelTest, PointsOnTheConstrainedSpace) {
   EXPECT_NE(error_of([&] { unconstrain(m, values); }).find("needs 1 values"), std::string::npos);
 }
 
+// A discrete variable's slot reaches the engine as the int64 its input is (not float64 bytes).
+TEST_F(ModelTest, PointsWithDiscreteVariables) {
+  Model m;
+  m.rv("k", Poisson(2.0));
+  m.rv("s", DiscreteUniform(0, 10), {.shape = Shape{2}});
+  const PointResult r = evaluate_point(m, {3.0, 4.0, 7.0}, /*jacobian=*/false);
+  ASSERT_EQ(r.terms.size(), 2u);
+  EXPECT_NEAR(r.terms[0].second, 3 * std::log(2.0) - 2.0 - std::log(6.0), 1e-13);
+  EXPECT_NEAR(r.terms[1].second, -2 * std::log(11.0), 1e-13);
+}
+
 TEST_F(ModelTest, TransformsCanBeChosenByName) {
   Model m;
   m.rv("a", Normal(0, 2), {.shape = Shape{3}, .transform = "ordered"});
