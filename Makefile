@@ -40,7 +40,7 @@ test: build
 SANITIZE_DIR ?= build/sanitize
 TSAN_DIR ?= build/tsan
 SANITIZER_CMAKE_ARGS := -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g -DNDEBUG" \
-  -DSTOCHOS_WITH_TORCH=OFF -DSTOCHOS_BUILD_BENCH=OFF
+  -DSTOCHOS_WITH_TORCH=OFF -DSTOCHOS_BUILD_BENCH=OFF -DSTOCHOS_WITH_PYTHON=OFF
 SANITIZER_ENV := ASAN_OPTIONS=halt_on_error=1:abort_on_error=1:detect_leaks=1:check_initialization_order=1 \
   UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:print_stacktrace=1 \
   TSAN_OPTIONS=halt_on_error=1:abort_on_error=1:second_deadlock_stack=1

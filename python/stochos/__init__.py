@@ -28,7 +28,7 @@ from .distributions import Distribution, transforms  # noqa: E402,F401
 from .graphviz import model_to_graphviz  # noqa: E402,F401
 from .inference_data import InferenceData, from_netcdf, to_inference_data  # noqa: E402,F401
 from .model import (ConstantData, Data, Deterministic, Model, MutableData, Potential,  # noqa: E402,F401
-                    load, modelcontext, set_data)
+                    load, load_data, modelcontext, set_data)
 from .sampling import (Approximation, find_MAP, fit, pathfinder, sample,  # noqa: E402,F401
                        sample_posterior_predictive, sample_prior_predictive)
 from .stats import summary  # noqa: E402,F401

@@ -441,6 +441,11 @@ def Potential(name, var, model=None):
     return model._statement(name, model._op_potential, (name, as_tensor(var, model)))
 
 
+def load_data(path):
+    """A data JSON file (the CLI's --data) as {name: numpy array}; null entries are NaN."""
+    return _core.load_data(str(path))
+
+
 def load(path, data=None, *, floatX="float64"):
     """A model from a .stoch file with its data (a dict of arrays, or a data JSON file's path)."""
     if isinstance(data, (str, bytes)) or hasattr(data, "__fspath__"):

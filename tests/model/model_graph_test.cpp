@@ -52,14 +52,17 @@ bool has_line(const std::string& dot, const std::string& line, std::size_t depth
 }
 
 // Whether Graphviz's dot renders `text` as SVG; skips the test where dot is not installed.
-#define EXPECT_DOT_ACCEPTS(text)                                                         \
-  do {                                                                                   \
-    if (std::system("dot -V >/dev/null 2>&1") != 0) GTEST_SKIP() << "no graphviz `dot`"; \
-    const std::string path = ::testing::TempDir() + "model_graph_test.dot";              \
-    std::ofstream(path) << (text);                                                       \
-    const std::string command = "dot -Tsvg " + path + " -o /dev/null";                   \
-    EXPECT_EQ(std::system(command.c_str()), 0) << (text);                                \
-    std::filesystem::remove(path);                                                       \
+#define EXPECT_DOT_ACCEPTS(text)                                                               \
+  do {                                                                                         \
+    if (std::system("dot -V >/dev/null 2>&1") != 0) GTEST_SKIP() << "no graphviz `dot`";       \
+    /* one file per test: CTest runs the tests of this program in parallel */                  \
+    const std::string path = ::testing::TempDir() + "model_graph_" +                           \
+                             ::testing::UnitTest::GetInstance()->current_test_info()->name() + \
+                             ".dot";                                                           \
+    std::ofstream(path) << (text);                                                             \
+    const std::string command = "dot -Tsvg " + path + " -o /dev/null";                         \
+    EXPECT_EQ(std::system(command.c_str()), 0) << (text);                                      \
+    std::filesystem::remove(path);                                                             \
   } while (0)
 
 TEST(ModelGraph, EightSchoolsNodesEdgesAndPlates) {
