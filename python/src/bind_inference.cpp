@@ -3,12 +3,14 @@
 // density at a point. Draws come back as the constrained values of the free variables and the
 // deterministics, one array per chain; the Python layer shapes them into InferenceData.
 #include <atomic>
+#include <set>
 #include <exception>
 #include <mutex>
 #include <thread>
 
 #include "backends/config.hpp"
 #include "backends/registry.hpp"
+#include "graph/tensor.hpp"
 #include "infer/advi.hpp"
 #include "infer/compound.hpp"
 #include "infer/kernel.hpp"
@@ -86,6 +88,7 @@ py::dict trace_dict(const infer::Trace& trace, const model::ValueFunction& value
     py::dict d;
     d["chain"] = c.chain;
     d["values"] = traced_values(values, c.draws);
+    d["packed"] = matrix_array(c.draws);
     d["stats"] = matrix_array(c.stats);
     d["warmup_values"] = traced_values(values, c.warmup_draws);
     d["warmup_stats"] = matrix_array(c.warmup_stats);
@@ -350,6 +353,59 @@ void bind_inference(py::module_& m) {
           }
           return predictive_dict(model::posterior_predictive(*h->model, points, seed));
         });
+
+  // ArviZ's log_likelihood group: each observed variable's elementwise log density at every row
+  // of `packed` (draws x dim), as (name, shape, array (draws, size)).
+  m.def("log_likelihood", [](const ModelPtr& h, const py::array_t<double, py::array::c_style | py::array::forcecast>& packed,
+                             std::optional<std::string> backend) {
+    const model::Model& mm = *h->model;
+    std::set<std::string> observed;
+    for (const auto& v : mm.observed_vars()) observed.insert(v.name);
+    std::vector<std::pair<std::string, graph::Tensor>> outputs;
+    for (const auto& term : mm.term_parts(/*jacobian=*/false, /*elementwise=*/true)) {
+      if (!observed.count(term.name) || term.parts.empty()) continue;
+      graph::Tensor total = term.parts[0];
+      for (std::size_t k = 1; k < term.parts.size(); ++k) total = graph::add(total, term.parts[k]);
+      outputs.emplace_back(term.name, total);
+    }
+    const model::ValueFunction f = mm.compile_outputs(outputs, compile_options(backend));
+    if (packed.ndim() != 2 || packed.shape(1) != mm.layout().dim)
+      throw InputError("log_likelihood: draws must be (n, " + std::to_string(mm.layout().dim) + ")");
+    const auto n = packed.shape(0);
+    py::array_t<double> all({n, static_cast<py::ssize_t>(f.size())});
+    {
+      py::gil_scoped_release release;
+      const auto ws = f.make_workspace();
+      for (py::ssize_t i = 0; i < n; ++i)
+        f(*ws, packed.data() + i * packed.shape(1), all.mutable_data() + i * f.size());
+    }
+    py::list out;
+    for (const auto& v : f.variables()) {
+      py::tuple shape(v.shape.size());
+      for (std::size_t i = 0; i < v.shape.size(); ++i) shape[i] = v.shape[i];
+      const auto size = static_cast<py::ssize_t>(graph::numel(v.shape));
+      py::object part = all[py::make_tuple(py::slice(0, n, 1), py::slice(v.offset, v.offset + size, 1))];
+      out.append(py::make_tuple(v.name, shape, part.attr("copy")()));
+    }
+    return out;
+  });
+
+  // The free variables' constrained values at a packed unconstrained point, in order.
+  m.def("constrain", [](const ModelPtr& h, const std::vector<double>& packed) {
+    const model::ValueFunction values = h->model->compile_values();
+    if (static_cast<std::int64_t>(packed.size()) != h->model->layout().dim)
+      throw InputError("constrain: the point has " + std::to_string(packed.size()) +
+                       " values; the model has " + std::to_string(h->model->layout().dim));
+    std::vector<double> out(static_cast<std::size_t>(values.size()));
+    values(*values.make_workspace(), packed.data(), out.data());
+    py::list result;
+    for (const auto& v : values.variables()) {
+      if (v.deterministic) continue;
+      const auto first = out.begin() + v.offset;
+      result.append(std::vector<double>(first, first + graph::numel(v.shape)));
+    }
+    return result;
+  });
 
   // The packed unconstrained point of constrained values (one array per free variable, in order).
   m.def("unconstrain", [](const ModelPtr& h, const std::vector<std::vector<double>>& values) {

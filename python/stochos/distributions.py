@@ -23,17 +23,20 @@ class Distribution:
             raise TypeError(f"{cls.__name__}: the first argument is the variable's name, a string "
                             f"(got {type(name).__name__}); for a distribution without a name use "
                             f"{cls.__name__}.dist(...)")
-        if initval is not None:
-            raise ValueError(f"{cls.__name__} '{name}': initval= is not supported; sample() starts "
-                             f"from the model's support point with jitter (init=)")
         if total_size is not None:
             raise ValueError(f"{cls.__name__} '{name}': total_size= (minibatches) is not supported")
         model = modelcontext(model)
         spec = DistSpec(cls.family, args, kwargs)
         if shape is None:
             shape = size
-        return model._add_variable(name, spec, dims=dims, shape=shape, observed=observed,
+        node = model._add_variable(name, spec, dims=dims, shape=shape, observed=observed,
                                    transform=_transform_name(transform, default_transform))
+        if initval is not None:
+            if observed is not None:
+                raise ValueError(f"observed variable '{name}' takes no initval")
+            model._initvals[name] = initval
+            model._pack_constrained(model._initvals)  # a value outside the support fails here
+        return node
 
     @classmethod
     def dist(cls, *args, shape=None, size=None, **kwargs):

@@ -53,7 +53,7 @@ class Model:
         self._data = {}  # data container -> its current values
         self._replayable = True
         self._predictive_only = None  # why sampling is refused after a replay, or None
-        self._rv_dims = {}  # statement name -> dims (for a replay)
+        self._initvals = {}  # PyMC's initval= by variable (constrained values)
 
     # --- the context ---
     def __enter__(self):
@@ -154,8 +154,13 @@ class Model:
 
     def initial_point(self, random_seed=None):
         """PyMC's initial point: {value variable: its unconstrained start}."""
-        x = self._core.initial_point()
+        x = self._start()
         return {s["value_name"]: _slot(x, s) for s in self._core.layout()}
+
+    def _start(self, initvals=None):
+        """The packed initial point: the support point, with initval= and initvals in place."""
+        values = {**self._initvals, **(initvals or {})}
+        return self._pack_constrained(values) if values else self._core.initial_point()
 
     # --- evaluating the nodes (Note [replayed models]) ---
     def _realize(self, node):
@@ -340,11 +345,34 @@ class Model:
                     raise ValueError(f"point: '{s['value_name']}' has {p.size} values; the model "
                                      f"has {s['size']}")
             return np.concatenate(parts) if parts else np.zeros(0)
-        missing = [s["name"] for s in layout if s["name"] not in point]
-        if missing:
-            raise KeyError(f"point: no value for {', '.join(missing)}")
-        return _core.unconstrain(self._core, [np.asarray(point[s["name"]], dtype=float).reshape(-1).tolist()
-                                              for s in layout])
+        return self._pack_constrained(point)
+
+    def _pack_constrained(self, values, start=None):
+        """The packed point of constrained values by name; the variables not named keep their
+        values at `start` (packed; the model's initial point by default)."""
+        layout = self._core.layout()
+        names = {s["name"] for s in layout} | {s["value_name"] for s in layout}
+        unknown = [k for k in values if k not in names]
+        if unknown:
+            raise KeyError(f"the model has no free variable {', '.join(map(repr, unknown))}")
+        if start is None:
+            start = self._core.initial_point()
+        current = _core.constrain(self._core, list(np.asarray(start, dtype=float)))
+        parts = []
+        for s, now in zip(layout, current):
+            if s["name"] in values:
+                v = np.asarray(values[s["name"]], dtype=float).reshape(-1)
+                if v.size == 1 and s["size"] > 1:
+                    v = np.full(s["size"], v[0])
+                parts.append(v.tolist())
+            else:
+                parts.append(now)
+        packed = np.asarray(_core.unconstrain(self._core, parts))
+        for s in layout:  # unconstrained values given by value name win
+            if s["value_name"] in values and s["value_name"] != s["name"]:
+                v = np.asarray(values[s["value_name"]], dtype=float).reshape(-1)
+                packed[s["offset"]:s["offset"] + s["size"]] = v
+        return packed
 
     def __repr__(self):
         return f"<stochos.Model {self.name!r}: {len(self.free_RVs)} free, {len(self.observed_RVs)} observed>"

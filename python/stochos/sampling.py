@@ -51,8 +51,10 @@ def sample(draws=1000, *, tune=1000, chains=None, cores=None, random_seed=None, 
         raise TypeError(f"sample() got unexpected keyword arguments: {', '.join(kwargs)}")
     if init not in _INITS:
         raise ValueError(f"init='{init}' is not one of {', '.join(_INITS)}")
-    if initvals is not None:
-        raise ValueError("initvals= is not supported; init= chooses where chains start")
+    if isinstance(initvals, (list, tuple)):
+        if len({repr(sorted(d.items())) for d in initvals}) > 1:
+            raise ValueError("initvals: one dict for every chain (per-chain values are not supported)")
+        initvals = initvals[0] if initvals else None
     cpu = os.cpu_count() or 1
     cores = min(4, cpu) if cores is None else int(cores)
     chains = max(2, cores) if chains is None else int(chains)
@@ -64,7 +66,7 @@ def sample(draws=1000, *, tune=1000, chains=None, cores=None, random_seed=None, 
     if max_treedepth is None:
         max_treedepth = options.get("max_treedepth", 10)
     start_mode, dense = _INITS[init]
-    start = model._core.initial_point() if start_mode in ("jitter", "support") else None
+    start = model._start(initvals) if start_mode in ("jitter", "support") or initvals else None
     radius = {"jitter": 1.0, "support": 0.0}.get(start_mode, 2.0)
     run = _core.start_sampling(
         model._core, draws=int(draws), tune=int(tune), chains=chains, cores=cores,
@@ -172,10 +174,21 @@ def _posterior_idata(model, result, discard_tuned_samples, idata_kwargs, tune):
         groups["warmup_posterior"] = _traced(model, result, "warmup_values", chains_used)
         groups["warmup_sample_stats"] = _stats(result, "warmup_stats", chains_used)
     if (idata_kwargs or {}).get("log_likelihood"):
-        raise ValueError("idata_kwargs={'log_likelihood': True} is not supported yet")
+        groups["log_likelihood"] = _log_likelihood(model, result, chains_used)
     secs = sum(c["warmup_seconds"] + c["sampling_seconds"] for c in result["chains"])
     return _idata(model, groups, {"sampling_time": secs, "backend": result["backend"],
                                   "tuning_steps": tune})
+
+
+def _log_likelihood(model, result, chains_used):
+    """{observed variable: (chain, draw, *shape)}: its elementwise log density at every draw."""
+    n = min(c["packed"].shape[0] for c in chains_used)
+    per_chain = [_core.log_likelihood(model._core, c["packed"][:n], result["backend"])
+                 for c in chains_used]
+    out = {}
+    for k, (name, shape, _) in enumerate(per_chain[0]):
+        out[name] = np.stack([pc[k][2] for pc in per_chain]).reshape((len(chains_used), n) + tuple(shape))
+    return out
 
 
 def find_MAP(start=None, *, method="L-BFGS-B", model=None, random_seed=None, maxeval=50000,

@@ -47,22 +47,30 @@ def test_python_model_and_file_have_the_same_variables(name):
         np.testing.assert_array_equal(start_py[k], start_file[k], err_msg=k)
 
 
+@pytest.mark.parametrize("backend", pm.backends())
 @pytest.mark.parametrize("name", NAMES)
-def test_python_model_and_file_have_the_same_log_density(name):
+def test_python_model_and_file_have_the_same_log_density(name, backend):
+    # The file's model on the native engine is the reference; the Python model on every engine
+    # (torch's float64 kernels sum in another order: a looser tolerance there).
+    rel = 1e-10 if backend == "native" else 1e-9
     py, file = models(name)
     for point in random_points(file, 4, seed=sum(map(ord, name))):
         for jacobian in (True, False):
             expected = file.compile_logp(jacobian=jacobian)(point)
             assert np.isfinite(expected), f"{name}: the file's log density is {expected} at {point}"
-            assert py.compile_logp(jacobian=jacobian)(point) == pytest.approx(expected, rel=1e-10), jacobian
+            got = py.compile_logp(jacobian=jacobian, backend=backend)(point)
+            assert got == pytest.approx(expected, rel=rel), jacobian
 
 
-@pytest.mark.parametrize("name", ["eight_schools", "logistic_regression", "radon"])
-def test_python_model_and_file_have_the_same_posterior(name):
+@pytest.mark.parametrize("backend", pm.backends())
+@pytest.mark.parametrize("name", ["eight_schools", "logistic_regression", "radon", "coal_mining"])
+def test_python_model_and_file_have_the_same_posterior(name, backend):
+    # Issue 15's "done when": PyMC's code for these runs on both engines and matches the file.
     py, file = models(name)
     s_py, s_file = (pm.summary(pm.sample(draws=300, tune=300, chains=2, random_seed=1,
-                                         progressbar=False, model=m))
-                    for m in (py, file))
-    assert list(s_py.index) == list(s_file.index)
-    bound = 4 * np.hypot(s_py["mcse_mean"], s_file["mcse_mean"])
-    assert (abs(s_py["mean"] - s_file["mean"]) <= bound).all(), (s_py, s_file)
+                                         progressbar=False, model=m, backend=b))
+                    for m, b in ((py, backend), (file, "native")))
+    # Rows by position: the Python model may label them by its coords (disasters[1851]).
+    assert [i.split("[")[0] for i in s_py.index] == [i.split("[")[0] for i in s_file.index]
+    bound = 4 * np.hypot(s_py["mcse_mean"].values, s_file["mcse_mean"].values)
+    assert (abs(s_py["mean"].values - s_file["mean"].values) <= bound).all(), (s_py, s_file)

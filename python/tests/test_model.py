@@ -207,3 +207,22 @@ def test_lists_of_tensors_and_axis_keywords():
         assert pm.math.stack([x, x], axis=1).shape == (2, 2, 3)
         assert pm.math.softmax(x, axis=-1).shape == (2, 3)
         assert np.sum(x).shape == ()
+
+
+def test_initval_and_initvals_set_the_starting_point():
+    with pm.Model() as m:
+        mu = pm.Normal("mu", 0, 10, initval=3.0)
+        pm.HalfNormal("sigma", 2, initval=0.5)
+        pm.Normal("y", mu, 1, observed=np.array([0.0]))
+    start = m.initial_point()
+    assert start["mu"] == pytest.approx(3.0)
+    assert start["sigma_log__"] == pytest.approx(np.log(0.5))
+    # Partly given: the others keep the support point (HalfNormal's is sigma * sqrt(2 / pi)).
+    packed = m._start({"mu": -1.0})
+    assert packed[0] == pytest.approx(-1.0) and packed[1] == pytest.approx(np.log(0.5))
+    with pytest.raises(ValueError, match="sigma"):
+        m._start({"sigma": -1.0})
+    with pytest.raises(KeyError, match="nope"):
+        m._start({"nope": 1.0})
+    idata = pm.sample(draws=20, tune=20, chains=1, model=m, initvals={"mu": 2.0}, progressbar=False)
+    assert idata.posterior["mu"].shape == (1, 20)

@@ -153,3 +153,16 @@ def test_unknown_backend_is_a_value_error_listing_the_engines():
     with eight_schools(coords=False):
         with pytest.raises(ValueError, match="native"):
             pm.sample(draws=10, tune=10, chains=1, progressbar=False, backend="nope")
+
+
+def test_log_likelihood_on_request_is_each_observations_log_density():
+    d = eight_schools_data()
+    with eight_schools():
+        idata = pm.sample(draws=50, tune=50, chains=2, random_seed=4, progressbar=False,
+                          idata_kwargs={"log_likelihood": True})
+    ll = idata.log_likelihood["y"]
+    assert ll.dims == ("chain", "draw", "school")
+    theta = idata.posterior["theta"].values
+    expected = (-0.5 * ((d["y"] - theta) / d["sigma"]) ** 2 - np.log(d["sigma"])
+                - 0.5 * np.log(2 * np.pi))
+    np.testing.assert_allclose(ll.values, expected, rtol=1e-10)
