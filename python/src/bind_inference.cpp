@@ -3,9 +3,9 @@
 // density at a point. Draws come back as the constrained values of the free variables and the
 // deterministics, one array per chain; the Python layer shapes them into InferenceData.
 #include <atomic>
-#include <set>
 #include <exception>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "backends/config.hpp"
@@ -111,6 +111,20 @@ py::dict trace_dict(const infer::Trace& trace, const model::ValueFunction& value
   out["point"] = trace.point.size() ? py::object(traced_values(values, trace.point.transpose()))
                                     : py::object(py::none());
   return out;
+}
+
+// Compiles the density and the traced values, runs `method` on the density without the GIL, and
+// returns its trace as Python sees it.
+template <class Method>
+py::dict run_method(const ModelPtr& h, const model::CompileOptions& copts, Method&& method) {
+  const model::LogDensity density = h->model->compile(copts);
+  const model::ValueFunction values = h->model->compile_values(copts);
+  infer::Trace t;
+  {
+    py::gil_scoped_release release;
+    t = method(density);
+  }
+  return trace_dict(t, values, density.backend_name());
 }
 
 struct SampleSettings {
@@ -245,19 +259,13 @@ void bind_inference(py::module_& m) {
          int maxeval, bool jacobian, std::optional<std::string> backend) {
         model::CompileOptions copts = compile_options(backend);
         copts.jacobian = jacobian;
-        const model::LogDensity density = h->model->compile(copts);
-        const model::ValueFunction values = h->model->compile_values(copts);
         infer::OptimizeOptions o;
         o.seed = seed;
         o.init = packed(start);
         o.jacobian = jacobian;
         o.lbfgs.max_iterations = maxeval;
-        infer::Trace t;
-        {
-          py::gil_scoped_release release;
-          t = infer::optimize(density, o);
-        }
-        return trace_dict(t, values, density.backend_name());
+        return run_method(h, copts,
+                          [&](const model::LogDensity& d) { return infer::optimize(d, o); });
       },
       py::arg("model"), py::arg("seed"), py::arg("start"), py::arg("maxeval"), py::arg("jacobian"),
       py::arg("backend"));
@@ -267,9 +275,6 @@ void bind_inference(py::module_& m) {
       [](const ModelPtr& h, const std::string& method, int n, int draws, std::uint64_t seed,
          double tol_rel_obj, std::optional<py::array_t<double>> start,
          std::optional<std::string> backend) {
-        const model::CompileOptions copts = compile_options(backend);
-        const model::LogDensity density = h->model->compile(copts);
-        const model::ValueFunction values = h->model->compile_values(copts);
         infer::AdviOptions o;
         o.method = method;
         o.iter = n;
@@ -278,12 +283,8 @@ void bind_inference(py::module_& m) {
         o.tol_rel_obj = tol_rel_obj;
         o.init = packed(start);
         if (o.init) o.init_radius = 0;
-        infer::Trace t;
-        {
-          py::gil_scoped_release release;
-          t = infer::advi(density, o);
-        }
-        return trace_dict(t, values, density.backend_name());
+        return run_method(h, compile_options(backend),
+                          [&](const model::LogDensity& d) { return infer::advi(d, o); });
       },
       py::arg("model"), py::arg("method"), py::arg("n"), py::arg("draws"), py::arg("seed"),
       py::arg("tol_rel_obj"), py::arg("start"), py::arg("backend"));
@@ -292,20 +293,15 @@ void bind_inference(py::module_& m) {
       "pathfinder",
       [](const ModelPtr& h, int num_paths, int num_draws, std::uint64_t seed, int maxiter,
          std::optional<std::string> backend) {
-        const model::CompileOptions copts = compile_options(backend);
-        const model::LogDensity density = h->model->compile(copts);
-        const model::ValueFunction values = h->model->compile_values(copts);
         infer::PathfinderOptions o;
         o.num_paths = num_paths;
         o.num_draws = num_draws;
         o.num_psis_draws = num_draws;
         o.seed = seed;
         o.max_lbfgs_iters = maxiter;
-        infer::PathfinderResult r = [&] {
-          py::gil_scoped_release release;
-          return infer::pathfinder(density, o);
-        }();
-        return trace_dict(r.trace, values, density.backend_name());
+        return run_method(h, compile_options(backend), [&](const model::LogDensity& d) {
+          return infer::pathfinder(d, o).trace;
+        });
       },
       py::arg("model"), py::arg("num_paths"), py::arg("num_draws"), py::arg("seed"),
       py::arg("maxiter"), py::arg("backend"));
@@ -356,39 +352,44 @@ void bind_inference(py::module_& m) {
 
   // ArviZ's log_likelihood group: each observed variable's elementwise log density at every row
   // of `packed` (draws x dim), as (name, shape, array (draws, size)).
-  m.def("log_likelihood", [](const ModelPtr& h, const py::array_t<double, py::array::c_style | py::array::forcecast>& packed,
-                             std::optional<std::string> backend) {
-    const model::Model& mm = *h->model;
-    std::set<std::string> observed;
-    for (const auto& v : mm.observed_vars()) observed.insert(v.name);
-    std::vector<std::pair<std::string, graph::Tensor>> outputs;
-    for (const auto& term : mm.term_parts(/*jacobian=*/false, /*elementwise=*/true)) {
-      if (!observed.count(term.name) || term.parts.empty()) continue;
-      graph::Tensor total = term.parts[0];
-      for (std::size_t k = 1; k < term.parts.size(); ++k) total = graph::add(total, term.parts[k]);
-      outputs.emplace_back(term.name, total);
-    }
-    const model::ValueFunction f = mm.compile_outputs(outputs, compile_options(backend));
-    if (packed.ndim() != 2 || packed.shape(1) != mm.layout().dim)
-      throw InputError("log_likelihood: draws must be (n, " + std::to_string(mm.layout().dim) + ")");
-    const auto n = packed.shape(0);
-    py::array_t<double> all({n, static_cast<py::ssize_t>(f.size())});
-    {
-      py::gil_scoped_release release;
-      const auto ws = f.make_workspace();
-      for (py::ssize_t i = 0; i < n; ++i)
-        f(*ws, packed.data() + i * packed.shape(1), all.mutable_data() + i * f.size());
-    }
-    py::list out;
-    for (const auto& v : f.variables()) {
-      py::tuple shape(v.shape.size());
-      for (std::size_t i = 0; i < v.shape.size(); ++i) shape[i] = v.shape[i];
-      const auto size = static_cast<py::ssize_t>(graph::numel(v.shape));
-      py::object part = all[py::make_tuple(py::slice(0, n, 1), py::slice(v.offset, v.offset + size, 1))];
-      out.append(py::make_tuple(v.name, shape, part.attr("copy")()));
-    }
-    return out;
-  });
+  m.def("log_likelihood",
+        [](const ModelPtr& h,
+           const py::array_t<double, py::array::c_style | py::array::forcecast>& packed,
+           std::optional<std::string> backend) {
+          const model::Model& mm = *h->model;
+          std::set<std::string> observed;
+          for (const auto& v : mm.observed_vars()) observed.insert(v.name);
+          std::vector<std::pair<std::string, graph::Tensor>> outputs;
+          for (const auto& term : mm.term_parts(/*jacobian=*/false, /*elementwise=*/true)) {
+            if (!observed.count(term.name) || term.parts.empty()) continue;
+            graph::Tensor total = term.parts[0];
+            for (std::size_t k = 1; k < term.parts.size(); ++k)
+              total = graph::add(total, term.parts[k]);
+            outputs.emplace_back(term.name, total);
+          }
+          const model::ValueFunction f = mm.compile_outputs(outputs, compile_options(backend));
+          if (packed.ndim() != 2 || packed.shape(1) != mm.layout().dim)
+            throw InputError("log_likelihood: draws must be (n, " +
+                             std::to_string(mm.layout().dim) + ")");
+          const auto n = packed.shape(0);
+          py::array_t<double> all({n, static_cast<py::ssize_t>(f.size())});
+          {
+            py::gil_scoped_release release;
+            const auto ws = f.make_workspace();
+            for (py::ssize_t i = 0; i < n; ++i)
+              f(*ws, packed.data() + i * packed.shape(1), all.mutable_data() + i * f.size());
+          }
+          py::list out;
+          for (const auto& v : f.variables()) {
+            py::tuple shape(v.shape.size());
+            for (std::size_t i = 0; i < v.shape.size(); ++i) shape[i] = v.shape[i];
+            const auto size = static_cast<py::ssize_t>(graph::numel(v.shape));
+            py::object part =
+                all[py::make_tuple(py::slice(0, n, 1), py::slice(v.offset, v.offset + size, 1))];
+            out.append(py::make_tuple(v.name, shape, part.attr("copy")()));
+          }
+          return out;
+        });
 
   // The free variables' constrained values at a packed unconstrained point, in order.
   m.def("constrain", [](const ModelPtr& h, const std::vector<double>& packed) {
