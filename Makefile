@@ -9,7 +9,7 @@ CMAKE_ARGS ?=
 STOCHOS := $(BUILD_DIR)/stochos
 # Our source folders (those that exist yet), for `make format`.
 SOURCE_DIRS := $(wildcard graph autodiff rewrite backends distributions transforms model infer diagnostics \
-                 io lang cli include tests bench python/src)
+                 io lang mpi cli include tests bench python/src)
 
 .PHONY: all deps configure build test sanitize tsan run bench validate docs format format-check clean
 

@@ -9,9 +9,18 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/sampling.hpp"
 #include "stochos/error.hpp"
+#ifdef STOCHOS_WITH_MPI
+#include <optional>
+
+#include "mpi/world.hpp"
+#endif
 
 namespace {
+
+// Under mpirun every rank meets the same input errors: rank 0 alone prints them.
+bool quiet_rank = false;
 
 // One line, whatever the message holds. Messages that locate themselves ("model.stoch:7:14:
 // error: ...", "data.json: error: ...") are printed as they are.
@@ -20,13 +29,22 @@ int fail(const std::string& what, int code) {
   for (char& c : line)
     if (c == '\n' || c == '\r') c = ' ';
   const bool located = line.find(": error: ") != std::string::npos;
-  std::cerr << (located ? "" : "error: ") << line << '\n';
+  if (!quiet_rank) std::cerr << (located ? "" : "error: ") << line << '\n';
   return code;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+#ifdef STOCHOS_WITH_MPI
+  // MPI starts only under an MPI launcher: a plain run never initialises it (mpi/world.hpp).
+  std::optional<stochos::mpi::World> world;
+  if (stochos::mpi::launched()) {
+    world.emplace();
+    stochos::cli::set_mpi_world(&*world);
+    quiet_rank = world->rank() != 0;
+  }
+#endif
   try {
     CLI::App app{"Stochos: a probabilistic programming engine", "stochos"};
     app.set_version_flag("--version", "stochos " STOCHOS_VERSION);
@@ -53,7 +71,15 @@ int main(int argc, char** argv) {
       return fail(std::string(e.what()) + " (see stochos --help)", 2);
     }
     for (const auto& c : commands)
-      if (c.app->parsed()) return c.run();
+      if (c.app->parsed()) {
+#ifdef STOCHOS_WITH_MPI
+        if (world && world->size() > 1 && c.app->get_name() != "sample")
+          return fail("only `stochos sample` runs across MPI ranks; run `stochos " +
+                          c.app->get_name() + "` without mpirun",
+                      2);
+#endif
+        return c.run();
+      }
     return fail("no subcommand given (see stochos --help)", 2);
   } catch (const stochos::InputError& e) {
     return fail(e.what(), 2);

@@ -27,6 +27,7 @@ int run_sample(SampleCommand& o) {
   if (o.settings.init_pathfinder && !o.tune_given) o.settings.sampler.tune = infer::kPathfinderTune;
   o.settings.model_name = model_name(o.args.model);
   o.settings.data_file = o.args.data;
+  o.settings.world = mpi_world();
   return run_sampling(*m.model, o.settings, std::cout, std::cerr);
 }
 
@@ -43,7 +44,9 @@ Command add_sample_command(CLI::App& app) {
   sub->add_option("--draws", s.draws, "Draws per chain after warm-up")
       ->capture_default_str()
       ->check(non_negative());
-  sub->add_option("--tune", s.tune, "Warm-up iterations per chain")
+  sub->add_option("--tune,--warmup", s.tune,
+                  "Warm-up iterations per chain (under mpirun write --tune=N or --warmup N: mpirun "
+                  "claims --tune N)")
       ->capture_default_str()
       ->check(non_negative());
   sub->add_option("--seed", s.seed, "Random seed (the same seed gives the same draws)")

@@ -15,6 +15,9 @@
 #include "infer/compound.hpp"
 #include "infer/pathfinder_init.hpp"
 #include "stochos/error.hpp"
+#ifdef STOCHOS_WITH_MPI
+#include "mpi/chains.hpp"
+#endif
 
 namespace stochos::cli {
 
@@ -114,6 +117,43 @@ std::string interrupt_note(const std::vector<infer::ChainTrace>& results,
 
 }  // namespace
 
+namespace {
+
+const mpi::World* g_world = nullptr;
+
+int world_rank(const mpi::World* w) {
+#ifdef STOCHOS_WITH_MPI
+  return w ? w->rank() : 0;
+#else
+  return w ? -1 : 0;  // no World exists without MPI
+#endif
+}
+
+// The chains spread over the ranks, each rank with the whole data (Note [chains across ranks]).
+infer::Trace sample_over_ranks(const model::LogDensity& density, const infer::SampleOptions& o,
+                               const mpi::World& world) {
+#ifdef STOCHOS_WITH_MPI
+  infer::check_sample_options(density, o);
+  return mpi::sample_across_ranks([&](int) -> const model::LogDensity& { return density; }, o,
+                                  world, {.groups = world.size(), .shards = 1});
+#else
+  (void)density;
+  (void)o;
+  (void)world;
+  throw RuntimeError("this build has no MPI support");
+#endif
+}
+
+}  // namespace
+
+const mpi::World* mpi_world() {
+  return g_world;
+}
+
+void set_mpi_world(const mpi::World* world) {
+  g_world = world;
+}
+
 void interrupt_sampling() {
   g_interrupted.store(true);
 }
@@ -131,11 +171,13 @@ int run_sampling(const model::Model& m, const SampleSettings& s, std::ostream& o
   run.compound = infer::plan_compound(m, overrides, so.sampler, copts);
   const std::vector<std::string>& stat_names =
       run.compound ? run.compound->stat_names : infer::kernel(so.sampler).stat_names;
+  // Under mpirun only rank 0 writes, shows progress and summarises (Note [chains across ranks]).
+  const bool root = world_rank(s.world) == 0;
 
   // Traces: one CSV per chain, written as the draws are made; existing files are kept unless
   // --overwrite.
   std::vector<std::unique_ptr<io::CsvWriter>> csv;
-  if (!s.output_dir.empty()) {
+  if (!s.output_dir.empty() && root) {
     std::error_code ec;
     fs::create_directories(s.output_dir, ec);
     if (ec) throw InputError("--output-dir " + s.output_dir + ": " + ec.message());
@@ -162,6 +204,8 @@ int run_sampling(const model::Model& m, const SampleSettings& s, std::ostream& o
       h.chain_id = c + 1;
       csv.push_back(std::make_unique<io::CsvWriter>(chain_path(s.output_dir, c), h, stat_names,
                                                     csv_variables(values)));
+      // Another rank can die at any moment: every row reaches the file whole, at once.
+      if (s.world) csv.back()->flush_each_row();
     }
   }
 
@@ -172,19 +216,20 @@ int run_sampling(const model::Model& m, const SampleSettings& s, std::ostream& o
     vws.push_back(values.make_workspace());
     vbuf.emplace_back(static_cast<std::size_t>(values.size()));
   }
-  const bool terminal = ::isatty(STDERR_FILENO) != 0;
+  const bool terminal = ::isatty(STDERR_FILENO) != 0 && root;
   Progress progress(so.chains, so.tune, so.draws, stderr, terminal);
 
   run.stop = &g_interrupted;
-  if (run.compound) err << "compound steps: " << run.compound->describe() << '\n';
+  if (run.compound && root) err << "compound steps: " << run.compound->describe() << '\n';
   nlohmann::ordered_json init;  // the initialiser's figures, for the summary JSON
   if (s.init_pathfinder) {
     const auto pf = infer::init_from_pathfinder(density, run);
     init = method_json(pf.trace, density.backend_name());
-    err << fmt::format(
-        "pathfinder: {} paths, Pareto k-hat {:.2f}, {} gradient evaluations; each chain starts "
-        "from its draws with its metric, warm-up {} iterations\n",
-        pf.paths.size(), pf.pareto_k, init["grad_evals"].get<long>(), so.tune);
+    if (root)
+      err << fmt::format(
+          "pathfinder: {} paths, Pareto k-hat {:.2f}, {} gradient evaluations; each chain starts "
+          "from its draws with its metric, warm-up {} iterations\n",
+          pf.paths.size(), pf.pareto_k, init["grad_evals"].get<long>(), so.tune);
   }
   run.on_adapted = [&](int c, double eps, const Eigen::VectorXd& inv) {
     if (!csv.empty())
@@ -197,7 +242,7 @@ int run_sampling(const model::Model& m, const SampleSettings& s, std::ostream& o
     values(*vws[k], q.data(), vbuf[k].data());
     csv[k]->draw(stats, vbuf[k].data());
   };
-  if (s.progress || s.after_iteration)
+  if ((s.progress && root) || s.after_iteration)
     run.progress = [&](int c, int it, int div) {
       if (s.progress) progress.update(c, it, div);
       if (s.after_iteration) s.after_iteration(c, it);
@@ -206,8 +251,9 @@ int run_sampling(const model::Model& m, const SampleSettings& s, std::ostream& o
   infer::Trace trace;
   {
     InterruptGuard guard;
-    trace = infer::sample(density, run);
+    trace = s.world ? sample_over_ranks(density, run, *s.world) : infer::sample(density, run);
   }
+  if (!root) return 0;  // rank 0 reports for every rank
   if (s.progress) progress.finish();
   bool interrupted = false;
   for (const auto& r : trace.chains) {

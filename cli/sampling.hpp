@@ -15,6 +15,10 @@
 #include "infer/sample.hpp"
 #include "model/model.hpp"
 
+namespace stochos::mpi {
+class World;
+}
+
 namespace stochos::cli {
 
 struct SampleSettings {
@@ -34,7 +38,14 @@ struct SampleSettings {
   // Called after every iteration of every chain, from the chains' threads: the chain and the
   // iterations it has done (warm-up then sampling).
   std::function<void(int chain, int iteration)> after_iteration = nullptr;
+  // Under mpirun (cli/main.cpp): the chains spread over the ranks (mpi/chains.hpp), and only
+  // rank 0 writes files, progress and the summary. Null: one process.
+  const mpi::World* world = nullptr;
 };
+
+// The MPI world this process runs in (cli/main.cpp sets it under mpirun), or null.
+const mpi::World* mpi_world();
+void set_mpi_world(const mpi::World* world);
 
 // What SIGINT does to a run_sampling in progress: every chain stops after its current
 // iteration, and chains that have not begun never do.

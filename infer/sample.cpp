@@ -182,13 +182,13 @@ ChainTrace run_chain(const model::LogDensity& density, const SampleOptions& o, i
   return drive_chain(s, o, chain);
 }
 
-Trace sample(const model::LogDensity& density, const SampleOptions& o) {
+void check_sample_options(const model::LogDensity& density, const SampleOptions& o) {
   if (o.chains < 1) throw InputError("chains must be at least 1, got " + std::to_string(o.chains));
   if (o.draws < 0 || o.tune < 0) throw InputError("draws and tune must be 0 or more");
   if (o.target_accept <= 0 || o.target_accept >= 1)
     throw InputError("target_accept must be in (0, 1), got " + std::to_string(o.target_accept));
   if (density.dim() == 0) throw InputError("nothing to sample: the model has no free variables");
-  const KernelSpec& spec = kernel(o.sampler);
+  kernel(o.sampler);
   if (o.init && static_cast<std::int64_t>(o.init->size()) != density.dim())
     throw InputError("the initial point has " + std::to_string(o.init->size()) +
                      " values; the model has " + std::to_string(density.dim()));
@@ -203,29 +203,42 @@ Trace sample(const model::LogDensity& density, const SampleOptions& o) {
       "keeping the draws (chains, draws, unconstrained values)",
       {o.chains, std::int64_t{o.draws} + (o.keep_warmup ? o.tune : 0), density.dim()},
       graph::DType::f64);
-
   if (density.layout().has_discrete() && !o.compound)
     throw InputError(
         "the model has discrete variables: they need compound steps (plan_compound in "
         "infer/compound.hpp)");
+}
+
+ChainTrace sample_chain(const model::LogDensity& density, const SampleOptions& o, int chain) {
+  if (o.stop && o.stop->load()) {  // stopped before this chain's turn came
+    ChainTrace r;
+    r.chain = chain;
+    r.interrupted = true;
+    r.started = false;
+    return r;
+  }
+  try {
+    return run_chain(density, o, chain);  // compound steps too
+  } catch (const RuntimeError& e) {
+    throw RuntimeError("chain " + std::to_string(chain) + ": " + e.what());
+  }
+}
+
+Trace empty_trace(const SampleOptions& o) {
+  const KernelSpec& spec = kernel(o.sampler);
   Trace trace;
   trace.method = o.compound ? "compound" : spec.name;
   trace.stat_names = o.compound ? o.compound->stat_names : spec.stat_names;
   trace.markov = true;
   trace.chains.resize(static_cast<std::size_t>(o.chains));
+  return trace;
+}
+
+Trace sample(const model::LogDensity& density, const SampleOptions& o) {
+  check_sample_options(density, o);
+  Trace trace = empty_trace(o);
   run_parallel(o.chains, thread_count(o.chains, o.cores), [&](int c) {
-    ChainTrace& r = trace.chains[static_cast<std::size_t>(c)];
-    if (o.stop && o.stop->load()) {  // stopped before this chain's turn came
-      r.chain = c;
-      r.interrupted = true;
-      r.started = false;
-      return;
-    }
-    try {
-      r = run_chain(density, o, c);
-    } catch (const RuntimeError& e) {
-      throw RuntimeError("chain " + std::to_string(c) + ": " + e.what());
-    }
+    trace.chains[static_cast<std::size_t>(c)] = sample_chain(density, o, c);
   });
   return trace;
 }

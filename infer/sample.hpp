@@ -67,6 +67,14 @@ struct SampleOptions {
 // Runs one chain (used by sample(); exposed for tests).
 ChainTrace run_chain(const model::LogDensity& density, const SampleOptions& o, int chain);
 
+// What sample() checks before any chain runs: InputError for bad options.
+void check_sample_options(const model::LogDensity& density, const SampleOptions& o);
+// One chain as sample() runs it: not started when `o.stop` is already set, a RuntimeError
+// prefixed "chain C: ". Chains spread over processes (mpi/chains.hpp) run through it.
+ChainTrace sample_chain(const model::LogDensity& density, const SampleOptions& o, int chain);
+// The trace sample() fills: the method, its statistics, o.chains empty chains.
+Trace empty_trace(const SampleOptions& o);
+
 // Every chain, on `cores` threads: Trace::method is the kernel's name, stat_names its statistics.
 // Throws RuntimeError when a chain cannot start (no finite log density at any initial point)
 // naming the variables at fault.

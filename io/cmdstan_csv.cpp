@@ -137,7 +137,7 @@ void CsvWriter::draw(const double* stats, const double* values) {
   }
   line += '\n';
   std::fwrite(line.data(), 1, line.size(), f_);
-  if (++written_ % 100 == 0) flush();
+  if (++written_ % 100 == 0 || flush_each_) flush();
 }
 
 void CsvWriter::comment(const std::string& text) {

@@ -66,6 +66,9 @@ class CsvWriter {
   void comment(const std::string& text);
   void timing(double warmup_seconds, double sampling_seconds);
   void flush();
+  // From now on every row reaches the file as it is written (for runs whose process may be
+  // killed by a failing peer: the file then ends at a whole row).
+  void flush_each_row() { flush_each_ = true; }
   const std::string& path() const { return path_; }
 
  private:
@@ -74,6 +77,7 @@ class CsvWriter {
   std::size_t nstats_ = 0;
   std::vector<std::int64_t> order_;  // column -> row-major value index
   long written_ = 0;
+  bool flush_each_ = false;
 };
 
 // A CmdStan CSV read back: parameter columns by name (lp__ and the sampler statistics too).

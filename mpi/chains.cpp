@@ -1,0 +1,268 @@
+#include "mpi/chains.hpp"
+
+#include <mpi.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <mutex>
+#include <thread>
+
+#include "infer/parallel.hpp"
+#include "stochos/error.hpp"
+
+namespace stochos::mpi {
+
+std::vector<int> Placement::chains_of(int group, int chains) const {
+  std::vector<int> out;
+  for (int c = group; c < chains; c += groups) out.push_back(c);
+  return out;
+}
+
+namespace {
+
+// Message tags; every message is a vector of doubles whose first entry is the chain.
+enum Tag : int { kDraw = 1, kProgress = 2, kAdapted = 3, kDone = 4 };
+
+struct Message {
+  int tag;
+  std::vector<double> body;
+};
+
+// Events from the chain threads to the communicating thread.
+class Outbox {
+ public:
+  void push(int tag, std::vector<double> body) {
+    {
+      std::lock_guard<std::mutex> lock(m_);
+      q_.push_back({tag, std::move(body)});
+    }
+    cv_.notify_one();
+  }
+  // The next message, waiting up to `wait`; false when there is none.
+  bool pop(Message& out, std::chrono::milliseconds wait) {
+    std::unique_lock<std::mutex> lock(m_);
+    if (!cv_.wait_for(lock, wait, [&] { return !q_.empty(); })) return false;
+    out = std::move(q_.front());
+    q_.pop_front();
+    return true;
+  }
+
+ private:
+  std::mutex m_;
+  std::condition_variable cv_;
+  std::deque<Message> q_;
+};
+
+// A chain's end: its adaptation, timings and counts (its draws came one message each).
+std::vector<double> done_message(const infer::ChainTrace& r) {
+  std::vector<double> b = {static_cast<double>(r.chain),
+                           r.step_size,
+                           r.warmup_seconds,
+                           r.sampling_seconds,
+                           static_cast<double>(r.gradient_evaluations),
+                           r.interrupted ? 1.0 : 0.0,
+                           r.started ? 1.0 : 0.0,
+                           static_cast<double>(r.warmup_iterations)};
+  b.insert(b.end(), r.inverse_metric.data(), r.inverse_metric.data() + r.inverse_metric.size());
+  return b;
+}
+
+// Rows arriving one at a time, for a chain run elsewhere.
+struct Rows {
+  std::vector<double> draws, stats, warmup_draws, warmup_stats;
+};
+
+Eigen::MatrixXd matrix(const std::vector<double>& flat, Eigen::Index cols) {
+  const Eigen::Index rows = cols ? static_cast<Eigen::Index>(flat.size()) / cols : 0;
+  Eigen::MatrixXd m(rows, cols);
+  for (Eigen::Index i = 0; i < rows; ++i)
+    for (Eigen::Index j = 0; j < cols; ++j) m(i, j) = flat[static_cast<std::size_t>(i * cols + j)];
+  return m;
+}
+
+infer::ChainTrace finished_chain(const std::vector<double>& b, Rows& rows, Eigen::Index nstats,
+                                 Eigen::Index dim) {
+  infer::ChainTrace r;
+  r.chain = static_cast<int>(b[0]);
+  r.step_size = b[1];
+  r.warmup_seconds = b[2];
+  r.sampling_seconds = b[3];
+  r.gradient_evaluations = static_cast<long>(b[4]);
+  r.interrupted = b[5] != 0;
+  r.started = b[6] != 0;
+  r.warmup_iterations = static_cast<int>(b[7]);
+  r.inverse_metric =
+      Eigen::Map<const Eigen::VectorXd>(b.data() + 8, static_cast<Eigen::Index>(b.size() - 8));
+  r.draws = matrix(rows.draws, dim);
+  r.stats = matrix(rows.stats, nstats);
+  r.warmup_draws = matrix(rows.warmup_draws, dim);
+  r.warmup_stats = matrix(rows.warmup_stats, nstats);
+  return r;
+}
+
+int exit_code(const std::exception_ptr& e) {
+  try {
+    std::rethrow_exception(e);
+  } catch (const InputError&) {
+    return 2;
+  } catch (...) {
+    return 1;
+  }
+}
+
+std::string what(const std::exception_ptr& e) {
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& x) {
+    return x.what();
+  } catch (...) {
+    return "unknown error";
+  }
+}
+
+}  // namespace
+
+infer::Trace sample_across_ranks(
+    const std::function<const model::LogDensity&(int chain)>& density_for,
+    const infer::SampleOptions& o, const World& world, const Placement& place) {
+  const int rank = world.rank();
+  const bool root = rank == 0, lead = place.shard(rank) == 0;
+  const std::vector<int> mine = place.chains_of(place.group(rank), o.chains);
+  infer::Trace trace = infer::empty_trace(o);
+  const auto nstats = static_cast<Eigen::Index>(trace.stat_names.size());
+  const Eigen::Index dim = density_for(mine.empty() ? 0 : mine.front()).dim();
+
+  // This rank's chains, on its threads. Rank 0 calls the callbacks itself; a group's other
+  // shards run the same trajectories silently; the other leads post their events.
+  Outbox outbox;
+  infer::SampleOptions local = o;
+  const bool post = lead && !root;
+  if (post) {
+    local.on_draw = [&](int c, bool warmup, const double* stats, const Eigen::VectorXd& q) {
+      std::vector<double> b = {static_cast<double>(c), warmup ? 1.0 : 0.0};
+      b.insert(b.end(), stats, stats + nstats);
+      b.insert(b.end(), q.data(), q.data() + q.size());
+      outbox.push(kDraw, std::move(b));
+    };
+    local.progress = [&](int c, int it, int div) {
+      outbox.push(kProgress,
+                  {static_cast<double>(c), static_cast<double>(it), static_cast<double>(div)});
+    };
+    local.on_adapted = [&](int c, double eps, const Eigen::VectorXd& inv) {
+      std::vector<double> b = {static_cast<double>(c), eps};
+      b.insert(b.end(), inv.data(), inv.data() + inv.size());
+      outbox.push(kAdapted, std::move(b));
+    };
+  } else if (!root) {
+    local.on_draw = nullptr;
+    local.progress = nullptr;
+    local.on_adapted = nullptr;
+  }
+  // The first chain that throws ends the job at once (the communicating thread aborts), not
+  // after this rank's other chains.
+  std::mutex failure_mutex;
+  std::exception_ptr failure;
+  std::atomic<bool> failed{false}, finished{false};
+  std::thread worker([&] {
+    infer::run_parallel(static_cast<int>(mine.size()),
+                        infer::thread_count(static_cast<int>(mine.size()), o.cores), [&](int k) {
+                          const int c = mine[static_cast<std::size_t>(k)];
+                          try {
+                            infer::ChainTrace r = infer::sample_chain(density_for(c), local, c);
+                            if (post) outbox.push(kDone, done_message(r));
+                            if (root) trace.chains[static_cast<std::size_t>(c)] = std::move(r);
+                          } catch (...) {
+                            std::lock_guard<std::mutex> lock(failure_mutex);
+                            if (!failure) failure = std::current_exception();
+                            failed.store(true);
+                          }
+                        });
+    finished.store(true);
+  });
+  const auto check_failure = [&] {
+    if (!failed.load()) return;
+    std::lock_guard<std::mutex> lock(failure_mutex);
+    world.abort(what(failure), exit_code(failure));
+  };
+
+  // The communicating thread: the only caller of MPI.
+  int remote = 0;  // chains rank 0 waits for
+  if (root)
+    for (int g = 1; g < place.groups; ++g)
+      remote += static_cast<int>(place.chains_of(g, o.chains).size());
+  std::vector<Rows> rows(static_cast<std::size_t>(o.chains));
+  Message msg;
+  while (true) {
+    check_failure();
+    if (post) {
+      while (outbox.pop(msg, std::chrono::milliseconds(finished.load() ? 0 : 2)))
+        MPI_Send(msg.body.data(), static_cast<int>(msg.body.size()), MPI_DOUBLE, 0, msg.tag,
+                 MPI_COMM_WORLD);
+      if (finished.load() && !failed.load()) {
+        while (outbox.pop(msg, std::chrono::milliseconds(0)))
+          MPI_Send(msg.body.data(), static_cast<int>(msg.body.size()), MPI_DOUBLE, 0, msg.tag,
+                   MPI_COMM_WORLD);
+        break;
+      }
+      continue;
+    }
+    if (!root) {
+      if (finished.load()) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      continue;
+    }
+    // Rank 0: receive whatever has come, as it comes.
+    int flag = 0;
+    MPI_Status status;
+    MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &status);
+    if (!flag) {
+      if (remote == 0 && finished.load()) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      continue;
+    }
+    int count = 0;
+    MPI_Get_count(&status, MPI_DOUBLE, &count);
+    std::vector<double> b(static_cast<std::size_t>(count));
+    MPI_Recv(b.data(), count, MPI_DOUBLE, status.MPI_SOURCE, status.MPI_TAG, MPI_COMM_WORLD,
+             MPI_STATUS_IGNORE);
+    const int c = static_cast<int>(b.at(0));
+    Rows& r = rows.at(static_cast<std::size_t>(c));
+    switch (status.MPI_TAG) {
+      case kDraw: {
+        const bool warmup = b[1] != 0;
+        const double* stats = b.data() + 2;
+        const Eigen::VectorXd q = Eigen::Map<const Eigen::VectorXd>(stats + nstats, dim);
+        (warmup ? r.warmup_stats : r.stats)
+            .insert((warmup ? r.warmup_stats : r.stats).end(), stats, stats + nstats);
+        (warmup ? r.warmup_draws : r.draws)
+            .insert((warmup ? r.warmup_draws : r.draws).end(), q.data(), q.data() + dim);
+        if (o.on_draw) o.on_draw(c, warmup, stats, q);
+        break;
+      }
+      case kProgress:
+        if (o.progress) o.progress(c, static_cast<int>(b[1]), static_cast<int>(b[2]));
+        break;
+      case kAdapted:
+        if (o.on_adapted)
+          o.on_adapted(c, b[1],
+                       Eigen::Map<const Eigen::VectorXd>(b.data() + 2,
+                                                         static_cast<Eigen::Index>(b.size() - 2)));
+        break;
+      case kDone:
+        trace.chains[static_cast<std::size_t>(c)] = finished_chain(b, r, nstats, dim);
+        --remote;
+        break;
+      default:
+        break;
+    }
+  }
+  check_failure();
+  worker.join();
+  check_failure();
+  return trace;
+}
+
+}  // namespace stochos::mpi
