@@ -441,6 +441,19 @@ Layout Model::layout() const {
 }
 
 LogDensity Model::compile(const CompileOptions& o) const {
+  return compile_density(logp(o.jacobian), o);
+}
+
+LogDensity Model::compile_density(const Tensor& lp, const CompileOptions& o) const {
+  if (!lp.valid() || &lp.graph() != g_.get())
+    throw InputError("compile_density: the log density belongs to another model");
+  if (!lp.shape().empty() || lp.dtype() != floatx_) {
+    std::string what = "compile_density: the log density must be a scalar of the model's float ";
+    what += "type, not ";
+    what += graph::dtype_name(lp.dtype());
+    what += " " + graph::shape_str(lp.shape());
+    throw InputError(what);
+  }
   const Engine engine = engine_for(o);
   const backends::Backend& backend = *engine.backend;
   LogDensity d;
@@ -458,7 +471,6 @@ LogDensity Model::compile(const CompileOptions& o) const {
     d.data_.push_back(
         {v.name, v.input.dtype(), v.input.size(), typed_buffer(v.input.dtype(), v.values)});
   }
-  const Tensor lp = logp(o.jacobian);
   outputs.push_back(lp.id());
   for (const Tensor& gr : autodiff::grad(lp, wrt)) outputs.push_back(gr.id());
   d.exe_ = backends::compile(backend, *g_, inputs, outputs, engine.options);

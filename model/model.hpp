@@ -117,8 +117,13 @@ class Model {
   };
   std::vector<TermParts> term_parts(bool jacobian, bool elementwise = true) const;
 
-  // Compiles the joint log density of the packed unconstrained vector, with its gradient.
+  // Compiles the joint log density of the packed unconstrained vector, with its gradient:
+  // compile_density(logp(o.jacobian), o).
   LogDensity compile(const CompileOptions& o = {}) const;
+  // Compiles any scalar log density `lp` of the model's graph (a shard's, model/sharding.hpp) as
+  // compile() does logp: the value and its gradient in the continuous free variables, at a
+  // packed point, with the data containers bound. InputError when lp is not such a scalar.
+  LogDensity compile_density(const Tensor& lp, const CompileOptions& o = {}) const;
   // The constrained free variables and the deterministics at a packed point (for traces).
   ValueFunction compile_values(const CompileOptions& o = {}) const;
   // Any tensors of the model's graph at a packed point, as float64, in order (what
