@@ -7,8 +7,10 @@
 #include "cli/commands.hpp"
 #include "cli/model_file.hpp"
 #include "cli/sampling.hpp"
+#include "cli/sharded.hpp"
 #include "cli/validators.hpp"
 #include "infer/pathfinder_init.hpp"
+#include "stochos/error.hpp"
 
 namespace stochos::cli {
 namespace {
@@ -18,9 +20,18 @@ struct SampleCommand {
   std::string init;
   bool tune_given = false;
   SampleSettings settings;
+  ShardArgs shard;
 };
 
 int run_sample(SampleCommand& o) {
+  if (!o.shard.dim.empty()) {
+    o.settings.model_name = model_name(o.args.model);
+    o.settings.data_file = o.args.data;
+    o.settings.world = mpi_world();
+    o.settings.init_pathfinder = o.init == "pathfinder";
+    return run_sharded_sampling(o.args, o.shard, o.settings, std::cout, std::cerr);
+  }
+  if (o.shard.shards != 1) throw InputError("--shards needs --shard-by DIM");
   const ConfiguredModel m = load_configured_model(o.args);
   o.settings.backend = m.backend;
   o.settings.init_pathfinder = o.init == "pathfinder";
@@ -92,6 +103,14 @@ Command add_sample_command(CLI::App& app) {
   sub->add_flag("--overwrite", o->settings.overwrite, "Replace existing chain CSVs");
   sub->add_option("--summary-json", o->settings.summary_json, "Write the summary as JSON here");
   sub->add_flag("!--no-progress", o->settings.progress, "No progress display");
+  sub->add_option("--shard-by", o->shard.dim,
+                  "Under mpirun: split the data whose first dimension is DIM (data y: real[DIM]) "
+                  "into contiguous rows, one slice per rank of a chain group")
+      ->type_name("DIM");
+  sub->add_option("--shards", o->shard.shards,
+                  "Ranks per chain group with --shard-by (the ranks divided by it are the chain "
+                  "groups)")
+      ->capture_default_str();
   return {sub, [o, sub] {
             o->tune_given = sub->get_option("--tune")->count() > 0;
             return run_sample(*o);

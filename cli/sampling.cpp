@@ -129,17 +129,21 @@ int world_rank(const mpi::World* w) {
 #endif
 }
 
-// The chains spread over the ranks, each rank with the whole data (Note [chains across ranks]).
+// The chains spread over the ranks (Note [chains across ranks]): each rank with the whole data,
+// or each chain group's ranks with a shard each (Note [sharded runs]).
 infer::Trace sample_over_ranks(const model::LogDensity& density, const infer::SampleOptions& o,
-                               const mpi::World& world) {
+                               const mpi::World& world, const SampleSettings& s) {
 #ifdef STOCHOS_WITH_MPI
   infer::check_sample_options(density, o);
-  return mpi::sample_across_ranks([&](int) -> const model::LogDensity& { return density; }, o,
-                                  world, {.groups = world.size(), .shards = 1});
+  const auto same = [&](int) -> const model::LogDensity& { return density; };
+  return mpi::sample_across_ranks(
+      s.density_for ? s.density_for : std::function<const model::LogDensity&(int)>(same), o, world,
+      {.groups = world.size() / s.shards, .shards = s.shards});
 #else
   (void)density;
   (void)o;
   (void)world;
+  (void)s;
   throw RuntimeError("this build has no MPI support");
 #endif
 }
@@ -162,13 +166,21 @@ int run_sampling(const model::Model& m, const SampleSettings& s, std::ostream& o
                  std::ostream& err) {
   model::CompileOptions copts;
   copts.backend = s.backend;
-  const model::LogDensity density = m.compile(copts);
+  // A sharded run brings its chains' densities; the model (the whole data on rank 0) gives the
+  // traced values.
+  std::optional<model::LogDensity> whole;
+  if (!s.density_for) whole.emplace(m.compile(copts));
+  const model::LogDensity& density = s.density_for ? s.density_for(0) : *whole;
   const model::ValueFunction values = m.compile_values(copts);
   const infer::SampleOptions& so = s.sampler;
   std::vector<std::pair<std::string, std::string>> overrides;
   for (const std::string& step : s.steps) overrides.push_back(infer::parse_step(step));
   infer::SampleOptions run = so;
   run.compound = infer::plan_compound(m, overrides, so.sampler, copts);
+  if (s.density_for && run.compound)
+    throw InputError("--shard-by: models with discrete variables or --step cannot be sharded yet");
+  if (s.density_for && s.init_pathfinder)
+    throw InputError("--shard-by: --init pathfinder cannot be sharded yet");
   const std::vector<std::string>& stat_names =
       run.compound ? run.compound->stat_names : infer::kernel(so.sampler).stat_names;
   // Under mpirun only rank 0 writes, shows progress and summarises (Note [chains across ranks]).
@@ -251,7 +263,7 @@ int run_sampling(const model::Model& m, const SampleSettings& s, std::ostream& o
   infer::Trace trace;
   {
     InterruptGuard guard;
-    trace = s.world ? sample_over_ranks(density, run, *s.world) : infer::sample(density, run);
+    trace = s.world ? sample_over_ranks(density, run, *s.world, s) : infer::sample(density, run);
   }
   if (!root) return 0;  // rank 0 reports for every rank
   if (s.progress) progress.finish();

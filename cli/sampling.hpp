@@ -41,6 +41,10 @@ struct SampleSettings {
   // Under mpirun (cli/main.cpp): the chains spread over the ranks (mpi/chains.hpp), and only
   // rank 0 writes files, progress and the summary. Null: one process.
   const mpi::World* world = nullptr;
+  // A sharded run (cli/sharded.cpp, Note [sharded runs]): the log density each of this rank's
+  // chains uses, and the ranks per chain group. Null: the model's own density, one rank a group.
+  std::function<const model::LogDensity&(int chain)> density_for = nullptr;
+  int shards = 1;
 };
 
 // The MPI world this process runs in (cli/main.cpp sets it under mpirun), or null.

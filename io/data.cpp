@@ -259,4 +259,25 @@ DataSet load_data(const std::string& path) {
   return reader.finish();
 }
 
+DataSet slice_rows(DataSet data, const std::vector<std::string>& arrays, const std::string& dim,
+                   std::int64_t lo, std::int64_t hi) {
+  const auto n = data.find(dim);
+  if (n == data.end() || !n->second.shape.empty())
+    throw InputError("--shard-by " + dim + ": the data have no integer '" + dim + "'");
+  const auto rows = static_cast<std::int64_t>(n->second.values.at(0));
+  for (const std::string& name : arrays) {
+    DataValue& v = data.at(name);
+    if (v.shape.empty() || v.shape[0] != rows)
+      throw InputError("data '" + name + "' is declared with " + dim + " rows but has shape " +
+                       graph::shape_str(v.shape) + " (" + dim + " = " + std::to_string(rows) + ")");
+    const std::int64_t width = rows ? static_cast<std::int64_t>(v.values.size()) / rows : 0;
+    std::vector<double> kept(v.values.begin() + lo * width, v.values.begin() + hi * width);
+    v.values = std::move(kept);
+    v.values.shrink_to_fit();
+    v.shape[0] = hi - lo;
+  }
+  n->second.values[0] = static_cast<double>(hi - lo);
+  return data;
+}
+
 }  // namespace stochos::io

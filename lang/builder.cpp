@@ -93,8 +93,12 @@ bool is_float(const Tensor& t) {
 
 class Builder {
  public:
-  Builder(const Program& p, const io::DataSet& data, DType floatx)
-      : p_(p), data_(data), m_(std::make_unique<model::Model>(floatx)), floatx_(floatx) {}
+  Builder(const Program& p, const io::DataSet& data, DType floatx, const ShardOptions& shard)
+      : p_(p),
+        data_(data),
+        m_(std::make_unique<model::Model>(floatx)),
+        floatx_(floatx),
+        shard_(shard) {}
 
   std::unique_ptr<model::Model> run() {
     for (const Statement& s : p_.statements) statement(s);
@@ -167,12 +171,14 @@ class Builder {
     const io::DataValue& d = it->second;
     const bool is_int = s.type == "int";
     Shape want;
+    declaring_ = true;  // the sharded dimension may size a declaration
     for (const auto& dim : s.dims) {
       const auto n = int_value(*dim);
       if (!n) fail(dim->loc, "a dimension must be an integer or int data declared earlier");
       if (*n < 0) fail(dim->loc, "a dimension must not be negative");
       want.push_back(*n);
     }
+    declaring_ = false;
     at(s.loc, [&] {
       model::check_fits_in_memory("data '" + s.name + "' as declared", want,
                                   is_int ? DType::i64 : floatx_);
@@ -205,7 +211,16 @@ class Builder {
       declared_data_.insert(s.name);
       return;
     }
-    v.t = graph::constant(g(), d.shape, d.values, is_int ? DType::i64 : floatx_);
+    const bool sharded = !shard_.dim.empty() && !s.dims.empty() &&
+                         s.dims[0]->kind == Expr::Kind::name && s.dims[0]->name == shard_.dim;
+    if (sharded && null != d.values.end())
+      fail(s.loc, "data '" + s.name + "' has null entries; missing data cannot be sharded");
+    v.t = sharded ? at(s.loc,
+                       [&] {
+                         return m_->data(shard_container_name(s.name), d.values, d.shape,
+                                         is_int ? DType::i64 : floatx_);
+                       })
+                  : graph::constant(g(), d.shape, d.values, is_int ? DType::i64 : floatx_);
     if (is_int) v.known = std::make_shared<const std::vector<double>>(d.values);
     if (is_int && d.shape.empty()) v.int_scalar = static_cast<std::int64_t>(d.values[0]);
     define(s.name, s.name_loc, v);
@@ -415,6 +430,7 @@ class Builder {
         if (e.integer) return exact_int(e.number);
         return std::nullopt;
       case Expr::Kind::name: {
+        refuse_shard_dim(e);
         auto it = env_.find(e.name);
         if (it == env_.end()) {
           if (data_.count(e.name) == 0) unknown_name(e);
@@ -436,6 +452,17 @@ class Builder {
       default:
         return std::nullopt;
     }
+  }
+
+  // The sharded dimension is each shard's own row count: it may size data declarations only.
+  void refuse_shard_dim(const Expr& e) const {
+    if (shard_.dim.empty() || declaring_ || e.name != shard_.dim) return;
+    fail(e.loc, "'" + e.name +
+                    "' is the dimension the data are sharded by: it may size data "
+                    "declarations (data y: real[" +
+                    e.name +
+                    "]) but not be used in the model, where "
+                    "each shard would see its own row count");
   }
 
   // Data with null entries used as a value (in an expression, a size, an index, a let).
@@ -476,6 +503,7 @@ class Builder {
       case Expr::Kind::name: {
         if (e.name == "pi") return constant(std::numbers::pi);
         if (e.name == "inf") return constant(std::numeric_limits<double>::infinity());
+        refuse_shard_dim(e);
         auto it = env_.find(e.name);
         if (it == env_.end()) unknown_name(e);
         refuse_nulls(e, it->second);
@@ -768,13 +796,29 @@ class Builder {
   DType floatx_;
   std::map<std::string, Value> env_;
   std::set<std::string> declared_data_;
+  ShardOptions shard_;
+  bool declaring_ = false;
   std::string var_;  // the variable whose distribution is being read, for messages
 };
 
 }  // namespace
 
-std::unique_ptr<model::Model> build(const Program& program, const io::DataSet& data, DType floatx) {
-  return Builder(program, data, floatx).run();
+std::unique_ptr<model::Model> build(const Program& program, const io::DataSet& data, DType floatx,
+                                    const ShardOptions& shard) {
+  return Builder(program, data, floatx, shard).run();
+}
+
+std::vector<std::string> data_sharded_by(const Program& program, const std::string& dim) {
+  std::vector<std::string> out;
+  for (const Statement& s : program.statements)
+    if (s.kind == Statement::Kind::data && !s.dims.empty() && s.dims[0]->kind == Expr::Kind::name &&
+        s.dims[0]->name == dim)
+      out.push_back(s.name);
+  return out;
+}
+
+std::string shard_container_name(const std::string& data_name) {
+  return data_name + " (shard)";
 }
 
 }  // namespace stochos::lang

@@ -16,9 +16,23 @@ namespace stochos::lang {
 Program parse(std::string_view source, const std::string& filename);
 Program parse_file(const std::string& path);
 
+// A model built on one shard of its data (mpi/shard.hpp): the data declared with `dim` as their
+// first dimension hold only this shard's rows, and become data containers (graph inputs, so
+// that the sharding analysis, model/sharding.hpp, can follow them); `dim` itself may size
+// data declarations only, since its value is this shard's row count.
+struct ShardOptions {
+  std::string dim;  // empty: no sharding
+};
+
 // The model the program describes, with `data` for its data declarations (checked against them).
 std::unique_ptr<model::Model> build(const Program& program, const io::DataSet& data,
-                                    graph::DType floatx = graph::DType::f64);
+                                    graph::DType floatx = graph::DType::f64,
+                                    const ShardOptions& shard = {});
+
+// The data the program declares with `dim` as their first dimension (`data y: real[N]`).
+std::vector<std::string> data_sharded_by(const Program& program, const std::string& dim);
+// The name of a sharded data's container in the model ("y (shard)").
+std::string shard_container_name(const std::string& data_name);
 
 // What a program declares, for tools that list a model's inputs and outputs (the CLI).
 struct DataDeclaration {

@@ -110,11 +110,14 @@ double LogDensity::operator()(DensityWorkspace& ws, const double* theta, double*
         f32 ? static_cast<void*>(ws.grad32.data() + v.offset) : static_cast<void*>(grad + v.offset);
   }
   exe_->run(*ws.engine, ws.in, ws.out);
-  if (!f32) return logp;
-  for (const VarSlot& v : layout_.vars)
-    if (!v.discrete)
-      for (std::int64_t k = v.offset; k < v.offset + v.size; ++k) grad[k] = ws.grad32[k];
-  return logp32;
+  if (f32) {
+    for (const VarSlot& v : layout_.vars)
+      if (!v.discrete)
+        for (std::int64_t k = v.offset; k < v.offset + v.size; ++k) grad[k] = ws.grad32[k];
+    logp = logp32;
+  }
+  if (reduce_) reduce_(logp, grad, layout_.dim);
+  return logp;
 }
 
 void LogDensity::set_data(const std::string& name, const std::vector<double>& values) {

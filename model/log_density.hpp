@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -88,6 +89,11 @@ class LogDensity {
   double operator()(DensityWorkspace& ws, const double* theta, double* grad) const;
   // Replaces a data container's values (same number of elements); not while calls run.
   void set_data(const std::string& name, const std::vector<double>& values);
+  // For a density that is one part of the whole (one shard's rows, mpi/shard.hpp): after every
+  // evaluation, `reduce` turns this part's log p and gradient into the whole's, in place. It is
+  // called once per evaluation, on the evaluating thread.
+  using Reduce = std::function<void(double& logp, double* grad, std::int64_t dim)>;
+  void set_reduce(Reduce reduce) { reduce_ = std::move(reduce); }
 
  private:
   friend class Model;
@@ -102,6 +108,7 @@ class LogDensity {
   graph::DType floatx_ = graph::DType::f64;
   Layout layout_;
   std::vector<DataBuffer> data_;
+  Reduce reduce_ = nullptr;
 };
 
 // Methods that move every coordinate along a gradient (optimisation, ADVI, Pathfinder) cannot

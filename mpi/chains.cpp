@@ -133,7 +133,7 @@ infer::Trace sample_across_ranks(
   const std::vector<int> mine = place.chains_of(place.group(rank), o.chains);
   infer::Trace trace = infer::empty_trace(o);
   const auto nstats = static_cast<Eigen::Index>(trace.stat_names.size());
-  const Eigen::Index dim = density_for(mine.empty() ? 0 : mine.front()).dim();
+  const Eigen::Index dim = mine.empty() ? 0 : density_for(mine.front()).dim();
 
   // This rank's chains, on its threads. Rank 0 calls the callbacks itself; a group's other
   // shards run the same trajectories silently; the other leads post their events.

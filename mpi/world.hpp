@@ -9,8 +9,9 @@ namespace stochos::mpi {
 // True when an MPI launcher (mpirun, srun with PMIx) started this process.
 bool launched();
 
-// MPI_Init_thread on construction (funnelled: only the thread that made the World calls MPI),
-// MPI_Finalize on destruction. One per process.
+// MPI_Init_thread on construction, MPI_Finalize on destruction. One per process. Chains across
+// ranks call MPI from one thread per rank; sharded chains call it from every chain's thread,
+// which needs MPI_THREAD_MULTIPLE (threads_multiple()).
 class World {
  public:
   World();
@@ -20,12 +21,14 @@ class World {
 
   int rank() const { return rank_; }
   int size() const { return size_; }
+  bool threads_multiple() const { return multiple_; }
 
   // Ends every rank of the job: "error: rank R: what" on stderr, then MPI_Abort with `code`.
   [[noreturn]] void abort(const std::string& what, int code) const;
 
  private:
   int rank_ = 0, size_ = 1;
+  bool multiple_ = false;
 };
 
 }  // namespace stochos::mpi
