@@ -188,25 +188,62 @@ infer::Trace sample_across_ranks(
     world.abort(what(failure), exit_code(failure));
   };
 
-  // The communicating thread: the only caller of MPI.
+  // The communicating thread: the only caller of MPI. A lead sends what its chains posted in
+  // batches (one MPI message of [tag, length, body]... per wake-up: a fast model posts tens of
+  // thousands of draws a second); rank 0 unpacks them in order.
   int remote = 0;  // chains rank 0 waits for
   if (root)
     for (int g = 1; g < place.groups; ++g)
       remote += static_cast<int>(place.chains_of(g, o.chains).size());
   std::vector<Rows> rows(static_cast<std::size_t>(o.chains));
+  const auto dispatch = [&](int tag, const double* b, std::size_t n) {
+    const int c = static_cast<int>(b[0]);
+    Rows& r = rows.at(static_cast<std::size_t>(c));
+    switch (tag) {
+      case kDraw: {
+        const bool warmup = b[1] != 0;
+        const double* stats = b + 2;
+        const Eigen::VectorXd q = Eigen::Map<const Eigen::VectorXd>(stats + nstats, dim);
+        std::vector<double>& st = warmup ? r.warmup_stats : r.stats;
+        std::vector<double>& dr = warmup ? r.warmup_draws : r.draws;
+        st.insert(st.end(), stats, stats + nstats);
+        dr.insert(dr.end(), q.data(), q.data() + dim);
+        if (o.on_draw) o.on_draw(c, warmup, stats, q);
+        break;
+      }
+      case kProgress:
+        if (o.progress) o.progress(c, static_cast<int>(b[1]), static_cast<int>(b[2]));
+        break;
+      case kAdapted:
+        if (o.on_adapted)
+          o.on_adapted(c, b[1],
+                       Eigen::Map<const Eigen::VectorXd>(b + 2, static_cast<Eigen::Index>(n - 2)));
+        break;
+      case kDone:
+        trace.chains[static_cast<std::size_t>(c)] =
+            finished_chain(std::vector<double>(b, b + n), r, nstats, dim);
+        --remote;
+        break;
+      default:
+        break;
+    }
+  };
   Message msg;
+  std::vector<double> batch;
   while (true) {
     check_failure();
     if (post) {
-      while (outbox.pop(msg, std::chrono::milliseconds(finished.load() ? 0 : 2)))
-        MPI_Send(msg.body.data(), static_cast<int>(msg.body.size()), MPI_DOUBLE, 0, msg.tag,
-                 MPI_COMM_WORLD);
-      if (finished.load() && !failed.load()) {
-        while (outbox.pop(msg, std::chrono::milliseconds(0)))
-          MPI_Send(msg.body.data(), static_cast<int>(msg.body.size()), MPI_DOUBLE, 0, msg.tag,
-                   MPI_COMM_WORLD);
-        break;
+      const bool last = finished.load() && !failed.load();
+      batch.clear();
+      while (outbox.pop(msg, std::chrono::milliseconds(batch.empty() && !last ? 2 : 0))) {
+        batch.push_back(msg.tag);
+        batch.push_back(static_cast<double>(msg.body.size()));
+        batch.insert(batch.end(), msg.body.begin(), msg.body.end());
+        if (batch.size() > (1u << 20)) break;  // 8 MB a message at most
       }
+      if (!batch.empty())
+        MPI_Send(batch.data(), static_cast<int>(batch.size()), MPI_DOUBLE, 0, 0, MPI_COMM_WORLD);
+      if (last && batch.empty()) break;
       continue;
     }
     if (!root) {
@@ -225,38 +262,13 @@ infer::Trace sample_across_ranks(
     }
     int count = 0;
     MPI_Get_count(&status, MPI_DOUBLE, &count);
-    std::vector<double> b(static_cast<std::size_t>(count));
-    MPI_Recv(b.data(), count, MPI_DOUBLE, status.MPI_SOURCE, status.MPI_TAG, MPI_COMM_WORLD,
+    batch.resize(static_cast<std::size_t>(count));
+    MPI_Recv(batch.data(), count, MPI_DOUBLE, status.MPI_SOURCE, status.MPI_TAG, MPI_COMM_WORLD,
              MPI_STATUS_IGNORE);
-    const int c = static_cast<int>(b.at(0));
-    Rows& r = rows.at(static_cast<std::size_t>(c));
-    switch (status.MPI_TAG) {
-      case kDraw: {
-        const bool warmup = b[1] != 0;
-        const double* stats = b.data() + 2;
-        const Eigen::VectorXd q = Eigen::Map<const Eigen::VectorXd>(stats + nstats, dim);
-        (warmup ? r.warmup_stats : r.stats)
-            .insert((warmup ? r.warmup_stats : r.stats).end(), stats, stats + nstats);
-        (warmup ? r.warmup_draws : r.draws)
-            .insert((warmup ? r.warmup_draws : r.draws).end(), q.data(), q.data() + dim);
-        if (o.on_draw) o.on_draw(c, warmup, stats, q);
-        break;
-      }
-      case kProgress:
-        if (o.progress) o.progress(c, static_cast<int>(b[1]), static_cast<int>(b[2]));
-        break;
-      case kAdapted:
-        if (o.on_adapted)
-          o.on_adapted(c, b[1],
-                       Eigen::Map<const Eigen::VectorXd>(b.data() + 2,
-                                                         static_cast<Eigen::Index>(b.size() - 2)));
-        break;
-      case kDone:
-        trace.chains[static_cast<std::size_t>(c)] = finished_chain(b, r, nstats, dim);
-        --remote;
-        break;
-      default:
-        break;
+    for (std::size_t at = 0; at + 2 <= batch.size();) {
+      const auto n = static_cast<std::size_t>(batch[at + 1]);
+      dispatch(static_cast<int>(batch[at]), batch.data() + at + 2, n);
+      at += 2 + n;
     }
   }
   check_failure();
