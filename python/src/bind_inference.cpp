@@ -23,6 +23,11 @@
 #include "model/values.hpp"
 #include "python/src/bindings.hpp"
 #include "stochos/error.hpp"
+#ifdef STOCHOS_WITH_MPI
+#include "model/sharding.hpp"
+#include "mpi/chains.hpp"
+#include "mpi/shard.hpp"
+#endif
 
 namespace stochos::python {
 
@@ -127,7 +132,29 @@ py::dict run_method(const ModelPtr& h, const model::CompileOptions& copts, Metho
   return trace_dict(t, values, density.backend_name());
 }
 
+#ifdef STOCHOS_WITH_MPI
+// The MPI world when an MPI launcher started the interpreter (mpirun -np R python3 script.py),
+// else null; MPI starts on first use and ends at exit.
+const mpi::World* python_world() {
+  static std::optional<mpi::World> world;
+  static const bool started = [] {
+    if (mpi::launched()) world.emplace();
+    return true;
+  }();
+  (void)started;
+  return world ? &*world : nullptr;
+}
+#endif
+
+// pm.sample(shard_by=...): this rank's shard of the model, its sharded data containers.
+struct ShardRequest {
+  ModelPtr part;
+  std::vector<graph::NodeId> inputs;
+  int shards = 1;
+};
+
 struct SampleSettings {
+  std::optional<ShardRequest> shard;
   infer::SampleOptions options;
   std::optional<std::string> backend;
   std::vector<std::pair<std::string, std::string>> steps;
@@ -153,8 +180,26 @@ class SampleRun {
       iterations_[static_cast<std::size_t>(c)].store(it);
       divergences_[static_cast<std::size_t>(c)].store(div);
     };
+#ifdef STOCHOS_WITH_MPI
+    world_ = python_world();
+    if (world_ || s_.shard) distribute(copts);
+#else
+    if (s_.shard) throw InputError("shard_by= needs MPI, which this build does not have");
+#endif
     thread_ = std::thread([this] {
       try {
+#ifdef STOCHOS_WITH_MPI
+        if (world_) {
+          infer::check_sample_options(*density_, s_.options);
+          trace_ = mpi::sample_across_ranks(
+              [this](int c) -> const model::LogDensity& {
+                return sharded_ ? (*sharded_)(c) : *density_;
+              },
+              s_.options, *world_, place_);
+          done_.store(true);
+          return;
+        }
+#endif
         if (s_.init == "pathfinder") infer::init_from_pathfinder(*density_, s_.options);
         trace_ = infer::sample(*density_, s_.options);
       } catch (...) {
@@ -176,16 +221,26 @@ class SampleRun {
       out.append(py::make_tuple(iterations_[c].load(), divergences_[c].load()));
     return out;
   }
-  void stop() { stop_.store(true); }
-  bool done() const { return done_.load(); }
-  const std::string& compound() const { return describe_; }
+  void stop() {
+    stop_.store(true);
+  }
+  bool done() const {
+    return done_.load();
+  }
+  const std::string& compound() const {
+    return describe_;
+  }
 
-  py::dict result() {
+  // The draws; None on the ranks other than 0 of an MPI run (rank 0 has every chain's).
+  py::object result() {
     {
       py::gil_scoped_release release;
       if (thread_.joinable()) thread_.join();
     }
     if (error_) std::rethrow_exception(error_);
+#ifdef STOCHOS_WITH_MPI
+    if (world_ && world_->rank() != 0) return py::none();
+#endif
     return trace_dict(trace_, *values_, density_->backend_name());
   }
 
@@ -199,6 +254,36 @@ class SampleRun {
   std::atomic<bool> stop_{false}, done_{false};
   infer::Trace trace_;
   std::exception_ptr error_;
+#ifdef STOCHOS_WITH_MPI
+  // Chains across ranks, and with shard_by= this rank's share summed over its chain group
+  // (Note [chains across ranks], Note [sharded runs]).
+  void distribute(const model::CompileOptions& copts) {
+    infer::SampleOptions& o = s_.options;
+    const int ranks = world_ ? world_->size() : 1;
+    const int shards = s_.shard ? s_.shard->shards : 1;
+    if (shards < 1 || ranks % shards != 0)
+      throw InputError("shards=" + std::to_string(shards) + " does not divide the " +
+                       std::to_string(ranks) + " ranks");
+    if (!world_) throw InputError("shards=" + std::to_string(shards) + " needs mpirun");
+    place_ = {.groups = ranks / shards, .shards = shards};
+    if (o.chains < place_.groups)
+      throw InputError("chains=" + std::to_string(o.chains) + " leaves some of the " +
+                       std::to_string(place_.groups) + " chain groups without a chain");
+    if (!s_.shard) return;
+    if (o.compound || s_.init == "pathfinder")
+      throw InputError(
+          "shard_by=: discrete variables, step= and init='pathfinder' cannot be sharded yet");
+    const model::Model& part = *s_.shard->part->model;
+    const model::ShardPlan plan = model::plan_sharding(part, s_.shard->inputs);
+    share_.emplace(part.compile_density(
+        model::shard_logp(part, plan, place_.shard(world_->rank()) == 0), copts));
+    sharded_ = std::make_unique<mpi::ShardedDensities>(*share_, *world_, place_, o.chains);
+  }
+  const mpi::World* world_ = nullptr;
+  mpi::Placement place_;
+  std::optional<model::LogDensity> share_;
+  std::unique_ptr<mpi::ShardedDensities> sharded_;
+#endif
   std::thread thread_;
 };
 
@@ -223,8 +308,11 @@ void bind_inference(py::module_& m) {
          double target_accept, int max_depth, const std::string& sampler, bool dense_metric,
          const std::string& init, std::optional<py::array_t<double>> start, double init_radius,
          const std::vector<std::pair<std::string, std::string>>& steps,
-         std::optional<std::string> backend, bool keep_warmup) {
+         std::optional<std::string> backend, bool keep_warmup, std::optional<ModelPtr> shard_part,
+         const std::vector<std::uint32_t>& shard_inputs, int shards) {
         SampleSettings s;
+        if (shard_part)
+          s.shard = ShardRequest{*shard_part, {shard_inputs.begin(), shard_inputs.end()}, shards};
         infer::SampleOptions& o = s.options;
         if (draws < 0 || tune < 0) throw InputError("draws and tune must be >= 0");
         if (chains < 1) throw InputError("chains must be >= 1, got " + std::to_string(chains));
@@ -251,7 +339,22 @@ void bind_inference(py::module_& m) {
       py::arg("model"), py::arg("draws"), py::arg("tune"), py::arg("chains"), py::arg("cores"),
       py::arg("seed"), py::arg("target_accept"), py::arg("max_depth"), py::arg("sampler"),
       py::arg("dense_metric"), py::arg("init"), py::arg("start"), py::arg("init_radius"),
-      py::arg("steps"), py::arg("backend"), py::arg("keep_warmup"));
+      py::arg("steps"), py::arg("backend"), py::arg("keep_warmup"),
+      py::arg("shard_part") = py::none(), py::arg("shard_inputs") = std::vector<std::uint32_t>{},
+      py::arg("shards") = 1);
+
+  // {"rank": r, "size": R} when an MPI launcher started this interpreter, else None.
+  m.def("mpi_world", []() -> py::object {
+#ifdef STOCHOS_WITH_MPI
+    if (const mpi::World* w = python_world()) {
+      py::dict d;
+      d["rank"] = w->rank();
+      d["size"] = w->size();
+      return py::object(std::move(d));
+    }
+#endif
+    return py::none();
+  });
 
   m.def(
       "find_map",

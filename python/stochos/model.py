@@ -54,6 +54,7 @@ class Model:
         self._replayable = True
         self._predictive_only = None  # why sampling is refused after a replay, or None
         self._initvals = {}  # PyMC's initval= by variable (constrained values)
+        self._sharding = None  # during _shard's replay: (dim, lo, hi, sharded input nodes)
 
     # --- the context ---
     def __enter__(self):
@@ -233,11 +234,20 @@ class Model:
         return node
 
     def _op_rv(self, core, name, dist, dims, shape, transform):
+        if self._sharding and dims is not None and self._sharding[0] in dims:
+            raise ValueError(f"free variable '{name}' has one value per '{self._sharding[0]}': "
+                             f"a model with per-row unknowns cannot be sharded by it")
         if dims is not None:
             shape = self._shape_of_dims(name, dims)
         return core.rv(name, dist, None if shape is None else list(shape), transform)
 
     def _op_observe(self, core, name, dist, dims, shape, observed):
+        if self._sharding and dims and dims[0] == self._sharding[0] and not isinstance(observed, _core.Tensor):
+            # This shard's rows, as a data container the sharding analysis can follow.
+            dim, lo, hi, inputs = self._sharding
+            holder = core.data(f"{name} (shard)", np.asarray(observed)[lo:hi], False)
+            inputs.append(holder.node)
+            return core.observe(name, dist, holder, None)
         target = self._shape_of_dims(name, dims) if dims is not None else shape
         given = tuple(observed.shape)
         if self._build > 0 and target is not None and tuple(target) != given:
@@ -270,7 +280,49 @@ class Model:
 
     def _op_data(self, core, name):
         arr = self._data[name]
-        return core.data(name, arr.astype(np.float64), arr.dtype.kind in "biu")
+        dims = self.dims.get(name)
+        sharded = self._sharding and dims and dims[0] == self._sharding[0]
+        if sharded:
+            arr = arr[self._sharding[1]:self._sharding[2]]
+        t = core.data(name, arr.astype(np.float64), arr.dtype.kind in "biu")
+        if sharded:
+            self._sharding[3].append(t.node)
+        return t
+
+    def _shard(self, dim, shards, world):
+        """This rank's shard of the model for sample(shard_by=dim) (Note [sharded runs] in
+        mpi/shard.hpp): the statements replayed with the rows of `dim` this rank keeps."""
+        if not self._replayable:
+            raise ValueError("shard_by= needs a model built in Python; for a .stoch file use "
+                             "`stochos sample --shard-by`")
+        if dim not in self.coords:
+            raise ValueError(f"shard_by='{dim}': the model has no dimension '{dim}' "
+                             f"(its dims: {', '.join(self.coords) or 'none'})")
+        rank, size = (world["rank"], world["size"]) if world else (0, 1)
+        n = len(self.coords[dim])
+        if shards > n:
+            raise ValueError(f"shards={shards} is more than the {n} rows of '{dim}'")
+        if shards > 1 and world is None:
+            raise ValueError(f"shards={shards} needs mpirun -np {shards} (or a multiple)")
+        if shards < 1 or size % shards:
+            raise ValueError(f"shards={shards} does not divide the {size} ranks")
+        k = rank % shards
+        lo = k * (n // shards) + min(k, n % shards)
+        hi = lo + n // shards + (1 if k < n % shards else 0)
+        whole = self.coords[dim]
+        self._sharding = (dim, lo, hi, [])
+        self.coords[dim] = whole[lo:hi]
+        try:
+            self._replay()
+            part, inputs = self._core, list(self._sharding[3])
+        finally:
+            self._sharding = None
+            self.coords[dim] = whole
+            self._replay()
+        if not inputs:
+            raise ValueError(f"shard_by='{dim}': no data or observed variable has '{dim}' as its "
+                             f"first dimension")
+        return {"shard_part": part, "shard_inputs": inputs, "shards": shards}
 
     def _op_deterministic(self, core, name, value):
         return core.deterministic(name, value)

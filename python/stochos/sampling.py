@@ -40,9 +40,15 @@ def _ready(model):
 def sample(draws=1000, *, tune=1000, chains=None, cores=None, random_seed=None, progressbar=True,
            step=None, init="auto", initvals=None, target_accept=None, max_treedepth=None,
            discard_tuned_samples=True, compute_convergence_checks=True, return_inferencedata=True,
-           idata_kwargs=None, nuts_sampler_kwargs=None, model=None, backend=None, **kwargs):
+           idata_kwargs=None, nuts_sampler_kwargs=None, model=None, backend=None, shard_by=None,
+           shards=1, **kwargs):
     """PyMC's pm.sample: NUTS (or compound steps for discrete variables) with PyMC's defaults;
-    ``backend=`` chooses the engine for this call (else STOCHOS_BACKEND, then the config file)."""
+    ``backend=`` chooses the engine for this call (else STOCHOS_BACKEND, then the config file).
+
+    Under ``mpirun -np R python3 script.py`` the chains spread over the ranks; with
+    ``shard_by="obs"`` and ``shards=S`` the rows of the data and observations whose first
+    dimension is ``obs`` are split over the S ranks of each chain group. Rank 0 returns the
+    InferenceData, the other ranks None."""
     model = modelcontext(model)
     _ready(model)
     for k in ("nuts", "nuts_sampler"):
@@ -68,15 +74,21 @@ def sample(draws=1000, *, tune=1000, chains=None, cores=None, random_seed=None, 
     start_mode, dense = _INITS[init]
     start = model._start(initvals) if start_mode in ("jitter", "support") or initvals else None
     radius = {"jitter": 1.0, "support": 0.0}.get(start_mode, 2.0)
+    world = _core.mpi_world()
+    shard = model._shard(shard_by, int(shards), world) if shard_by is not None else {}
+    if world and world["rank"] != 0:
+        progressbar = False
     run = _core.start_sampling(
         model._core, draws=int(draws), tune=int(tune), chains=chains, cores=cores,
         seed=_seed(random_seed), target_accept=float(target_accept), max_depth=int(max_treedepth),
         sampler=kernel or "nuts", dense_metric=dense, init="pathfinder" if start_mode == "pathfinder" else "",
         start=start, init_radius=radius, steps=pairs, backend=backend,
-        keep_warmup=not discard_tuned_samples)
+        keep_warmup=not discard_tuned_samples, **shard)
     if run.compound:
         _log.info("compound steps: %s", run.compound)
     result = _wait(run, chains, int(draws) + int(tune), progressbar)
+    if result is None:  # another rank of an MPI run: rank 0 has the draws
+        return None
     idata = _posterior_idata(model, result, discard_tuned_samples, idata_kwargs, int(tune))
     if compute_convergence_checks:
         _warn(result)
@@ -99,7 +111,7 @@ def _wait(run, chains, per_chain, progressbar):
     p = run.progress()
     bar.close(sum(i for i, _ in p), sum(d for _, d in p))
     result = run.result()
-    if interrupted:
+    if interrupted and result is not None:
         kept = [c["values"].shape[0] for c in result["chains"]]
         _log.warning("interrupted: the chains kept %s draws; returning them", kept)
     return result
