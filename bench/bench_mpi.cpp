@@ -5,8 +5,8 @@
 // the collective that sums [log p, gradient] by the gradient's length. Each rank makes only its
 // own rows (row i from a stream seeded by i), as a shard read from a file would keep them.
 #include <algorithm>
-#include <cmath>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <random>
@@ -102,10 +102,11 @@ int main() {
     compute.push_back(alone);
   }
   if (world.rank() == 0)
-    std::printf("ranks %d: log density + gradient, N = %lld, D = %lld: %.2f ms per evaluation "
-                "(compute alone %.2f ms)\n",
-                shards, static_cast<long long>(n), static_cast<long long>(d),
-                1e3 * median(times), 1e3 * median(compute));
+    std::printf(
+        "ranks %d: log density + gradient, N = %lld, D = %lld: %.2f ms per evaluation "
+        "(compute alone %.2f ms)\n",
+        shards, static_cast<long long>(n), static_cast<long long>(d), 1e3 * median(times),
+        1e3 * median(compute));
 
   // The collective by length: one Allgather of dim + 1 doubles, summed (mpi/shard.cpp).
   for (std::int64_t dim : {10, 100, 1000, 10000, 100000}) {
