@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "backends/native/strided.hpp"
+#include "backends/native/vector_math.hpp"
 #include "graph/elementwise.hpp"
 #include "stochos/error.hpp"
 
@@ -189,8 +190,34 @@ Mode binary_mode(const graph::Graph& g, const graph::Node& n, Step& s) {
   return kGeneral;
 }
 
+// The transcendental unary ops over whole arrays, vectorised (vector_math.hpp); a few elements
+// (a scalar parameter's log) cost less through the scalar loop than through a padded vector.
+template <class T, graph::Op O, vmath::Fn F>
+void unary_vector(const Step& s, void** sl) {
+  if (s.n < 8) return unary<T, graph::Elementwise<O>>(s, sl);
+  vmath::apply(F, in<T>(sl, s, 0), out<T>(sl, s), s.n);
+}
+
 template <class T>
 Step::Fn unary_fn(const graph::Node& n) {
+  switch (n.op) {
+    case Op::exp:
+      return &unary_vector<T, Op::exp, vmath::Fn::exp>;
+    case Op::log:
+      return &unary_vector<T, Op::log, vmath::Fn::log>;
+    case Op::log1p:
+      return &unary_vector<T, Op::log1p, vmath::Fn::log1p>;
+    case Op::expm1:
+      return &unary_vector<T, Op::expm1, vmath::Fn::expm1>;
+    case Op::sigmoid:
+      return &unary_vector<T, Op::sigmoid, vmath::Fn::sigmoid>;
+    case Op::softplus:
+      return &unary_vector<T, Op::softplus, vmath::Fn::softplus>;
+    case Op::log_sigmoid:
+      return &unary_vector<T, Op::log_sigmoid, vmath::Fn::log_sigmoid>;
+    default:
+      break;
+  }
   switch (n.op) {
 #define STOCHOS_UNARY_OP(name) \
   case Op::name:               \

@@ -1,0 +1,163 @@
+#include "backends/native/vector_math.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+
+#include "graph/elementwise.hpp"
+#ifdef STOCHOS_WITH_SLEEF
+#include "backends/native/vector_math_isa.hpp"
+#endif
+
+namespace stochos::backends::native::vmath {
+namespace {
+
+#ifdef STOCHOS_WITH_SLEEF
+bool has_avx512() {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx512f");
+}
+bool has_avx2() {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+}
+
+// The widest instruction set this CPU runs, chosen once; STOCHOS_NATIVE_ISA (sse2, avx2) or
+// use_isa can narrow it, to measure or test each.
+const Kernels*& chosen() {
+  static const Kernels* k = [] {
+    const char* want = std::getenv("STOCHOS_NATIVE_ISA");
+    const std::string w = want ? want : "";
+    if (w == "sse2") return &sse2_kernels();
+    if (w == "avx2" && has_avx2()) return &avx2_kernels();
+    return has_avx512() ? &avx512_kernels() : has_avx2() ? &avx2_kernels() : &sse2_kernels();
+  }();
+  return k;
+}
+const Kernels* kernels() {
+  return chosen();
+}
+
+template <class T>
+struct Prims;
+template <>
+struct Prims<double> {
+  static auto exp() { return kernels()->exp_d; }
+  static auto log() { return kernels()->log_d; }
+  static auto log1p() { return kernels()->log1p_d; }
+  static auto expm1() { return kernels()->expm1_d; }
+};
+template <>
+struct Prims<float> {
+  static auto exp() { return kernels()->exp_f; }
+  static auto log() { return kernels()->log_f; }
+  static auto log1p() { return kernels()->log1p_f; }
+  static auto expm1() { return kernels()->expm1_f; }
+};
+
+// sigmoid, softplus and log sigmoid from one exponential of -|x| per element (the stable forms of
+// graph/scalar_math.hpp), a chunk at a time through a small buffer.
+template <class T>
+void composite(Fn f, const T* x, T* y, std::int64_t n) {
+  constexpr std::int64_t kChunk = 256;
+  T e[kChunk], l[kChunk];
+  for (std::int64_t at = 0; at < n; at += kChunk) {
+    const std::int64_t m = std::min(kChunk, n - at);
+    for (std::int64_t i = 0; i < m; ++i) e[i] = -std::abs(x[at + i]);
+    Prims<T>::exp()(e, e, m);  // e = exp(-|x|), in (0, 1]
+    if (f == Fn::sigmoid) {
+      for (std::int64_t i = 0; i < m; ++i) {
+        const T r = T(1) / (T(1) + e[i]);
+        y[at + i] = x[at + i] >= T(0) ? r : e[i] * r;
+      }
+      continue;
+    }
+    Prims<T>::log1p()(e, l, m);  // log(1 + exp(-|x|))
+    for (std::int64_t i = 0; i < m; ++i) {
+      const T xi = x[at + i];
+      // softplus(x) = max(x, 0) + log1p(exp(-|x|)); log_sigmoid(x) = -softplus(-x).
+      y[at + i] = f == Fn::softplus ? std::max(xi, T(0)) + l[i] : std::min(xi, T(0)) - l[i];
+    }
+  }
+}
+
+template <class T>
+void apply_t(Fn f, const T* x, T* y, std::int64_t n) {
+  switch (f) {
+    case Fn::exp:
+      return Prims<T>::exp()(x, y, n);
+    case Fn::log:
+      return Prims<T>::log()(x, y, n);
+    case Fn::log1p:
+      return Prims<T>::log1p()(x, y, n);
+    case Fn::expm1:
+      return Prims<T>::expm1()(x, y, n);
+    default:
+      return composite(f, x, y, n);
+  }
+}
+#else
+template <class T>
+void apply_t(Fn f, const T* x, T* y, std::int64_t n) {
+  using graph::Op;
+  for (std::int64_t i = 0; i < n; ++i) {
+    const T v = x[i];
+    switch (f) {
+      case Fn::exp:
+        y[i] = graph::Elementwise<Op::exp>::apply<T>(v);
+        break;
+      case Fn::log:
+        y[i] = graph::Elementwise<Op::log>::apply<T>(v);
+        break;
+      case Fn::log1p:
+        y[i] = graph::Elementwise<Op::log1p>::apply<T>(v);
+        break;
+      case Fn::expm1:
+        y[i] = graph::Elementwise<Op::expm1>::apply<T>(v);
+        break;
+      case Fn::sigmoid:
+        y[i] = graph::Elementwise<Op::sigmoid>::apply<T>(v);
+        break;
+      case Fn::softplus:
+        y[i] = graph::Elementwise<Op::softplus>::apply<T>(v);
+        break;
+      case Fn::log_sigmoid:
+        y[i] = graph::Elementwise<Op::log_sigmoid>::apply<T>(v);
+        break;
+    }
+  }
+}
+#endif
+
+}  // namespace
+
+void apply(Fn f, const double* x, double* y, std::int64_t n) {
+  apply_t(f, x, y, n);
+}
+void apply(Fn f, const float* x, float* y, std::int64_t n) {
+  apply_t(f, x, y, n);
+}
+
+bool use_isa(const std::string& name) {
+#ifdef STOCHOS_WITH_SLEEF
+  if (name == "avx512" && has_avx512()) return chosen() = &avx512_kernels(), true;
+  if (name == "avx2" && has_avx2()) return chosen() = &avx2_kernels(), true;
+  if (name == "sse2") return chosen() = &sse2_kernels(), true;
+#else
+  (void)name;
+#endif
+  return false;
+}
+
+std::string isa() {
+#ifdef STOCHOS_WITH_SLEEF
+  const Kernels* k = kernels();
+  if (k == &avx512_kernels()) return "avx512";
+  if (k == &avx2_kernels()) return "avx2";
+  return "sse2";
+#else
+  return "scalar";
+#endif
+}
+
+}  // namespace stochos::backends::native::vmath
