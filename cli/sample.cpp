@@ -36,6 +36,7 @@ int run_sample(SampleCommand& o) {
   o.settings.backend = m.backend;
   o.settings.init_pathfinder = o.init == "pathfinder";
   if (o.settings.init_pathfinder && !o.tune_given) o.settings.sampler.tune = infer::kPathfinderTune;
+  if (o.settings.sampler.adapt == "nutpie" && !o.tune_given) o.settings.sampler.tune = 400;
   o.settings.model_name = model_name(o.args.model);
   o.settings.data_file = o.args.data;
   o.settings.world = mpi_world();
@@ -69,6 +70,12 @@ Command add_sample_command(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::Range(1, 30));
   sub->add_flag("--dense-metric", s.dense_metric, "Adapt a dense mass matrix");
+  sub->add_option("--adapt", s.adapt,
+                  "The metric's warm-up: stan (windowed variance of the draws) or nutpie (the "
+                  "draws' and gradients' variances, from the first draw; warm-up 400 unless "
+                  "--tune says)")
+      ->check(CLI::IsMember({"stan", "nutpie"}))
+      ->capture_default_str();
   std::vector<std::string> kernel_names;
   for (const auto& k : infer::kernels()) kernel_names.push_back(k.name);
   sub->add_option("--sampler", s.sampler, "The MCMC kernel")

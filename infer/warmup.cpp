@@ -11,13 +11,34 @@ HamiltonianWarmup::HamiltonianWarmup(Hamiltonian& h, const SampleOptions& o)
       metric_(h.dim(), o.tune, o.dense_metric, o.init_buffer, o.term_buffer, o.base_window) {
   step_.set_mu(std::log(10 * eps_));
   step_.restart();
+  if (o.adapt == "nutpie" && !o.dense_metric) nutpie_.emplace(h.dim(), o.tune);
 }
 
 void HamiltonianWarmup::begin(const PhasePoint& z, Rng& rng) {
+  // nutpie starts from 1 / |gradient| unless the chain brought its own metric (Pathfinder's).
+  // (A metric other than the identity here is the chain's own.)
+  own_metric_ = h_.inverse_metric_diagonal() != Eigen::VectorXd::Ones(h_.dim());
+  if (nutpie_ && !own_metric_)
+    h_.set_inverse_metric_diag(NutpieMetricAdaptation::initial(z.grad_logp));
   eps_ = initial_step_size(h_, z, eps_, rng);
 }
 
 void HamiltonianWarmup::learn(const Transition& t, const PhasePoint& z, Rng& rng) {
+  if (nutpie_) {
+    const long draw = draw_++;
+    if (nutpie_->learn(draw, z.q, z.grad_logp, t.divergent)) {
+      h_.set_inverse_metric_diag(nutpie_->metric_diag());
+      if (first_change_) {  // the first estimate: a fresh step size for it
+        first_change_ = false;
+        eps_ = initial_step_size(h_, z, eps_, rng);
+        step_.set_mu(std::log(10 * eps_));
+        step_.restart();
+        return;
+      }
+    }
+    eps_ = step_.learn(t.accept_stat);
+    return;
+  }
   eps_ = step_.learn(t.accept_stat);
   if (!metric_.learn(z.q)) return;
   if (dense_)

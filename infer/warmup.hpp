@@ -3,7 +3,10 @@
 // fresh initial guess whenever a metric window ends and sets a new metric.
 #pragma once
 
+#include <optional>
+
 #include "infer/adaptation.hpp"
+#include "infer/nutpie_adaptation.hpp"
 #include "infer/sample.hpp"
 
 namespace stochos::infer {
@@ -25,6 +28,11 @@ class HamiltonianWarmup {
   double eps_ = 1.0;
   StepSizeAdaptation step_;
   MetricAdaptation metric_;
+  // --adapt nutpie (Note [nutpie adaptation]): its metric, the warm-up draws seen, and whether
+  // the metric has changed yet (the step size is found afresh the first time).
+  std::optional<NutpieMetricAdaptation> nutpie_;
+  long draw_ = 0;
+  bool first_change_ = true, own_metric_ = false;
 };
 
 }  // namespace stochos::infer

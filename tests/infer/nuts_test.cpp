@@ -10,6 +10,7 @@
 #include <string>
 
 #include "infer/adaptation.hpp"
+#include "infer/nutpie_adaptation.hpp"
 #include "infer/sample.hpp"
 #include "model/model.hpp"
 #include "stochos/error.hpp"
@@ -183,6 +184,59 @@ TEST(MetricAdaptation, StansWindowScheduleFor1000WarmupIterations) {
     if (a.learn(q)) ends.push_back(i);
   }
   EXPECT_EQ(ends, (std::vector<int>{99, 149, 249, 449, 949}));
+}
+
+// nutpie's adaptation (Note [nutpie adaptation]) on the same posterior, with its 400-iteration
+// warm-up: the same moments, and a metric that is the variances from draws and gradients.
+TEST_F(Nuts, NutpieAdaptationLearnsTheScalesFromDrawsAndGradients) {
+  Model m;
+  const std::vector<double> scales = {0.01, 1, 100, 3};
+  m.rv("x", Normal(0, Arg(scales, {4})));
+  const auto d = m.compile();
+  const auto r =
+      sample(d, {.chains = 4, .draws = 1000, .tune = 400, .seed = 11, .adapt = "nutpie"});
+  for (Eigen::Index j = 0; j < 4; ++j) {
+    const auto [mean, sd] = moments(r, j);
+    const double s = scales[static_cast<std::size_t>(j)];
+    EXPECT_NEAR(mean, 0.0, 5 * s / std::sqrt(1000.0)) << j;
+    EXPECT_NEAR(sd, s, 0.1 * s) << j;
+  }
+  EXPECT_EQ(divergences(r), 0);
+  // For a normal, Var(q) / Var(grad) = s^4: its square root is the variance, nearly exactly.
+  for (const auto& c : r.chains)
+    for (Eigen::Index j = 0; j < 4; ++j) {
+      const double v = c.inverse_metric[j], s = scales[static_cast<std::size_t>(j)];
+      EXPECT_GT(v, 0.7 * s * s) << j;
+      EXPECT_LT(v, 1.4 * s * s) << j;
+    }
+}
+
+TEST(NutpieMetricAdaptation, StartsFromTheGradientAndSwitchesOnItsSchedule) {
+  const Eigen::VectorXd g = (Eigen::VectorXd(3) << 2.0, -0.5, 0.0).finished();
+  const Eigen::VectorXd init = NutpieMetricAdaptation::initial(g);
+  EXPECT_DOUBLE_EQ(init[0], 0.5);
+  EXPECT_DOUBLE_EQ(init[1], 2.0);
+  EXPECT_EQ(init[2], 1e20);  // no gradient: the upper limit
+  // 1000 warm-up draws: the metric changes from the third draw to the last before the final
+  // 15% (draw 850), and never after.
+  NutpieMetricAdaptation a(1, 1000);
+  EXPECT_EQ(a.final_window_start(), 850);
+  Eigen::VectorXd q(1), grad(1);
+  std::vector<long> changed;
+  for (long i = 0; i < 1000; ++i) {
+    q[0] = static_cast<double>(i % 7);
+    grad[0] = -q[0] / 4;  // a normal of variance 4
+    if (a.learn(i, q, grad, false)) changed.push_back(i);
+  }
+  ASSERT_FALSE(changed.empty());
+  EXPECT_EQ(changed.front(), 2);
+  EXPECT_EQ(changed.back(), 849);
+  EXPECT_NEAR(a.metric_diag()[0], 4.0, 1e-9);
+  // Divergent draws are left out.
+  NutpieMetricAdaptation b(1, 100);
+  q[0] = 1e6;
+  grad[0] = 1;
+  EXPECT_FALSE(b.learn(0, q, grad, true));
 }
 
 TEST(StepSizeAdaptation, ConvergesToTheTargetAcceptance) {
