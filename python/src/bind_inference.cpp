@@ -309,8 +309,9 @@ void bind_inference(py::module_& m) {
          const std::string& init, std::optional<py::array_t<double>> start, double init_radius,
          const std::vector<std::pair<std::string, std::string>>& steps,
          std::optional<std::string> backend, bool keep_warmup, std::optional<ModelPtr> shard_part,
-         const std::vector<std::uint32_t>& shard_inputs, int shards) {
+         const std::vector<std::uint32_t>& shard_inputs, int shards, const std::string& adapt) {
         SampleSettings s;
+        s.options.adapt = adapt;
         if (shard_part)
           s.shard = ShardRequest{*shard_part, {shard_inputs.begin(), shard_inputs.end()}, shards};
         infer::SampleOptions& o = s.options;
@@ -341,7 +342,7 @@ void bind_inference(py::module_& m) {
       py::arg("dense_metric"), py::arg("init"), py::arg("start"), py::arg("init_radius"),
       py::arg("steps"), py::arg("backend"), py::arg("keep_warmup"),
       py::arg("shard_part") = py::none(), py::arg("shard_inputs") = std::vector<std::uint32_t>{},
-      py::arg("shards") = 1);
+      py::arg("shards") = 1, py::arg("adapt") = "stan");
 
   // {"rank": r, "size": R} when an MPI launcher started this interpreter, else None.
   m.def("mpi_world", []() -> py::object {

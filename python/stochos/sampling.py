@@ -37,7 +37,7 @@ def _ready(model):
         raise ValueError(model._predictive_only)
 
 
-def sample(draws=1000, *, tune=1000, chains=None, cores=None, random_seed=None, progressbar=True,
+def sample(draws=1000, *, tune=None, chains=None, cores=None, random_seed=None, progressbar=True,
            step=None, init="auto", initvals=None, target_accept=None, max_treedepth=None,
            discard_tuned_samples=True, compute_convergence_checks=True, return_inferencedata=True,
            idata_kwargs=None, nuts_sampler_kwargs=None, model=None, backend=None, shard_by=None,
@@ -51,8 +51,15 @@ def sample(draws=1000, *, tune=1000, chains=None, cores=None, random_seed=None, 
     InferenceData, the other ranks None."""
     model = modelcontext(model)
     _ready(model)
-    for k in ("nuts", "nuts_sampler"):
-        kwargs.pop(k, None)
+    kwargs.pop("nuts", None)
+    # PyMC's nuts_sampler="nutpie" is nutpie's adaptation here (Note [nutpie adaptation]).
+    nuts_sampler = kwargs.pop("nuts_sampler", "pymc")
+    if nuts_sampler not in ("pymc", "nutpie"):
+        raise ValueError(f"nuts_sampler='{nuts_sampler}': this engine runs 'pymc' (Stan's "
+                         f"windowed adaptation) or 'nutpie' (nutpie's)")
+    adapt = "nutpie" if nuts_sampler == "nutpie" else "stan"
+    if tune is None:
+        tune = 400 if adapt == "nutpie" else 1000
     if kwargs:
         raise TypeError(f"sample() got unexpected keyword arguments: {', '.join(kwargs)}")
     if init not in _INITS:
@@ -83,7 +90,7 @@ def sample(draws=1000, *, tune=1000, chains=None, cores=None, random_seed=None, 
         seed=_seed(random_seed), target_accept=float(target_accept), max_depth=int(max_treedepth),
         sampler=kernel or "nuts", dense_metric=dense, init="pathfinder" if start_mode == "pathfinder" else "",
         start=start, init_radius=radius, steps=pairs, backend=backend,
-        keep_warmup=not discard_tuned_samples, **shard)
+        keep_warmup=not discard_tuned_samples, adapt=adapt, **shard)
     if run.compound:
         _log.info("compound steps: %s", run.compound)
     result = _wait(run, chains, int(draws) + int(tune), progressbar)

@@ -166,3 +166,13 @@ def test_log_likelihood_on_request_is_each_observations_log_density():
     expected = (-0.5 * ((d["y"] - theta) / d["sigma"]) ** 2 - np.log(d["sigma"])
                 - 0.5 * np.log(2 * np.pi))
     np.testing.assert_allclose(ll.values, expected, rtol=1e-10)
+
+
+def test_nuts_sampler_nutpie_uses_nutpies_adaptation():
+    with eight_schools(coords=False):
+        idata = pm.sample(draws=300, chains=2, random_seed=3, progressbar=False,
+                          nuts_sampler="nutpie")
+        with pytest.raises(ValueError, match="numpyro"):
+            pm.sample(draws=10, chains=1, progressbar=False, nuts_sampler="numpyro")
+    assert idata.sample_stats.attrs["tuning_steps"] == 400
+    assert abs(float(idata.posterior["mu"].mean()) - 4.4) < 1.5
