@@ -51,21 +51,25 @@ int divergences(const Trace& r) {
   return static_cast<int>(total(r, "divergent__"));
 }
 
-TEST_F(Nuts, IndependentNormalsOfVeryDifferentScales) {
-  Model m;
-  const std::vector<double> scales = {0.01, 1, 100, 3};
-  m.rv("x", Normal(0, Arg(scales, {4})));
-  const auto d = m.compile();
-  const auto r = sample(d, {.chains = 4, .draws = 1000, .tune = 1000, .seed = 11});
-  // 4000 draws with an ESS of at least ~1000 each: the mean within 5 standard errors, the sd
-  // within 10%.
-  for (Eigen::Index j = 0; j < 4; ++j) {
+// Independent N(0, scales[j]^2): 4000 draws with an ESS of at least ~1000 each, so the mean
+// within 5 standard errors, the sd within 10%; no divergences.
+void expect_normals(const Trace& r, const std::vector<double>& scales) {
+  for (Eigen::Index j = 0; j < static_cast<Eigen::Index>(scales.size()); ++j) {
     const auto [mean, sd] = moments(r, j);
     const double s = scales[static_cast<std::size_t>(j)];
     EXPECT_NEAR(mean, 0.0, 5 * s / std::sqrt(1000.0)) << j;
     EXPECT_NEAR(sd, s, 0.1 * s) << j;
   }
   EXPECT_EQ(divergences(r), 0);
+}
+
+TEST_F(Nuts, IndependentNormalsOfVeryDifferentScales) {
+  Model m;
+  const std::vector<double> scales = {0.01, 1, 100, 3};
+  m.rv("x", Normal(0, Arg(scales, {4})));
+  const auto d = m.compile();
+  const auto r = sample(d, {.chains = 4, .draws = 1000, .tune = 1000, .seed = 11});
+  expect_normals(r, scales);
   // The adapted metric has learnt the scales (the variances, to within a factor of 2).
   for (Eigen::Index j = 0; j < 4; ++j) {
     const double v = r.chains[0].inverse_metric[j], s = scales[static_cast<std::size_t>(j)];
@@ -195,13 +199,7 @@ TEST_F(Nuts, NutpieAdaptationLearnsTheScalesFromDrawsAndGradients) {
   const auto d = m.compile();
   const auto r =
       sample(d, {.chains = 4, .draws = 1000, .tune = 400, .seed = 11, .adapt = "nutpie"});
-  for (Eigen::Index j = 0; j < 4; ++j) {
-    const auto [mean, sd] = moments(r, j);
-    const double s = scales[static_cast<std::size_t>(j)];
-    EXPECT_NEAR(mean, 0.0, 5 * s / std::sqrt(1000.0)) << j;
-    EXPECT_NEAR(sd, s, 0.1 * s) << j;
-  }
-  EXPECT_EQ(divergences(r), 0);
+  expect_normals(r, scales);
   // For a normal, Var(q) / Var(grad) = s^4: its square root is the variance, nearly exactly.
   for (const auto& c : r.chains)
     for (Eigen::Index j = 0; j < 4; ++j) {
