@@ -24,22 +24,17 @@ struct SampleCommand {
 };
 
 int run_sample(SampleCommand& o) {
-  if (!o.shard.dim.empty()) {
-    o.settings.model_name = model_name(o.args.model);
-    o.settings.data_file = o.args.data;
-    o.settings.world = mpi_world();
-    o.settings.init_pathfinder = o.init == "pathfinder";
-    return run_sharded_sampling(o.args, o.shard, o.settings, std::cout, std::cerr);
-  }
-  if (o.shard.shards != 1) throw InputError("--shards needs --shard-by DIM");
-  const ConfiguredModel m = load_configured_model(o.args);
-  o.settings.backend = m.backend;
   o.settings.init_pathfinder = o.init == "pathfinder";
   if (o.settings.init_pathfinder && !o.tune_given) o.settings.sampler.tune = infer::kPathfinderTune;
   if (o.settings.sampler.adapt == "nutpie" && !o.tune_given) o.settings.sampler.tune = 400;
   o.settings.model_name = model_name(o.args.model);
   o.settings.data_file = o.args.data;
   o.settings.world = mpi_world();
+  if (!o.shard.dim.empty())
+    return run_sharded_sampling(o.args, o.shard, o.settings, std::cout, std::cerr);
+  if (o.shard.shards != 1) throw InputError("--shards needs --shard-by DIM");
+  const ConfiguredModel m = load_configured_model(o.args);
+  o.settings.backend = m.backend;
   return run_sampling(*m.model, o.settings, std::cout, std::cerr);
 }
 

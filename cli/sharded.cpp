@@ -51,6 +51,7 @@ int run_sharded_sampling(const ModelArgs& args, const ShardArgs& shard, SampleSe
   flags.floatx = args.floatx;
   const backends::Config config = backends::load_config(flags);
   const graph::DType floatx = backends::floatx_dtype(config.floatx.value);
+  settings.backend = config.backend.value;
   const lang::Program program = lang::parse_file(args.model);
   io::DataSet data = args.data.empty() ? io::DataSet{} : io::load_data(args.data);
   const std::vector<std::string> arrays = lang::data_sharded_by(program, shard.dim);
