@@ -81,9 +81,10 @@ void check_fits(const model::FreeVar& v, const std::string& method) {
              " updates discrete variables (continuous: nuts, hmc, metropolis, slice)");
     return;
   }
-  if (method != "metropolis" && method != "binary_gibbs" && method != "categorical_gibbs")
+  if (method != "metropolis" && method != "binary_gibbs" && method != "categorical_gibbs" &&
+      method != "slice")
     refuse("'" + v.name + "' is discrete (" + v.family->name +
-           "); its methods are metropolis, binary_gibbs, categorical_gibbs");
+           "); its methods are metropolis, binary_gibbs, categorical_gibbs, slice");
   const auto support = finite_support(v);
   if (method == "binary_gibbs" && !(support && support->first == 0 && support->second == 2))
     refuse("binary_gibbs needs a 0/1 variable; '" + v.name + "' is " + v.family->name);

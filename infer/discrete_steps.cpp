@@ -1,5 +1,6 @@
 #include "infer/discrete_steps.hpp"
 
+#include <boost/random/exponential_distribution.hpp>
 #include <boost/random/normal_distribution.hpp>
 #include <boost/random/uniform_01.hpp>
 #include <cmath>
@@ -225,15 +226,82 @@ class DiscreteMetropolis final : public Base {
   double accept_ = 0, accepted_ = 0;
 };
 
+// Note [discrete slice]: slice sampling (Neal 2003, stepping out and shrinkage) of an integer
+// variable through a continuous one: u has density p(round(u)), flat over each integer's cell
+// [k - 1/2, k + 1/2), so round(u) has the integer's distribution. Each update first draws u
+// uniformly in the current integer's cell (a Gibbs step on u given the integer), then slice
+// samples u, and keeps round(u). Entry by entry; the width is tuned during warm-up, as PyMC's
+// Slice tunes its own, to the running mean of twice the distance moved.
+class DiscreteSlice final : public Base {
+ public:
+  explicit DiscreteSlice(std::shared_ptr<const model::Conditional> c) : Base(std::move(c)) {}
+
+  bool update(Eigen::VectorXd& x, Rng& rng) override {
+    boost::random::uniform_01<double> uniform;
+    boost::random::exponential_distribution<double> exponential;
+    bool changed = false;
+    out_ = in_ = 0;
+    moved_ = 0;
+    for (std::int64_t i = 0; i < size_; ++i) {
+      const double k0 = x[offset_ + i];
+      const auto f = [&](double u) {  // log p(round(u) | rest), this entry's part
+        x[offset_ + i] = std::round(u);
+        evaluate(x, proposal_);
+        return proposal_[elementwise() ? static_cast<std::size_t>(i) : 0];
+      };
+      const double u0 = k0 + uniform(rng) - 0.5;
+      const double fx = f(k0);
+      if (!std::isfinite(fx)) {  // no density here: leave it to the other steps
+        x[offset_ + i] = k0;
+        continue;
+      }
+      const double level = fx - exponential(rng);
+      double lo = u0 - width_ * uniform(rng), hi = lo + width_;
+      for (int j = 0; j < kMaxSteps && f(lo) > level; ++j, ++out_) lo -= width_;
+      for (int j = 0; j < kMaxSteps && f(hi) > level; ++j, ++out_) hi += width_;
+      double u = u0;
+      for (int j = 0; j < 1000; ++j) {  // shrinkage ends: u0's own cell is above the level
+        ++in_;
+        u = lo + uniform(rng) * (hi - lo);
+        if (f(u) > level) break;
+        (u < u0 ? lo : hi) = u;
+        u = u0;
+      }
+      x[offset_ + i] = std::round(u);
+      moved_ += std::abs(x[offset_ + i] - k0);
+      changed = changed || x[offset_ + i] != k0;
+    }
+    return changed;
+  }
+
+  void stats(double* out) const override {
+    out[0] = static_cast<double>(out_);
+    out[1] = static_cast<double>(in_);
+  }
+
+  void tune() override {
+    ++tuned_;
+    const double target = std::max(1.0, 2 * moved_ / static_cast<double>(size_));
+    width_ += (target - width_) / static_cast<double>(tuned_);
+  }
+
+ private:
+  static constexpr int kMaxSteps = 100;
+  double width_ = 1, moved_ = 0;
+  long out_ = 0, in_ = 0, tuned_ = 0;
+};
+
 }  // namespace
 
 const std::vector<std::string>& discrete_methods() {
-  static const std::vector<std::string> all = {"metropolis", "binary_gibbs", "categorical_gibbs"};
+  static const std::vector<std::string> all = {"metropolis", "binary_gibbs", "categorical_gibbs",
+                                               "slice"};
   return all;
 }
 
 std::vector<std::string> discrete_stat_names(const std::string& method) {
   if (method == "metropolis") return {"accept__", "accepted__", "scaling__"};
+  if (method == "slice") return {"nstep_out__", "nstep_in__"};
   return {};  // the Gibbs steps report nothing (PyMC's report only `tune`)
 }
 
@@ -245,6 +313,7 @@ std::unique_ptr<DiscreteStep> make_discrete_step(const std::string& method,
     return std::make_unique<CategoricalGibbs>(std::move(c), first, categories);
   if (method == "metropolis")
     return std::make_unique<DiscreteMetropolis>(std::move(c), first, categories);
+  if (method == "slice") return std::make_unique<DiscreteSlice>(std::move(c));
   throw InputError("'" + method + "' is not a step method for discrete variables");
 }
 

@@ -153,13 +153,15 @@ std::pair<double, double> exact_switch_point() {
   return {m1, std::sqrt(m2 / z - m1 * m1)};
 }
 
-TEST(DiscreteExact, SwitchPointByMetropolisAndByCategoricalGibbs) {
+TEST(DiscreteExact, SwitchPointByMetropolisCategoricalGibbsAndSlice) {
   const auto [mean, sd] = exact_switch_point();
-  for (const Steps& steps : {Steps{}, Steps{{"s", "categorical_gibbs"}}}) {
+  for (const Steps& steps : {Steps{}, Steps{{"s", "categorical_gibbs"}}, Steps{{"s", "slice"}}}) {
+    const std::string what = steps.empty() ? "metropolis" : steps[0].second;
     Model m;
     switch_point(m);
-    const Trace r = run(m, steps, 11, steps.empty() ? 4000 : 1000);
-    expect_matches(test::traced(m, r, 0), mean, sd, steps.empty() ? "metropolis" : "gibbs");
+    // Draws by how fast each mixes on this posterior: Gibbs draws the year exactly.
+    const Trace r = run(m, steps, 11, what == "metropolis" ? 4000 : what == "slice" ? 2000 : 1000);
+    expect_matches(test::traced(m, r, 0), mean, sd, what);
     // The draws are whole years.
     for (const auto& chain : r.chains)
       for (Eigen::Index i = 0; i < chain.draws.rows(); ++i)
@@ -215,8 +217,8 @@ TEST(DiscreteExact, BetaBernoulliWithLatentMembershipsByEveryDiscreteMethod) {
 TEST(DiscreteExact, EachMethodAloneDrawsTheConditionals) {
   // z[i] ~ Bernoulli(0.5), y[i] ~ N(2 z[i], 1): independently, p(z[i] = 1 | y) =
   // sigmoid(2 y[i] - 2). No continuous variable: the discrete step is the whole chain.
-  for (const Steps& steps :
-       {Steps{}, Steps{{"z", "categorical_gibbs"}}, Steps{{"z", "metropolis"}}}) {
+  for (const Steps& steps : {Steps{}, Steps{{"z", "categorical_gibbs"}}, Steps{{"z", "metropolis"}},
+                             Steps{{"z", "slice"}}}) {
     const std::string what = steps.empty() ? "binary_gibbs" : steps[0].second;
     Model m;
     Tensor z = m.rv("z", Bernoulli(0.5), {.shape = Shape{8}});
@@ -292,6 +294,11 @@ TEST(DiscreteCalibration, CategoricalGibbs) {
 
 TEST(DiscreteCalibration, MetropolisOnACount) {
   test::calibrate(latent_count, 200, 900, "nuts", 20);
+}
+
+// The slice on integers (Note [discrete slice]) on an unbounded count.
+TEST(DiscreteCalibration, SliceOnACount) {
+  test::calibrate(latent_count, 200, 900, "nuts", 20, {{"k", "slice"}});
 }
 
 TEST(DiscreteCalibration, MetropolisOnMemberships) {
