@@ -76,11 +76,8 @@ int main() {
   const auto [lo, hi] = mpi::shard_rows(n, shards, world.rank());
   const lang::Program program = lang::parse(kModel, "logistic.stoch");
   const auto part = lang::build(program, rows(n, d, lo, hi), graph::DType::f64, {.dim = "N"});
-  std::vector<graph::NodeId> ids;
-  for (const auto& v : part->data_vars()) ids.push_back(v.input.id());
-  const model::ShardPlan plan = model::plan_sharding(*part, ids);
   const model::LogDensity share =
-      part->compile_density(model::shard_logp(*part, plan, world.rank() == 0));
+      model::compile_share(*part, lang::shard_inputs(*part, {"X", "y"}), world.rank() == 0);
   const mpi::ShardedDensities densities(share, world, place, 1);
   const model::LogDensity& density = densities(0);
   auto ws = density.make_workspace();

@@ -15,20 +15,6 @@ namespace stochos::cli {
 
 #ifdef STOCHOS_WITH_MPI
 
-namespace {
-
-// The graph inputs of this shard's data containers (lang::shard_container_name).
-std::vector<graph::NodeId> sharded_inputs(const model::Model& m,
-                                          const std::vector<std::string>& arrays) {
-  std::vector<graph::NodeId> ids;
-  for (const std::string& name : arrays)
-    for (const auto& d : m.data_vars())
-      if (d.name == lang::shard_container_name(name)) ids.push_back(d.input.id());
-  return ids;
-}
-
-}  // namespace
-
 int run_sharded_sampling(const ModelArgs& args, const ShardArgs& shard, SampleSettings settings,
                          std::ostream& out, std::ostream& err) {
   const mpi::World* world = settings.world;
@@ -73,11 +59,10 @@ int run_sharded_sampling(const ModelArgs& args, const ShardArgs& shard, SampleSe
   const auto [lo, hi] = mpi::shard_rows(rows, shard.shards, place.shard(rank));
   const io::DataSet mine = io::slice_rows(std::move(data), arrays, shard.dim, lo, hi);
   const std::unique_ptr<model::Model> part = lang::build(program, mine, floatx, {.dim = shard.dim});
-  const model::ShardPlan plan = model::plan_sharding(*part, sharded_inputs(*part, arrays));
   model::CompileOptions copts;
   copts.backend = config.backend.value;
   const model::LogDensity share =
-      part->compile_density(model::shard_logp(*part, plan, place.shard(rank) == 0), copts);
+      model::compile_share(*part, lang::shard_inputs(*part, arrays), place.shard(rank) == 0, copts);
 
   if (!world) {  // one process, one shard: the model as it is
     settings.density_for = [&share](int) -> const model::LogDensity& { return share; };

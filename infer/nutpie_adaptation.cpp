@@ -22,8 +22,9 @@ Eigen::VectorXd NutpieMetricAdaptation::initial(const Eigen::VectorXd& grad) {
   return grad.cwiseAbs().cwiseInverse().cwiseMax(kLower).cwiseMin(kUpper);
 }
 
-bool NutpieMetricAdaptation::learn(long draw, const Eigen::VectorXd& q, const Eigen::VectorXd& grad,
+bool NutpieMetricAdaptation::learn(const Eigen::VectorXd& q, const Eigen::VectorXd& grad,
                                    bool divergent) {
+  const long draw = draw_++;
   if (draw >= final_start_) return false;
   if (!divergent && q.allFinite() && grad.allFinite()) {
     draws_.add(q);

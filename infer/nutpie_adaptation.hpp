@@ -23,14 +23,14 @@ class NutpieMetricAdaptation {
   NutpieMetricAdaptation(Eigen::Index dim, long num_warmup);
   // The first inverse metric, from the gradient at the start.
   static Eigen::VectorXd initial(const Eigen::VectorXd& grad);
-  // Feeds warm-up draw `draw` (0-based) and its gradient; true when the metric changed.
-  bool learn(long draw, const Eigen::VectorXd& q, const Eigen::VectorXd& grad, bool divergent);
+  // Feeds the next warm-up draw and its gradient; true when the metric changed.
+  bool learn(const Eigen::VectorXd& q, const Eigen::VectorXd& grad, bool divergent);
   const Eigen::VectorXd& metric_diag() const { return diag_; }
   // Warm-up draws from which only the step size adapts.
   long final_window_start() const { return final_start_; }
 
  private:
-  long early_end_, final_start_;
+  long early_end_, final_start_, draw_ = 0;
   VarianceEstimator draws_, grads_, draws_bg_, grads_bg_;
   Eigen::VectorXd diag_;
 };

@@ -60,7 +60,7 @@ class PlainStepper final : public ChainStepper {
     z_.grad_logp = start.grad;
     z_.logp = start.logp;
     k_ = spec_.make(h_, o_);
-    if (k_->hamiltonian()) warmup_.begin(z_, rng_);
+    if (k_->hamiltonian()) warmup_.begin(z_, rng_, c < o_.chain_inverse_metrics.size());
   }
 
   Eigen::Index stat_count() const override {

@@ -14,29 +14,28 @@ HamiltonianWarmup::HamiltonianWarmup(Hamiltonian& h, const SampleOptions& o)
   if (o.adapt == "nutpie" && !o.dense_metric) nutpie_.emplace(h.dim(), o.tune);
 }
 
-void HamiltonianWarmup::begin(const PhasePoint& z, Rng& rng) {
-  // nutpie starts from 1 / |gradient| unless the chain brought its own metric (Pathfinder's).
-  // (A metric other than the identity here is the chain's own.)
-  own_metric_ = h_.inverse_metric_diagonal() != Eigen::VectorXd::Ones(h_.dim());
-  if (nutpie_ && !own_metric_)
+void HamiltonianWarmup::begin(const PhasePoint& z, Rng& rng, bool own_metric) {
+  if (nutpie_ && !own_metric)
     h_.set_inverse_metric_diag(NutpieMetricAdaptation::initial(z.grad_logp));
   eps_ = initial_step_size(h_, z, eps_, rng);
 }
 
+void HamiltonianWarmup::restart_step_size(const PhasePoint& z, Rng& rng) {
+  eps_ = initial_step_size(h_, z, eps_, rng);
+  step_.set_mu(std::log(10 * eps_));
+  step_.restart();
+}
+
 void HamiltonianWarmup::learn(const Transition& t, const PhasePoint& z, Rng& rng) {
   if (nutpie_) {
-    const long draw = draw_++;
-    if (nutpie_->learn(draw, z.q, z.grad_logp, t.divergent)) {
-      h_.set_inverse_metric_diag(nutpie_->metric_diag());
-      if (first_change_) {  // the first estimate: a fresh step size for it
-        first_change_ = false;
-        eps_ = initial_step_size(h_, z, eps_, rng);
-        step_.set_mu(std::log(10 * eps_));
-        step_.restart();
-        return;
-      }
+    const bool changed = nutpie_->learn(z.q, z.grad_logp, t.divergent);
+    if (changed) h_.set_inverse_metric_diag(nutpie_->metric_diag());
+    if (changed && first_change_) {
+      first_change_ = false;
+      restart_step_size(z, rng);
+    } else {
+      eps_ = step_.learn(t.accept_stat);
     }
-    eps_ = step_.learn(t.accept_stat);
     return;
   }
   eps_ = step_.learn(t.accept_stat);
@@ -45,9 +44,7 @@ void HamiltonianWarmup::learn(const Transition& t, const PhasePoint& z, Rng& rng
     h_.set_inverse_metric_dense(metric_.metric_dense());
   else
     h_.set_inverse_metric_diag(metric_.metric_diag());
-  eps_ = initial_step_size(h_, z, eps_, rng);
-  step_.set_mu(std::log(10 * eps_));
-  step_.restart();
+  restart_step_size(z, rng);
 }
 
 void HamiltonianWarmup::end(int tune) {

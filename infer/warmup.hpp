@@ -15,24 +15,27 @@ class HamiltonianWarmup {
  public:
   HamiltonianWarmup(Hamiltonian& h, const SampleOptions& o);
   double step_size() const { return eps_; }
-  // The first step size, found at z (Stan's heuristic).
-  void begin(const PhasePoint& z, Rng& rng);
+  // The first step size, found at z (Stan's heuristic). `own_metric`: the chain brought its first
+  // metric (Pathfinder's), which nutpie's adaptation then starts from.
+  void begin(const PhasePoint& z, Rng& rng, bool own_metric = false);
   // Learns from one warm-up transition that ended at z.
   void learn(const Transition& t, const PhasePoint& z, Rng& rng);
   // Warm-up is over: the step size becomes dual averaging's final one (when any warm-up ran).
   void end(int tune);
 
  private:
+  // A new metric: a fresh step size for it, dual averaging restarted there.
+  void restart_step_size(const PhasePoint& z, Rng& rng);
+
   Hamiltonian& h_;
   bool dense_;
   double eps_ = 1.0;
   StepSizeAdaptation step_;
   MetricAdaptation metric_;
-  // --adapt nutpie (Note [nutpie adaptation]): its metric, the warm-up draws seen, and whether
-  // the metric has changed yet (the step size is found afresh the first time).
+  // --adapt nutpie (Note [nutpie adaptation]), and whether its metric has changed yet (the step
+  // size is found afresh the first time only: it changes after every draw).
   std::optional<NutpieMetricAdaptation> nutpie_;
-  long draw_ = 0;
-  bool first_change_ = true, own_metric_ = false;
+  bool first_change_ = true;
 };
 
 }  // namespace stochos::infer

@@ -821,4 +821,13 @@ std::string shard_container_name(const std::string& data_name) {
   return data_name + " (shard)";
 }
 
+std::vector<graph::NodeId> shard_inputs(const model::Model& m,
+                                        const std::vector<std::string>& arrays) {
+  std::vector<graph::NodeId> ids;
+  for (const std::string& name : arrays)
+    for (const auto& d : m.data_vars())
+      if (d.name == shard_container_name(name)) ids.push_back(d.input.id());
+  return ids;
+}
+
 }  // namespace stochos::lang

@@ -33,6 +33,10 @@ std::unique_ptr<model::Model> build(const Program& program, const io::DataSet& d
 std::vector<std::string> data_sharded_by(const Program& program, const std::string& dim);
 // The name of a sharded data's container in the model ("y (shard)").
 std::string shard_container_name(const std::string& data_name);
+// The graph inputs of those containers in a model built with ShardOptions (for
+// model::compile_share), in the order of `arrays`.
+std::vector<graph::NodeId> shard_inputs(const model::Model& m,
+                                        const std::vector<std::string>& arrays);
 
 // What a program declares, for tools that list a model's inputs and outputs (the CLI).
 struct DataDeclaration {

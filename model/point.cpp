@@ -19,25 +19,20 @@ std::vector<std::vector<double>> run(const Model& m, const backends::Backend& b,
                                      const backends::CompileOptions& copts,
                                      const std::vector<double>& theta,
                                      const std::vector<graph::Tensor>& outputs) {
+  // The free variables' slots as the compiled log density binds them (float32 and discrete
+  // slots converted), then the data.
   std::vector<graph::NodeId> in, out;
-  std::vector<std::vector<std::uint64_t>> buffers;
-  std::vector<const void*> ptrs;
   const Layout l = m.layout();
-  for (std::size_t i = 0; i < m.free_vars().size(); ++i) {
-    const auto& v = m.free_vars()[i];
-    in.push_back(v.input.id());
-    const auto off = static_cast<std::size_t>(l.vars[i].offset),
-               n = static_cast<std::size_t>(l.vars[i].size);
-    buffers.push_back(
-        typed_buffer(v.input.dtype(),
-                     std::vector<double>(theta.begin() + static_cast<std::ptrdiff_t>(off),
-                                         theta.begin() + static_cast<std::ptrdiff_t>(off + n))));
-  }
+  for (const auto& v : m.free_vars()) in.push_back(v.input.id());
+  std::vector<const void*> ptrs(l.vars.size());
+  SlotInputs slots(l, m.floatx());
+  slots.bind(l, theta.data(), ptrs);
+  std::vector<std::vector<std::uint64_t>> buffers;
   for (const auto& d : m.data_vars()) {
     in.push_back(d.input.id());
     buffers.push_back(typed_buffer(d.input.dtype(), d.values));
+    ptrs.push_back(buffers.back().data());
   }
-  for (auto& b2 : buffers) ptrs.push_back(b2.data());
   std::vector<std::vector<std::uint64_t>> outs;
   std::vector<void*> optrs;
   for (const auto& t : outputs) {

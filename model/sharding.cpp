@@ -395,4 +395,10 @@ graph::Tensor shard_logp(const Model& m, const ShardPlan& plan, bool lead, bool 
   return total;
 }
 
+LogDensity compile_share(const Model& m, const std::vector<graph::NodeId>& sharded, bool lead,
+                         const CompileOptions& o) {
+  const ShardPlan plan = plan_sharding(m, sharded, o.jacobian);
+  return m.compile_density(shard_logp(m, plan, lead, o.jacobian), o);
+}
+
 }  // namespace stochos::model

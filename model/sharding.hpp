@@ -33,4 +33,8 @@ ShardPlan plan_sharding(const Model& m, const std::vector<graph::NodeId>& sharde
 // plan_sharding(m, ..., jacobian).
 graph::Tensor shard_logp(const Model& m, const ShardPlan& plan, bool lead, bool jacobian = true);
 
+// The rank's share compiled (with o.jacobian): plan_sharding, shard_logp, Model::compile_density.
+LogDensity compile_share(const Model& m, const std::vector<graph::NodeId>& sharded, bool lead,
+                         const CompileOptions& o = {});
+
 }  // namespace stochos::model

@@ -75,12 +75,11 @@ struct Rows {
   std::vector<double> draws, stats, warmup_draws, warmup_stats;
 };
 
+// Rows that arrived one after another, as a matrix.
 Eigen::MatrixXd matrix(const std::vector<double>& flat, Eigen::Index cols) {
   const Eigen::Index rows = cols ? static_cast<Eigen::Index>(flat.size()) / cols : 0;
-  Eigen::MatrixXd m(rows, cols);
-  for (Eigen::Index i = 0; i < rows; ++i)
-    for (Eigen::Index j = 0; j < cols; ++j) m(i, j) = flat[static_cast<std::size_t>(i * cols + j)];
-  return m;
+  return Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
+      flat.data(), rows, cols);
 }
 
 infer::ChainTrace finished_chain(const std::vector<double>& b, Rows& rows, Eigen::Index nstats,
@@ -188,9 +187,10 @@ infer::Trace sample_across_ranks(
     world.abort(what(failure), exit_code(failure));
   };
 
-  // The communicating thread: the only caller of MPI. A lead sends what its chains posted in
-  // batches (one MPI message of [tag, length, body]... per wake-up: a fast model posts tens of
-  // thousands of draws a second); rank 0 unpacks them in order.
+  // The communicating thread: the only one that sends or receives the chains' events (a sharded
+  // chain's own collectives run on its thread, on its own communicator). A lead sends what its
+  // chains posted in batches (one MPI message of [tag, length, body]... per wake-up: a fast model
+  // posts tens of thousands of draws a second); rank 0 unpacks them in order.
   int remote = 0;  // chains rank 0 waits for
   if (root)
     for (int g = 1; g < place.groups; ++g)
@@ -228,37 +228,30 @@ infer::Trace sample_across_ranks(
         break;
     }
   };
+  // One round of this rank's part; each returns true when the part is over.
   Message msg;
   std::vector<double> batch;
-  while (true) {
-    check_failure();
-    if (post) {
-      const bool last = finished.load() && !failed.load();
-      batch.clear();
-      while (outbox.pop(msg, std::chrono::milliseconds(batch.empty() && !last ? 2 : 0))) {
-        batch.push_back(msg.tag);
-        batch.push_back(static_cast<double>(msg.body.size()));
-        batch.insert(batch.end(), msg.body.begin(), msg.body.end());
-        if (batch.size() > (1u << 20)) break;  // 8 MB a message at most
-      }
-      if (!batch.empty())
-        MPI_Send(batch.data(), static_cast<int>(batch.size()), MPI_DOUBLE, 0, 0, MPI_COMM_WORLD);
-      if (last && batch.empty()) break;
-      continue;
+  const auto send_round = [&] {  // a lead: what its chains posted, in one message
+    const bool last = finished.load() && !failed.load();
+    batch.clear();
+    while (outbox.pop(msg, std::chrono::milliseconds(batch.empty() && !last ? 2 : 0))) {
+      batch.push_back(msg.tag);
+      batch.push_back(static_cast<double>(msg.body.size()));
+      batch.insert(batch.end(), msg.body.begin(), msg.body.end());
+      if (batch.size() > (1u << 20)) break;  // 8 MB a message at most
     }
-    if (!root) {
-      if (finished.load()) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-      continue;
-    }
-    // Rank 0: receive whatever has come, as it comes.
+    if (!batch.empty())
+      MPI_Send(batch.data(), static_cast<int>(batch.size()), MPI_DOUBLE, 0, 0, MPI_COMM_WORLD);
+    return last && batch.empty();
+  };
+  const auto receive_round = [&] {  // rank 0: whatever has come, as it comes
     int flag = 0;
     MPI_Status status;
     MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &status);
     if (!flag) {
-      if (remote == 0 && finished.load()) break;
+      if (remote == 0 && finished.load()) return true;
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
-      continue;
+      return false;
     }
     int count = 0;
     MPI_Get_count(&status, MPI_DOUBLE, &count);
@@ -270,6 +263,16 @@ infer::Trace sample_across_ranks(
       dispatch(static_cast<int>(batch[at]), batch.data() + at + 2, n);
       at += 2 + n;
     }
+    return false;
+  };
+  const auto wait_round = [&] {  // a group's other shards: nothing to report
+    if (finished.load()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    return false;
+  };
+  while (true) {
+    check_failure();
+    if (post ? send_round() : root ? receive_round() : wait_round()) break;
   }
   check_failure();
   worker.join();

@@ -5,8 +5,9 @@
 // of one), on that rank's threads, through infer::sample_chain — so its draws depend only on
 // (seed, c), and the same seed gives the same draws as one process whatever R. Each rank's chain
 // threads hand their events (a draw's statistics and packed position, progress, the adapted
-// metric, the chain's end) to the rank's communicating thread, the only one that calls MPI
-// (MPI_THREAD_FUNNELED); it sends them to rank 0, whose communicating thread receives them as
+// metric, the chain's end) to the rank's communicating thread, the only one that sends or
+// receives them (sharded chains also run their own collectives, Note [sharded runs]); it sends
+// them to rank 0, whose communicating thread receives them as
 // they come and calls the options' callbacks exactly as a single-process run does, so rank 0
 // alone writes the CSVs, the summary and the progress display. A chain that throws on any rank
 // ends the job (World::abort: one line naming the rank, then MPI_Abort); rank 0's CSVs hold every

@@ -273,10 +273,8 @@ class SampleRun {
     if (o.compound || s_.init == "pathfinder")
       throw InputError(
           "shard_by=: discrete variables, step= and init='pathfinder' cannot be sharded yet");
-    const model::Model& part = *s_.shard->part->model;
-    const model::ShardPlan plan = model::plan_sharding(part, s_.shard->inputs);
-    share_.emplace(part.compile_density(
-        model::shard_logp(part, plan, place_.shard(world_->rank()) == 0), copts));
+    share_.emplace(model::compile_share(*s_.shard->part->model, s_.shard->inputs,
+                                        place_.shard(world_->rank()) == 0, copts));
     sharded_ = std::make_unique<mpi::ShardedDensities>(*share_, *world_, place_, o.chains);
   }
   const mpi::World* world_ = nullptr;

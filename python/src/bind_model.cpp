@@ -69,18 +69,12 @@ io::DataSet data_set(const py::dict& data) {
       throw InputError("data '" + key + "': expected numbers, got an array of dtype " +
                        py::str(arr.dtype()).cast<std::string>());
     auto [values, shape] = array_values(arr);
-    bool integer = kind != 'f';
-    if (kind == 'f') {
-      integer = true;
-      for (double x : values) integer = integer && std::isfinite(x) && x == std::floor(x);
-      // NaN marks a missing entry (JSON's null): an integer array with gaps stays integer.
-      bool any_nan = false;
-      for (double x : values) any_nan = any_nan || std::isnan(x);
-      if (any_nan) {
-        integer = true;
-        for (double x : values) integer = integer && (std::isnan(x) || x == std::floor(x));
-      }
-    }
+    // Whole numbers are integers however stored, as the data JSON's 3 and 3.0 are; NaN marks a
+    // missing entry (JSON's null), which leaves an integer array integer.
+    bool integer = true;
+    if (kind == 'f')
+      for (double x : values)
+        integer = integer && (std::isnan(x) || (std::isfinite(x) && x == std::floor(x)));
     out[key] = io::DataValue{std::move(values), std::move(shape), integer};
   }
   return out;

@@ -12,7 +12,6 @@ model then serves predictive draws only, and sampling it is an error that says w
 """
 
 import threading
-import warnings
 
 import numpy as np
 

@@ -224,7 +224,7 @@ TEST(NutpieMetricAdaptation, StartsFromTheGradientAndSwitchesOnItsSchedule) {
   for (long i = 0; i < 1000; ++i) {
     q[0] = static_cast<double>(i % 7);
     grad[0] = -q[0] / 4;  // a normal of variance 4
-    if (a.learn(i, q, grad, false)) changed.push_back(i);
+    if (a.learn(q, grad, false)) changed.push_back(i);
   }
   ASSERT_FALSE(changed.empty());
   EXPECT_EQ(changed.front(), 2);
@@ -234,7 +234,7 @@ TEST(NutpieMetricAdaptation, StartsFromTheGradientAndSwitchesOnItsSchedule) {
   NutpieMetricAdaptation b(1, 100);
   q[0] = 1e6;
   grad[0] = 1;
-  EXPECT_FALSE(b.learn(0, q, grad, true));
+  EXPECT_FALSE(b.learn(q, grad, true));
 }
 
 TEST(StepSizeAdaptation, ConvergesToTheTargetAcceptance) {

@@ -27,13 +27,8 @@ int main(int argc, char** argv) {
   const auto [lo, hi] = mpi::shard_rows(rows, shards, place.shard(world.rank()));
   const auto part = lang::build(program, io::slice_rows(data, arrays, dim, lo, hi),
                                 graph::DType::f64, {.dim = dim});
-  std::vector<graph::NodeId> ids;
-  for (const auto& name : arrays)
-    for (const auto& d : part->data_vars())
-      if (d.name == lang::shard_container_name(name)) ids.push_back(d.input.id());
-  const model::ShardPlan plan = model::plan_sharding(*part, ids);
-  const model::LogDensity share =
-      part->compile_density(model::shard_logp(*part, plan, place.shard(world.rank()) == 0));
+  const model::LogDensity share = model::compile_share(*part, lang::shard_inputs(*part, arrays),
+                                                       place.shard(world.rank()) == 0);
   const int chains = place.groups;  // one chain per group
   const mpi::ShardedDensities sharded(share, world, place, chains);
   const model::LogDensity& d = sharded(place.group(world.rank()));
