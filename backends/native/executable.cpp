@@ -114,8 +114,8 @@ NativeExecutable::NativeExecutable(const graph::Graph& g, std::span<const graph:
     const graph::Node& n = g.node(order[i]);
     root[i] = static_cast<std::uint32_t>(i);
     if (n.op == graph::Op::reshape) root[i] = root[slot_of[n.inputs[0]]];
-    if (fusion.absorbed[order[i]]) continue;
-    reads[i] = step_inputs(g, n, fusion);
+    if (fusion.absorbed[order[i]] || fusion.follows(order[i])) continue;
+    reads[i] = step_inputs(g, order[i], fusion);
     for (auto in : reads[i]) last_use[slot_of[in]] = std::max(last_use[slot_of[in]], i);
   }
   for (auto id : outputs) last_use[slot_of[id]] = kForever;
@@ -151,18 +151,27 @@ NativeExecutable::NativeExecutable(const graph::Graph& g, std::span<const graph:
       }
       const_storage_.push_back(std::move(buf));
       const_slots_.emplace_back(slot, const_storage_.back().data());
-    } else if (n.op != graph::Op::input && !fusion.absorbed[order[i]]) {
+    } else if (n.op != graph::Op::input && !fusion.absorbed[order[i]] &&
+               !fusion.follows(order[i])) {
       Step s;
       s.out = slot;
       s.n = graph::numel(n.shape);
       for (auto in : reads[i]) s.in.push_back(slot_of[in]);
-      if (!lower_fused(g, n, fusion, s)) lower(g, n, s);
+      // A step that writes several nodes gives each its storage now (Note [multi-output steps]).
+      std::vector<std::size_t> writes = {i};
+      if (const Group* gr = fusion.led_by(order[i]))
+        for (std::size_t k = 1; k < gr->writes.size(); ++k) {
+          s.also_out.push_back(slot_of[gr->writes[k]]);
+          writes.push_back(slot_of[gr->writes[k]]);
+        }
+      if (!lower_fused(g, order[i], fusion, s)) lower(g, n, s);
       steps_.push_back(std::move(s));
-      if (n.op != graph::Op::reshape) {
-        offset[i] = arena.allocate(bytes_of(n));
-        in_arena[i] = 1;
-        arena_slots_.push_back({slot, offset[i]});
-      }
+      if (n.op != graph::Op::reshape)
+        for (std::size_t w : writes) {
+          offset[w] = arena.allocate(bytes_of(g.node(order[w])));
+          in_arena[w] = 1;
+          arena_slots_.push_back({static_cast<std::uint32_t>(w), offset[w]});
+        }
     }
     // Storage whose last reader is this step can be reused by later steps.
     for (auto dead : dies_after[i])

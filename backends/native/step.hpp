@@ -19,8 +19,9 @@ struct Step {
   Fn fn = nullptr;
   std::uint32_t out = 0;
   std::vector<std::uint32_t> in;
-  std::int64_t n = 0;           // elements of the output
-  std::vector<std::int64_t> p;  // kernel parameters (shapes, strides, flags), per family
+  std::vector<std::uint32_t> also_out;  // further nodes it writes (Note [multi-output steps])
+  std::int64_t n = 0;                   // elements of the output
+  std::vector<std::int64_t> p;          // kernel parameters (shapes, strides, flags), per family
 };
 
 // Storage types of each dtype (backends/backend.hpp).

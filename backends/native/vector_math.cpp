@@ -81,6 +81,35 @@ void composite(Fn f, const T* x, T* y, std::int64_t n) {
   }
 }
 
+// Every member of the family from the same e = exp(-|x|) and l = log1p(e), in composite's forms:
+// sigmoid(x) is 1 / (1 + e) for x >= 0 and e / (1 + e) below, sigmoid(-x) the other way round
+// (so a negated zero takes x >= 0's branch, as -x would), softplus(+-x) = max(+-x, 0) + l and
+// log_sigmoid(+-x) = min(+-x, 0) - l.
+template <class T>
+void family_t(const T* x, T* const* out, std::int64_t n) {
+  constexpr std::int64_t kChunk = 256;
+  const bool logs =
+      out[softplus_x] || out[log_sigmoid_x] || out[softplus_neg] || out[log_sigmoid_neg];
+  T e[kChunk], l[kChunk];
+  for (std::int64_t at = 0; at < n; at += kChunk) {
+    const std::int64_t m = std::min(kChunk, n - at);
+    for (std::int64_t i = 0; i < m; ++i) e[i] = -std::abs(x[at + i]);
+    Prims<T>::exp()(e, e, m);
+    if (logs) Prims<T>::log1p()(e, l, m);
+    for (std::int64_t i = 0; i < m; ++i) {
+      const T xi = x[at + i], r = T(1) / (T(1) + e[i]);
+      const bool pos = xi >= T(0), neg_pos = -xi >= T(0);
+      if (out[sigmoid_x]) out[sigmoid_x][at + i] = pos ? r : e[i] * r;
+      if (out[sigmoid_neg]) out[sigmoid_neg][at + i] = neg_pos ? r : e[i] * r;
+      if (!logs) continue;
+      if (out[softplus_x]) out[softplus_x][at + i] = std::max(xi, T(0)) + l[i];
+      if (out[log_sigmoid_x]) out[log_sigmoid_x][at + i] = std::min(xi, T(0)) - l[i];
+      if (out[softplus_neg]) out[softplus_neg][at + i] = std::max(-xi, T(0)) + l[i];
+      if (out[log_sigmoid_neg]) out[log_sigmoid_neg][at + i] = std::min(-xi, T(0)) - l[i];
+    }
+  }
+}
+
 template <class T>
 void apply_t(Fn f, const T* x, T* y, std::int64_t n) {
   switch (f) {
@@ -97,6 +126,21 @@ void apply_t(Fn f, const T* x, T* y, std::int64_t n) {
   }
 }
 #else
+template <class T>
+void family_t(const T* x, T* const* out, std::int64_t n) {
+  using graph::Elementwise;
+  using graph::Op;
+  for (std::int64_t i = 0; i < n; ++i) {
+    const T v = x[i];
+    if (out[sigmoid_x]) out[sigmoid_x][i] = Elementwise<Op::sigmoid>::apply<T>(v);
+    if (out[softplus_x]) out[softplus_x][i] = Elementwise<Op::softplus>::apply<T>(v);
+    if (out[log_sigmoid_x]) out[log_sigmoid_x][i] = Elementwise<Op::log_sigmoid>::apply<T>(v);
+    if (out[sigmoid_neg]) out[sigmoid_neg][i] = Elementwise<Op::sigmoid>::apply<T>(-v);
+    if (out[softplus_neg]) out[softplus_neg][i] = Elementwise<Op::softplus>::apply<T>(-v);
+    if (out[log_sigmoid_neg]) out[log_sigmoid_neg][i] = Elementwise<Op::log_sigmoid>::apply<T>(-v);
+  }
+}
+
 template <class T>
 void apply_t(Fn f, const T* x, T* y, std::int64_t n) {
   using graph::Op;
@@ -136,6 +180,13 @@ void apply(Fn f, const double* x, double* y, std::int64_t n) {
 }
 void apply(Fn f, const float* x, float* y, std::int64_t n) {
   apply_t(f, x, y, n);
+}
+
+void exp_family(const double* x, double* const* out, std::int64_t n) {
+  family_t(x, out, n);
+}
+void exp_family(const float* x, float* const* out, std::int64_t n) {
+  family_t(x, out, n);
 }
 
 bool use_isa(const std::string& name) {
