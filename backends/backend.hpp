@@ -47,6 +47,11 @@ class Executable {
 struct CompileOptions {
   std::string device = "cpu";
   bool optimize = true;  // run rewrite::optimize before lowering
+  // Per compile input (empty: none): whether it usually holds the same values from one call to
+  // the next, as a discrete variable does along a NUTS trajectory. An engine may keep what
+  // depends on steady inputs alone and recompute it only when their values change (Note [steady
+  // inputs] in backends/native/executable.hpp); results are the same either way.
+  std::vector<char> steady = {};
 };
 
 class Backend {

@@ -473,7 +473,10 @@ LogDensity Model::compile_density(const Tensor& lp, const CompileOptions& o) con
   }
   outputs.push_back(lp.id());
   for (const Tensor& gr : autodiff::grad(lp, wrt)) outputs.push_back(gr.id());
-  d.exe_ = backends::compile(backend, *g_, inputs, outputs, engine.options);
+  // Discrete values hold still along a gradient method's trajectory (Note [steady inputs]).
+  backends::CompileOptions options = engine.options;
+  for (const FreeVar& v : free_) options.steady.push_back(v.discrete ? 1 : 0);
+  d.exe_ = backends::compile(backend, *g_, inputs, outputs, options);
   return d;
 }
 

@@ -72,12 +72,15 @@ struct NativeWorkspace final : Workspace {
   std::unique_ptr<std::byte[], void (*)(std::byte*)> arena{
       nullptr, [](std::byte* p) { ::operator delete[](p, std::align_val_t{kAlign}); }};
   std::vector<void*> slots;
+  std::vector<std::vector<std::byte>> steady_values;  // per steady input, as last run
+  bool steady_run = false;                            // the steady steps have run once
 };
 
 }  // namespace
 
 NativeExecutable::NativeExecutable(const graph::Graph& g, std::span<const graph::NodeId> inputs,
-                                   std::span<const graph::NodeId> outputs) {
+                                   std::span<const graph::NodeId> outputs,
+                                   std::span<const char> steady) {
   for (auto id : inputs) {
     if (id >= g.size() || g.node(id).op != graph::Op::input)
       throw InputError("native engine: node %" + std::to_string(id) + " is not a graph input");
@@ -119,10 +122,55 @@ NativeExecutable::NativeExecutable(const graph::Graph& g, std::span<const graph:
     for (auto in : reads[i]) last_use[slot_of[in]] = std::max(last_use[slot_of[in]], i);
   }
   for (auto id : outputs) last_use[slot_of[id]] = kForever;
+
+  // Note [steady inputs]: which nodes depend on steady inputs alone (and on at least one), and
+  // which of them other steps read: those keep their storage from call to call.
+  std::vector<char> steady_node(order.size(), 0);
+  for (std::size_t k = 0; k < inputs.size() && k < steady.size(); ++k)
+    if (steady[k] && input_slots_[k] != kUnused) {
+      steady_node[input_slots_[k]] = 1;
+      steady_inputs_.push_back({k, bytes_of(g.node(inputs[k]))});
+    }
+  std::vector<char> steady_step_node(order.size(), 0);
+  std::vector<char> kept(order.size(), 0);  // storage of its own, never shared or released
+  if (!steady_inputs_.empty()) {
+    for (std::size_t i = 0; i < order.size(); ++i) {
+      const graph::Node& n = g.node(order[i]);
+      if (n.op == graph::Op::reshape) {  // a view: steady with its input, but always run
+        steady_node[i] = steady_node[slot_of[n.inputs[0]]];
+        continue;
+      }
+      if (n.op == graph::Op::input || n.op == graph::Op::constant || fusion.absorbed[order[i]] ||
+          fusion.follows(order[i]))
+        continue;
+      bool any = false, all = true;
+      for (auto in : reads[i]) {
+        const graph::Node& r = g.node(in);
+        if (r.op == graph::Op::constant) continue;
+        any = any || steady_node[slot_of[in]];
+        all = all && steady_node[slot_of[in]];
+      }
+      if (!(any && all)) continue;
+      steady_step_node[i] = 1;
+      steady_node[i] = 1;
+      if (const Group* gr = fusion.led_by(order[i]))
+        for (graph::NodeId w : gr->writes) steady_node[slot_of[w]] = 1;
+    }
+    for (std::size_t i = 0; i < order.size(); ++i)
+      if (!steady_step_node[i] && !fusion.absorbed[order[i]] && !fusion.follows(order[i]))
+        for (auto in : reads[i])
+          if (steady_node[slot_of[in]] && g.node(order[root[slot_of[in]]]).op != graph::Op::input)
+            kept[root[slot_of[in]]] = 1;
+    for (auto id : outputs)  // copied out on every call, so kept too
+      if (steady_node[slot_of[id]] && g.node(order[root[slot_of[id]]]).op != graph::Op::input)
+        kept[root[slot_of[id]]] = 1;
+  }
+  for (std::size_t i = 0; i < order.size(); ++i)
+    if (kept[i]) last_use[i] = kForever;
   for (std::size_t i = order.size(); i-- > 0;)
     if (root[i] != i) last_use[root[i]] = std::max(last_use[root[i]], last_use[i]);
 
-  ArenaPlanner arena;
+  ArenaPlanner arena, kept_arena;
   std::vector<std::size_t> offset(order.size(), 0);
   std::vector<std::vector<std::uint32_t>> dies_after(order.size());
   for (std::size_t i = 0; i < order.size(); ++i)
@@ -166,9 +214,13 @@ NativeExecutable::NativeExecutable(const graph::Graph& g, std::span<const graph:
         }
       if (!lower_fused(g, order[i], fusion, s)) lower(g, n, s);
       steps_.push_back(std::move(s));
+      steady_step_.push_back(steady_step_node[i]);
       if (n.op != graph::Op::reshape)
         for (std::size_t w : writes) {
-          offset[w] = arena.allocate(bytes_of(g.node(order[w])));
+          // Kept nodes go to a region of their own after the arena: memory another node
+          // used earlier in the plan is written again on every call, even when they are not.
+          offset[w] = kept[w] ? kept_arena.allocate(bytes_of(g.node(order[w])))
+                              : arena.allocate(bytes_of(g.node(order[w])));
           in_arena[w] = 1;
           arena_slots_.push_back({static_cast<std::uint32_t>(w), offset[w]});
         }
@@ -177,7 +229,9 @@ NativeExecutable::NativeExecutable(const graph::Graph& g, std::span<const graph:
     for (auto dead : dies_after[i])
       if (in_arena[dead]) arena.release(offset[dead], bytes_of(g.node(order[dead])));
   }
-  arena_bytes_ = arena.size();
+  for (auto& b : arena_slots_)
+    if (kept[b.slot]) b.bytes += arena.size();
+  arena_bytes_ = arena.size() + kept_arena.size();
   for (auto id : outputs) outputs_.push_back({slot_of[id], bytes_of(g.node(id))});
 }
 
@@ -186,6 +240,7 @@ std::unique_ptr<Workspace> NativeExecutable::make_workspace() const {
   ws->arena.reset(static_cast<std::byte*>(
       ::operator new[](std::max(arena_bytes_, kAlign), std::align_val_t{kAlign})));
   ws->slots.assign(slot_count_, nullptr);
+  for (const SteadyInput& si : steady_inputs_) ws->steady_values.emplace_back(si.bytes);
   for (const auto& [slot, ptr] : const_slots_) ws->slots[slot] = const_cast<void*>(ptr);
   for (const auto& b : arena_slots_) ws->slots[b.slot] = ws->arena.get() + b.bytes;
   return ws;
@@ -201,7 +256,23 @@ void NativeExecutable::run(Workspace& workspace, std::span<const void* const> in
   void** slots = ws.slots.data();
   for (std::size_t i = 0; i < inputs.size(); ++i)
     if (input_slots_[i] != kUnused) slots[input_slots_[i]] = const_cast<void*>(inputs[i]);
-  for (const Step& s : steps_) s.fn(s, slots);
+  // Note [steady inputs]: skip the steady steps when no steady input changed.
+  bool steady_same = ws.steady_run;
+  for (std::size_t k = 0; k < steady_inputs_.size(); ++k) {
+    const auto& si = steady_inputs_[k];
+    auto& kept = ws.steady_values[k];
+    if (si.bytes && std::memcmp(kept.data(), inputs[si.input], si.bytes) != 0) {
+      std::memcpy(kept.data(), inputs[si.input], si.bytes);
+      steady_same = false;
+    }
+  }
+  if (steady_same) {
+    for (std::size_t k = 0; k < steps_.size(); ++k)
+      if (!steady_step_[k]) steps_[k].fn(steps_[k], slots);
+  } else {
+    for (const Step& s : steps_) s.fn(s, slots);
+    ws.steady_run = true;
+  }
   for (std::size_t j = 0; j < outputs_.size(); ++j)
     if (outputs_[j].bytes) std::memcpy(outputs[j], slots[outputs_[j].slot], outputs_[j].bytes);
 }

@@ -1,6 +1,7 @@
 // A compiled native plan (Note [native plan] in step.hpp).
 #pragma once
 
+#include <algorithm>
 #include <memory>
 #include <vector>
 
@@ -9,10 +10,16 @@
 
 namespace stochos::backends::native {
 
+// Note [steady inputs]: the steps that depend on steady inputs (CompileOptions::steady) alone —
+// a discrete variable's support checks, its casts and masks — are run only when those inputs'
+// values differ from the previous call's on the same workspace, which keeps a copy of them. The
+// nodes such steps leave for the other steps keep their storage across calls; their interior
+// nodes share the arena as usual, since all of them run again together. Views always run, so a
+// view never holds a stale input pointer.
 class NativeExecutable final : public Executable {
  public:
   NativeExecutable(const graph::Graph& g, std::span<const graph::NodeId> inputs,
-                   std::span<const graph::NodeId> outputs);
+                   std::span<const graph::NodeId> outputs, std::span<const char> steady = {});
 
   std::unique_ptr<Workspace> make_workspace() const override;
   void run(Workspace& ws, std::span<const void* const> inputs,
@@ -20,6 +27,10 @@ class NativeExecutable final : public Executable {
 
   std::size_t arena_bytes() const { return arena_bytes_; }
   std::size_t step_count() const { return steps_.size(); }
+  // Steps skipped while the steady inputs keep their values.
+  std::size_t steady_step_count() const {
+    return static_cast<std::size_t>(std::count(steady_step_.begin(), steady_step_.end(), 1));
+  }
 
  private:
   struct Bound {
@@ -28,6 +39,12 @@ class NativeExecutable final : public Executable {
   };
 
   std::vector<Step> steps_;
+  std::vector<char> steady_step_;  // per step: depends on steady inputs alone
+  struct SteadyInput {
+    std::size_t input;  // its index among the compile inputs
+    std::size_t bytes;
+  };
+  std::vector<SteadyInput> steady_inputs_;
   std::size_t slot_count_ = 0;
   std::vector<std::uint32_t> input_slots_;  // per compile input; kUnused when the plan ignores it
   std::vector<Bound> outputs_;

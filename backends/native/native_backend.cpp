@@ -22,7 +22,7 @@ class NativeBackend final : public Backend {
     if (options.device != "cpu")
       throw InputError("native engine: unknown device '" + options.device +
                        "'; valid devices: cpu");
-    return std::make_unique<NativeExecutable>(g, inputs, outputs);
+    return std::make_unique<NativeExecutable>(g, inputs, outputs, options.steady);
   }
 };
 
