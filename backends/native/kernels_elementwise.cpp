@@ -1,10 +1,10 @@
 // Elementwise kernels: one loop per op and dtype, instantiated from graph/elementwise.hpp so the
 // engine computes exactly what constant folding computes. Broadcasting picks, at compile time,
 // a flat loop (equal sizes), a scalar-operand loop, or the general strided walk.
-#include <bit>
 #include <cmath>
 #include <limits>
 
+#include "backends/native/blend.hpp"
 #include "backends/native/strided.hpp"
 #include "backends/native/vector_math.hpp"
 #include "graph/elementwise.hpp"
@@ -118,17 +118,7 @@ void select_pattern(const Step& s, void** sl) {
   const T* a = in<T>(sl, s, 1);
   const T* b = in<T>(sl, s, 2);
   T* y = out<T>(sl, s);
-  if constexpr (sizeof(T) == 8 || sizeof(T) == 4) {
-    // A bitwise blend: the same bits as the ternary, and no branch the compiler might keep.
-    using U = std::conditional_t<sizeof(T) == 8, std::uint64_t, std::uint32_t>;
-    for (std::int64_t i = 0; i < s.n; ++i) {
-      const U m = U(0) - static_cast<U>(c[i * kC] != 0);
-      y[i] =
-          std::bit_cast<T>((std::bit_cast<U>(a[i * kA]) & m) | (std::bit_cast<U>(b[i * kB]) & ~m));
-    }
-  } else {
-    for (std::int64_t i = 0; i < s.n; ++i) y[i] = c[i * kC] ? a[i * kA] : b[i * kB];
-  }
+  for (std::int64_t i = 0; i < s.n; ++i) y[i] = blend(c[i * kC] != 0, a[i * kA], b[i * kB]);
 }
 template <class T>
 Step::Fn select_scalars(std::int64_t sc, std::int64_t sa, std::int64_t sb) {

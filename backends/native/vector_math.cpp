@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <type_traits>
 
 #include "graph/elementwise.hpp"
 #ifdef STOCHOS_WITH_SLEEF
@@ -55,59 +56,20 @@ struct Prims<float> {
   static auto expm1() { return kernels()->expm1_f; }
 };
 
-// sigmoid, softplus and log sigmoid from one exponential of -|x| per element (the stable forms of
-// graph/scalar_math.hpp), a chunk at a time through a small buffer.
-template <class T>
-void composite(Fn f, const T* x, T* y, std::int64_t n) {
-  constexpr std::int64_t kChunk = 256;
-  T e[kChunk], l[kChunk];
-  for (std::int64_t at = 0; at < n; at += kChunk) {
-    const std::int64_t m = std::min(kChunk, n - at);
-    for (std::int64_t i = 0; i < m; ++i) e[i] = -std::abs(x[at + i]);
-    Prims<T>::exp()(e, e, m);  // e = exp(-|x|), in (0, 1]
-    if (f == Fn::sigmoid) {
-      for (std::int64_t i = 0; i < m; ++i) {
-        const T r = T(1) / (T(1) + e[i]);
-        y[at + i] = x[at + i] >= T(0) ? r : e[i] * r;
-      }
-      continue;
-    }
-    Prims<T>::log1p()(e, l, m);  // log(1 + exp(-|x|))
-    for (std::int64_t i = 0; i < m; ++i) {
-      const T xi = x[at + i];
-      // softplus(x) = max(x, 0) + log1p(exp(-|x|)); log_sigmoid(x) = -softplus(-x).
-      y[at + i] = f == Fn::softplus ? std::max(xi, T(0)) + l[i] : std::min(xi, T(0)) - l[i];
-    }
-  }
-}
-
-// Every member of the family from the same e = exp(-|x|) and l = log1p(e), in composite's forms:
-// sigmoid(x) is 1 / (1 + e) for x >= 0 and e / (1 + e) below, sigmoid(-x) the other way round
-// (so a negated zero takes x >= 0's branch, as -x would), softplus(+-x) = max(+-x, 0) + l and
-// log_sigmoid(+-x) = min(+-x, 0) - l.
 template <class T>
 void family_t(const T* x, T* const* out, std::int64_t n) {
-  constexpr std::int64_t kChunk = 256;
-  const bool logs =
-      out[softplus_x] || out[log_sigmoid_x] || out[softplus_neg] || out[log_sigmoid_neg];
-  T e[kChunk], l[kChunk];
-  for (std::int64_t at = 0; at < n; at += kChunk) {
-    const std::int64_t m = std::min(kChunk, n - at);
-    for (std::int64_t i = 0; i < m; ++i) e[i] = -std::abs(x[at + i]);
-    Prims<T>::exp()(e, e, m);
-    if (logs) Prims<T>::log1p()(e, l, m);
-    for (std::int64_t i = 0; i < m; ++i) {
-      const T xi = x[at + i], r = T(1) / (T(1) + e[i]);
-      const bool pos = xi >= T(0), neg_pos = -xi >= T(0);
-      if (out[sigmoid_x]) out[sigmoid_x][at + i] = pos ? r : e[i] * r;
-      if (out[sigmoid_neg]) out[sigmoid_neg][at + i] = neg_pos ? r : e[i] * r;
-      if (!logs) continue;
-      if (out[softplus_x]) out[softplus_x][at + i] = std::max(xi, T(0)) + l[i];
-      if (out[log_sigmoid_x]) out[log_sigmoid_x][at + i] = std::min(xi, T(0)) - l[i];
-      if (out[softplus_neg]) out[softplus_neg][at + i] = std::max(-xi, T(0)) + l[i];
-      if (out[log_sigmoid_neg]) out[log_sigmoid_neg][at + i] = std::min(-xi, T(0)) - l[i];
-    }
-  }
+  if constexpr (std::is_same_v<T, double>)
+    kernels()->family_d(x, out, n);
+  else
+    kernels()->family_f(x, out, n);
+}
+
+// sigmoid, softplus and log sigmoid alone: the family with one member.
+template <class T>
+void composite(Fn f, const T* x, T* y, std::int64_t n) {
+  T* out[kMembers] = {};
+  out[f == Fn::sigmoid ? sigmoid_x : f == Fn::softplus ? softplus_x : log_sigmoid_x] = y;
+  family_t(x, out, n);
 }
 
 template <class T>

@@ -7,6 +7,7 @@
 
 #include <cstring>
 
+#include "backends/native/exp_family.hpp"
 #include "backends/native/vector_math_isa.hpp"
 
 // Sleef_expd4_u10avx2: the arguments expanded first (the indirection), then pasted.
@@ -54,10 +55,18 @@ STOCHOS_VM_F(log)
 STOCHOS_VM_F(log1p)
 STOCHOS_VM_F(expm1)
 
+void family_d(const double* x, double* const* out, std::int64_t n) {
+  exp_family_chunked(x, out, n, exp_d, log1p_d);
+}
+void family_f(const float* x, float* const* out, std::int64_t n) {
+  exp_family_chunked(x, out, n, exp_f, log1p_f);
+}
+
 }  // namespace
 
 const Kernels& STOCHOS_VM_NAME() {
-  static const Kernels k{exp_d, log_d, log1p_d, expm1_d, exp_f, log_f, log1p_f, expm1_f};
+  static const Kernels k{exp_d, log_d,   log1p_d, expm1_d,  exp_f,
+                         log_f, log1p_f, expm1_f, family_d, family_f};
   return k;
 }
 

@@ -17,6 +17,8 @@ struct Kernels {
   void (*log_f)(const float*, float*, std::int64_t);
   void (*log1p_f)(const float*, float*, std::int64_t);
   void (*expm1_f)(const float*, float*, std::int64_t);
+  void (*family_d)(const double*, double* const*, std::int64_t);  // vmath::exp_family
+  void (*family_f)(const float*, float* const*, std::int64_t);
 };
 
 const Kernels& sse2_kernels();
