@@ -1,4 +1,4 @@
-// Bernoulli(p | logit_p): 0/1 outcomes; with logit_p the density is written with log_sigmoid,
+// Bernoulli(p | logit_p): 0/1 outcomes; with logit_p the density is written with softplus,
 // finite for any logit.
 #include <cmath>
 
@@ -28,9 +28,12 @@ const Family& bernoulli_family() {
       .logp =
           [](const Tensor& x, const Params& p) {
             if (p.has("logit_p")) {
-              // x log sigmoid(l) + (1 - x) log sigmoid(-l).
+              // x log sigmoid(l) + (1 - x) log sigmoid(-l) is -softplus(l) at x = 0 and
+              // -softplus(-l) at x = 1: one softplus of (1 - 2x) l, exact for either, whose
+              // gradient reads the sigmoid of the same array (one exponential for both, Note
+              // [multi-output steps] in backends/native/fuse.hpp).
               const Tensor& l = p["logit_p"];
-              return x * log_sigmoid(l) + (1.0 - x) * log_sigmoid(-l);
+              return -softplus((1.0 - 2.0 * x) * l);
             }
             const Tensor& q = p["p"];
             return where(greater(x, scalar_like(x, 0.5)), log(q), log1p(-q)) + 0.0 * x;
