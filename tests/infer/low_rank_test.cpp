@@ -8,6 +8,7 @@
 
 #include "diagnostics/diagnostics.hpp"
 #include "infer/hamiltonian.hpp"
+#include "infer/nutpie_adaptation.hpp"
 #include "infer/nutpie_low_rank.hpp"
 #include "infer/sample.hpp"
 #include "model/model.hpp"
@@ -162,6 +163,31 @@ TEST(NutpieLowRank, EstimatesACorrelatedCovarianceFromDrawsAndScores) {
   EXPECT_GT(worst_ratio(diagonal_only.matrix(), cov), 10.0);
   // Too few draws to scale every coordinate: no estimate.
   EXPECT_FALSE(estimate_low_rank_metric(draws.leftCols(1), grads.leftCols(1)).has_value());
+}
+
+// The low-rank adaptation's schedule: the metric changes at each switch (every 10 draws in the
+// first 30% of warm-up, every 80 after) and 20 draws after its last change, never in the final
+// 15%; from exact draws of two coordinates correlated at 0.99 it finds their covariance.
+TEST(NutpieLowRank, ChangesTheMetricOnItsScheduleAndFindsTheCorrelation) {
+  NutpieMetricAdaptation a(2, 1000, true);
+  Eigen::Matrix2d cov;
+  cov << 1, 0.99, 0.99, 1;
+  const Eigen::Matrix2d l = cov.llt().matrixL();
+  Rng rng = chain_rng(8, 0);
+  std::vector<long> changed;
+  for (long i = 0; i < 1000; ++i) {
+    const Eigen::VectorXd q = l * standard_normals(2, 1, rng).col(0);
+    if (a.learn(q, -cov.llt().solve(q), false)) changed.push_back(i);
+  }
+  ASSERT_GE(changed.size(), 3u);
+  EXPECT_EQ(std::vector<long>(changed.begin(), changed.begin() + 3),
+            (std::vector<long>{9, 19, 29}));
+  EXPECT_LT(changed.back(), a.final_window_start());
+  for (std::size_t i = 1; i < changed.size(); ++i) EXPECT_LE(changed[i] - changed[i - 1], 20) << i;
+  // Both directions are off the diagonal metric by more than 2 (variances 1.99 and 0.01 against
+  // the diagonal's 0.14), and for a Gaussian the mean of draws and scores is its covariance.
+  EXPECT_EQ(a.metric_low_rank().rank(), 2);
+  EXPECT_LT(worst_ratio(a.metric_low_rank().matrix(), cov), 1.05);
 }
 
 // The adaptation in NUTS's warm-up finds the same structure from the chain's own draws, and the
