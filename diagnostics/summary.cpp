@@ -84,7 +84,9 @@ std::vector<std::string> warnings(const std::vector<SummaryRow>& rows, const Sam
                 "%); consider a higher target_accept or a reparameterisation");
   if (s.max_treedepth_hits > 0)
     w.push_back(std::to_string(s.max_treedepth_hits) + " transitions hit the maximum tree depth (" +
-                std::to_string(s.max_depth) + ")");
+                std::to_string(s.max_depth) +
+                "); where the posterior is correlated, consider nutpie's low-rank adaptation "
+                "or a dense metric");
   for (std::size_t c = 0; c < s.ebfmi.size(); ++c)
     if (s.ebfmi[c] < 0.3)
       w.push_back("chain " + std::to_string(c + 1) + " has E-BFMI " + fixed(s.ebfmi[c], 2) +
