@@ -27,10 +27,15 @@ struct SamplerReport {
   int chains = 0, draws_per_chain = 0, max_depth = 10;
   int divergences = 0, max_treedepth_hits = 0;
   std::vector<double> ebfmi;
+  // The condition number of the draws' correlation matrix where the metric was diagonal
+  // (infer/draws_correlation.hpp), else 0.
+  double correlation_condition = 0;
 };
 
 // SPEC.md's warnings: divergences, R-hat > 1.01, bulk or tail ESS below 100 per chain, tree
-// depth hits, E-BFMI below 0.3. Empty when there is nothing to say.
+// depth hits, E-BFMI below 0.3, and a posterior too correlated for the diagonal metric it ran
+// with (condition number above kCorrelatedCondition). Empty when there is nothing to say.
+inline constexpr double kCorrelatedCondition = 100;
 std::vector<std::string> warnings(const std::vector<SummaryRow>& rows, const SamplerReport& s);
 
 }  // namespace stochos::diagnostics

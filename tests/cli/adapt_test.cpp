@@ -29,7 +29,8 @@ class AdaptFlag : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
 
-  // `stochos sample correlated.stoch ... --adapt ADAPT extra...`: the summary JSON.
+  // `stochos sample correlated.stoch ... --adapt ADAPT extra...`: the summary JSON; stderr in
+  // err_.
   nlohmann::json sample(const std::string& adapt, std::vector<std::string> extra = {}) {
     const std::string data = std::string(STOCHOS_SOURCE_DIR) + "/tests/cli/data/correlated";
     const std::string summary = (dir_ / (adapt + ".json")).string();
@@ -44,10 +45,12 @@ class AdaptFlag : public ::testing::Test {
     args.insert(args.end(), extra.begin(), extra.end());
     const auto r = test::run_command(add_sample_command, args);
     EXPECT_EQ(r.code, 0) << r.err;
+    err_ = r.err;
     std::ifstream f(summary);
     return nlohmann::json::parse(f);
   }
   fs::path dir_;
+  std::string err_;
 };
 
 double min_bulk_ess(const nlohmann::json& summary) {
@@ -62,6 +65,16 @@ TEST_F(AdaptFlag, NutpieLowRankFollowsACorrelatedPosterior) {
   EXPECT_LT(min_bulk_ess(diag), 100);
   EXPECT_LT(2 * low["sampler"]["grad_evals"].get<long>(),
             diag["sampler"]["grad_evals"].get<long>());
+}
+
+// The default's diagonal metric warns that the posterior is too correlated for it, and names the
+// adaptation that is not.
+TEST_F(AdaptFlag, TheDiagonalMetricsWarningNamesTheLowRankAdaptation) {
+  sample("stan");
+  EXPECT_NE(err_.find("strongly correlated"), std::string::npos) << err_;
+  EXPECT_NE(err_.find("--adapt nutpie-lowrank"), std::string::npos) << err_;
+  sample("nutpie-lowrank");
+  EXPECT_EQ(err_.find("strongly correlated"), std::string::npos) << err_;
 }
 
 TEST_F(AdaptFlag, RefusesADenseLowRankAndUnknownNames) {
