@@ -36,6 +36,10 @@ struct SamplerReport {
 // depth hits, E-BFMI below 0.3, and a posterior too correlated for the diagonal metric it ran
 // with (condition number above kCorrelatedCondition). Empty when there is nothing to say.
 inline constexpr double kCorrelatedCondition = 100;
+// The correlation warning alone, or empty at or below the threshold; `low_rank_option` is how the
+// caller's front end asks for the low-rank adaptation (the Python package spells it its own way).
+std::string correlation_warning(double condition,
+                                const std::string& low_rank_option = "--adapt nutpie-lowrank");
 std::vector<std::string> warnings(const std::vector<SummaryRow>& rows, const SamplerReport& s);
 
 }  // namespace stochos::diagnostics

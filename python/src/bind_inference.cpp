@@ -10,9 +10,11 @@
 
 #include "backends/config.hpp"
 #include "backends/registry.hpp"
+#include "diagnostics/summary.hpp"
 #include "graph/tensor.hpp"
 #include "infer/advi.hpp"
 #include "infer/compound.hpp"
+#include "infer/draws_correlation.hpp"
 #include "infer/kernel.hpp"
 #include "infer/optimize.hpp"
 #include "infer/pathfinder.hpp"
@@ -86,6 +88,14 @@ py::dict trace_dict(const infer::Trace& trace, const model::ValueFunction& value
   out["method"] = trace.method;
   out["stat_names"] = trace.stat_names;
   out["markov"] = trace.markov;
+  // Note [nutpie low-rank adaptation]: a diagonal metric on a strongly correlated posterior.
+  out["correlation_warning"] =
+      trace.method == "nuts" || trace.method == "hmc"
+          ? diagnostics::correlation_warning(
+                infer::draws_correlation_condition(trace),
+                "nuts_sampler=\"nutpie\", nuts_sampler_kwargs={\"low_rank_modified_mass_matrix\": "
+                "True}")
+          : std::string();
   out["variables"] = variables_of(values);
   out["backend"] = backend;
   py::list chains;

@@ -137,6 +137,8 @@ def _warn(result):
         if n:
             _log.warning("There were %d divergences after tuning. Increase `target_accept` or "
                          "reparameterize.", n)
+    if result.get("correlation_warning"):
+        _log.warning("%s.", result["correlation_warning"][0].upper() + result["correlation_warning"][1:])
 
 
 def _traced(model, result, key, chains_used):

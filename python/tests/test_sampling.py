@@ -197,3 +197,18 @@ def test_nutpie_low_rank_follows_a_correlated_posterior():
         with pytest.raises(ValueError, match="nutpie"):
             pm.sample(draws=10, chains=1, progressbar=False,
                       nuts_sampler_kwargs={"low_rank_modified_mass_matrix": True})
+
+
+def test_a_correlated_posterior_under_a_diagonal_metric_is_a_warning(caplog):
+    cov = 0.01 * np.eye(10) + 0.99 * np.ones((10, 10))
+    for low_rank in (False, True):
+        caplog.clear()
+        with pm.Model():
+            pm.MvNormal("x", mu=np.zeros(10), cov=cov)
+            pm.sample(draws=200, chains=2, random_seed=5, progressbar=False, nuts_sampler="nutpie",
+                      nuts_sampler_kwargs={"low_rank_modified_mass_matrix": low_rank})
+        warned = [r.getMessage() for r in caplog.records if "strongly correlated" in r.getMessage()]
+        if low_rank:
+            assert not warned
+        else:
+            assert len(warned) == 1 and "low_rank_modified_mass_matrix" in warned[0], warned
