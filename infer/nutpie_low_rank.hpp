@@ -3,7 +3,8 @@
 //
 // Note [nutpie low-rank adaptation]
 // A diagonal metric cannot follow a posterior whose coordinates are strongly correlated: the step
-// size shrinks to the narrowest direction and every trajectory runs to the maximum tree depth. A
+// size shrinks to the narrowest direction and trajectories grow long, to the maximum tree depth
+// at worst (infer/draws_correlation.hpp measures it after the run). A
 // dense metric follows it but costs O(d^2) per leapfrog step and needs many draws to estimate.
 // nutpie keeps the diagonal and corrects it where the draws show that it is wrong:
 // 1. The diagonal scaling S^2 = sqrt(Var(draws) / Var(gradients)) per coordinate (Note [nutpie
@@ -14,8 +15,9 @@
 // 3. There, with C_x = P P^T / gamma + I and C_g = R R^T / gamma + I (P, R the projected draws and
 //    gradients; gamma = 1e-5 regularises towards I), the metric is the SPD geometric mean of C_x
 //    and C_g^-1, the matrix A with A C_g A = C_x: C_g^-1/2 (C_g^1/2 C_x C_g^1/2)^1/2 C_g^-1/2. For
-//    a normal posterior both C_x and C_g^-1 estimate its covariance (Var of draws, inverse Var of
-//    scores), and their mean is exact where either alone is exact.
+//    a normal posterior N(mu, Sigma) the gradients are -Sigma^-1 (x - mu), so C_g^-1 is
+//    Sigma C_x^-1 Sigma and the mean is Sigma itself on the span, however few the draws (gamma
+//    aside): the gradients correct the sampling error of the draws' covariance.
 // 4. Its eigenvalues outside [1/c, c] (c = 2) are the directions where the diagonal is wrong by
 //    more than a factor of 2; those are kept (the farthest from 1 first, at most `max_rank`) with
 //    their eigenvectors U = Q V, orthonormal in R^d. The rest of the space keeps the diagonal.
