@@ -16,8 +16,8 @@
 //    gradients; gamma = 1e-5 regularises towards I), the metric is the SPD geometric mean of C_x
 //    and C_g^-1, the matrix A with A C_g A = C_x: C_g^-1/2 (C_g^1/2 C_x C_g^1/2)^1/2 C_g^-1/2. For
 //    a normal posterior N(mu, Sigma) the gradients are -Sigma^-1 (x - mu), so C_g^-1 is
-//    Sigma C_x^-1 Sigma and the mean is Sigma itself on the span, however few the draws (gamma
-//    aside): the gradients correct the sampling error of the draws' covariance.
+//    Sigma C_x^-1 Sigma, and once the draws span the space (n >= d) the mean is Sigma itself
+//    (gamma aside), whatever the sampling error of C_x: the gradients correct it.
 // 4. Its eigenvalues outside [1/c, c] (c = 2) are the directions where the diagonal is wrong by
 //    more than a factor of 2; those are kept (the farthest from 1 first, at most `max_rank`) with
 //    their eigenvectors U = Q V, orthonormal in R^d. The rest of the space keeps the diagonal.
