@@ -7,7 +7,6 @@
 #include <limits>
 #include <ostream>
 
-#include "infer/draws_correlation.hpp"
 #include "stochos/error.hpp"
 
 namespace stochos::cli {
@@ -92,9 +91,6 @@ TraceSummary summarize_trace(const infer::Trace& trace, const model::ValueFuncti
     if (energy >= 0) s.report.ebfmi.push_back(diagnostics::ebfmi(energies));
   }
   if (!s.used.empty()) s.rows = diagnostics::summarize(names, columns);
-  // Only a Hamiltonian kernel over the whole vector has a metric to blame.
-  if (trace.method == "nuts" || trace.method == "hmc")
-    s.report.correlation_condition = infer::draws_correlation_condition(trace);
   if (!trace.markov) {
     constexpr double nan = std::numeric_limits<double>::quiet_NaN();
     for (auto& r : s.rows) r.mcse_mean = r.mcse_sd = r.ess_bulk = r.ess_tail = r.r_hat = nan;

@@ -4,10 +4,11 @@
 
 namespace stochos::infer {
 
-double draws_correlation_condition(const Trace& trace) {
+double draws_correlation_condition(const Trace& trace, const SampleOptions& o) {
+  const bool hamiltonian = trace.method == "nuts" || trace.method == "hmc";
+  if (!hamiltonian || o.dense_metric || o.adapt == "nutpie-lowrank") return 0;
   Eigen::Index rows = 0, d = 0;
   for (const auto& c : trace.chains) {
-    if (c.inverse_metric_dense.size() > 0 || c.inverse_metric_low_rank.rank() > 0) return 0;
     rows += c.draws.rows();
     if (c.draws.rows() > 0) d = c.draws.cols();
   }

@@ -6,6 +6,7 @@
 // dense one) needs a few. The summary warns from it (diagnostics::SamplerReport).
 #pragma once
 
+#include "infer/sample.hpp"
 #include "infer/trace.hpp"
 
 namespace stochos::infer {
@@ -14,9 +15,11 @@ namespace stochos::infer {
 // draws x d^2, a second on 4 000 draws of 500 coordinates.
 inline constexpr Eigen::Index kMaxCorrelationDim = 200;
 
-// The condition number, or 0 when it says nothing about a diagonal metric's geometry: a chain ran
-// with a dense or low-rank metric, fewer than 2 or more than kMaxCorrelationDim coordinates vary,
-// or there are fewer draws than coordinates.
-double draws_correlation_condition(const Trace& trace);
+// The condition number, or 0 when it says nothing about a diagonal metric's geometry: `o` did not
+// run a Hamiltonian kernel over the whole vector with a diagonal metric (Stan's or nutpie's
+// diagonal adaptation), fewer than 2 or more than kMaxCorrelationDim coordinates vary, or there
+// are fewer draws than coordinates. The options, not the trace, say which metric ran: a trace
+// gathered from other processes (mpi/chains.hpp) carries only the metric's diagonal.
+double draws_correlation_condition(const Trace& trace, const SampleOptions& o);
 
 }  // namespace stochos::infer

@@ -88,14 +88,6 @@ py::dict trace_dict(const infer::Trace& trace, const model::ValueFunction& value
   out["method"] = trace.method;
   out["stat_names"] = trace.stat_names;
   out["markov"] = trace.markov;
-  // Note [nutpie low-rank adaptation]: a diagonal metric on a strongly correlated posterior.
-  out["correlation_warning"] =
-      trace.method == "nuts" || trace.method == "hmc"
-          ? diagnostics::correlation_warning(
-                infer::draws_correlation_condition(trace),
-                "nuts_sampler=\"nutpie\", nuts_sampler_kwargs={\"low_rank_modified_mass_matrix\": "
-                "True}")
-          : std::string();
   out["variables"] = variables_of(values);
   out["backend"] = backend;
   py::list chains;
@@ -251,7 +243,12 @@ class SampleRun {
 #ifdef STOCHOS_WITH_MPI
     if (world_ && world_->rank() != 0) return py::none();
 #endif
-    return trace_dict(trace_, *values_, density_->backend_name());
+    py::dict d = trace_dict(trace_, *values_, density_->backend_name());
+    // Note [nutpie low-rank adaptation]: a diagonal metric on a strongly correlated posterior.
+    d["correlation_warning"] = diagnostics::correlation_warning(
+        infer::draws_correlation_condition(trace_, s_.options),
+        "nuts_sampler=\"nutpie\", nuts_sampler_kwargs={\"low_rank_modified_mass_matrix\": True}");
+    return d;
   }
 
  private:
