@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
-"""Stan's windowed adaptation against nutpie's (`--adapt nutpie`) on every reference posterior:
-bulk ESS (the smallest over the variables) per gradient evaluation, warm-up included, with the
-default warm-ups (Stan 1000, nutpie 400), and the shortest warm-up of a ladder with which each
-passes scripts/validate's criterion. Writes a markdown table (docs/performance.md).
+"""Stan's windowed adaptation against nutpie's (`--adapt nutpie`, `--adapt nutpie-lowrank`) on
+every reference posterior: bulk ESS (the smallest over the variables) per gradient evaluation,
+warm-up included, with the default warm-ups (Stan 1000, nutpie's 400), and the shortest warm-up of
+a ladder with which each passes scripts/validate's criterion. Writes a markdown table
+(docs/performance.md), one column pair per adaptation.
 
-usage: bench/compare_adaptation.py STOCHOS [--markdown FILE] [DIR ...]
+usage: bench/compare_adaptation.py STOCHOS [--markdown FILE] [--adapt A,B,...] [DIR ...]
+(--adapt: the adaptations to run, default stan,nutpie,nutpie-lowrank)
 """
 import importlib.machinery
 import importlib.util
@@ -17,8 +19,9 @@ _spec = importlib.util.spec_from_loader("validate", _loader)
 validate = importlib.util.module_from_spec(_spec)
 _loader.exec_module(validate)
 
-LADDERS = {"stan": [150, 300, 500, 1000], "nutpie": [100, 200, 300, 400]}
-DEFAULT = {"stan": 1000, "nutpie": 400}
+NUTPIE_LADDER = [100, 200, 300, 400]
+LADDERS = {"stan": [150, 300, 500, 1000], "nutpie": NUTPIE_LADDER, "nutpie-lowrank": NUTPIE_LADDER}
+DEFAULT = {"stan": 1000, "nutpie": 400, "nutpie-lowrank": 400}
 
 
 def run(stochos, p, adapt, tune):
@@ -30,17 +33,21 @@ def run(stochos, p, adapt, tune):
 def main():
     args = sys.argv[1:]
     stochos = args.pop(0)
-    markdown = None
+    markdown, adapts = None, ["stan", "nutpie", "nutpie-lowrank"]
     if "--markdown" in args:
         at = args.index("--markdown")
         markdown = args[at + 1]
+        del args[at:at + 2]
+    if "--adapt" in args:
+        at = args.index("--adapt")
+        adapts = args[at + 1].split(",")
         del args[at:at + 2]
     rows = []
     for p in validate.posteriors(args):
         if p[1] is None:
             continue
         row = {"name": p[0]}
-        for adapt in ("stan", "nutpie"):
+        for adapt in adapts:
             r = run(stochos, p, adapt, DEFAULT[adapt])
             row[adapt] = r
             shortest = None
@@ -51,19 +58,18 @@ def main():
                     break
             row[adapt + "_shortest"] = shortest
         rows.append(row)
-        s, n = row["stan"], row["nutpie"]
-        print(f"{p[0]:45s} stan {s['status']:9s} {ratio(s):>8s}  nutpie {n['status']:9s} {ratio(n):>8s}"
-              f"  shortest {row['stan_shortest']} / {row['nutpie_shortest']}", flush=True)
+        print(f"{p[0]:45s} " + "  ".join(
+            f"{a} {row[a]['status']} {ratio(row[a])} (shortest {row[a + '_shortest']})" for a in adapts),
+            flush=True)
     if markdown:
         with open(markdown, "w") as f:
-            f.write("| posterior | Stan: result, ESS/grad | nutpie: result, ESS/grad | nutpie/Stan | "
-                    "shortest passing warm-up, Stan / nutpie |\n|---|---|---|---:|---|\n")
+            f.write("| posterior | " + " | ".join(f"{a}: result, ESS/grad" for a in adapts) +
+                    " | shortest passing warm-up, " + " / ".join(adapts) + " |\n")
+            f.write("|---|" + "---|" * len(adapts) + "---|\n")
             for row in rows:
-                s, n = row["stan"], row["nutpie"]
-                rel = (per_grad(n) / per_grad(s)) if per_grad(s) and per_grad(n) else float("nan")
-                f.write(f"| {row['name']} | {s['status']}, {ratio(s)} | {n['status']}, {ratio(n)} | "
-                        f"{rel:.2f}x | {row['stan_shortest'] or 'none of 150-1000'} / "
-                        f"{row['nutpie_shortest'] or 'none of 100-400'} |\n")
+                cells = [f"{row[a]['status']}, {ratio(row[a])}" for a in adapts]
+                shortest = [str(row[a + "_shortest"] or "none") for a in adapts]
+                f.write(f"| {row['name']} | " + " | ".join(cells) + " | " + " / ".join(shortest) + " |\n")
 
 
 def per_grad(r):

@@ -26,7 +26,7 @@ struct SampleCommand {
 int run_sample(SampleCommand& o) {
   o.settings.init_pathfinder = o.init == "pathfinder";
   if (o.settings.init_pathfinder && !o.tune_given) o.settings.sampler.tune = infer::kPathfinderTune;
-  if (o.settings.sampler.adapt == "nutpie" && !o.tune_given) o.settings.sampler.tune = 400;
+  if (o.settings.sampler.adapt != "stan" && !o.tune_given) o.settings.sampler.tune = 400;
   o.settings.model_name = model_name(o.args.model);
   o.settings.data_file = o.args.data;
   o.settings.world = mpi_world();
@@ -66,10 +66,11 @@ Command add_sample_command(CLI::App& app) {
       ->check(CLI::Range(1, 30));
   sub->add_flag("--dense-metric", s.dense_metric, "Adapt a dense mass matrix");
   sub->add_option("--adapt", s.adapt,
-                  "The metric's warm-up: stan (windowed variance of the draws) or nutpie (the "
-                  "draws' and gradients' variances, from the first draw; warm-up 400 unless "
-                  "--tune says)")
-      ->check(CLI::IsMember({"stan", "nutpie"}))
+                  "The metric's warm-up: stan (windowed variance of the draws), nutpie (the "
+                  "draws' and gradients' variances, from the first draw) or nutpie-lowrank "
+                  "(nutpie's, corrected by a low-rank matrix where the draws are correlated); "
+                  "nutpie's warm up for 400 unless --tune says")
+      ->check(CLI::IsMember({"stan", "nutpie", "nutpie-lowrank"}))
       ->capture_default_str();
   std::vector<std::string> kernel_names;
   for (const auto& k : infer::kernels()) kernel_names.push_back(k.name);

@@ -13,6 +13,7 @@
 #include "cli/progress.hpp"
 #include "cli/trace_output.hpp"
 #include "infer/compound.hpp"
+#include "infer/draws_correlation.hpp"
 #include "infer/pathfinder_init.hpp"
 #include "stochos/error.hpp"
 #ifdef STOCHOS_WITH_MPI
@@ -274,7 +275,8 @@ int run_sampling(const model::Model& m, const SampleSettings& s, std::ostream& o
       csv[static_cast<std::size_t>(r.chain)]->timing(r.warmup_seconds, r.sampling_seconds);
   }
 
-  const TraceSummary summary = summarize_trace(trace, values, so.max_depth);
+  TraceSummary summary = summarize_trace(trace, values, so.max_depth);
+  summary.report.correlation_condition = infer::draws_correlation_condition(trace, so);
   print_summary(summary, out, err);
 
   if (!s.summary_json.empty()) {

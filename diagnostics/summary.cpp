@@ -75,6 +75,17 @@ std::string format_table(const std::vector<SummaryRow>& rows, double hdi_prob) {
   return out;
 }
 
+std::string correlation_warning(double condition, const std::string& low_rank_option) {
+  if (!(condition > kCorrelatedCondition)) return "";
+  return std::string("the posterior is strongly correlated (condition number ") +
+         std::to_string(static_cast<long>(condition)) +
+         " of its correlation matrix: a diagonal metric takes about " +
+         std::to_string(static_cast<long>(std::sqrt(condition))) +
+         " steps where one that follows the correlation takes a few); consider nutpie's "
+         "low-rank adaptation (" +
+         low_rank_option + ") or a dense metric";
+}
+
 std::vector<std::string> warnings(const std::vector<SummaryRow>& rows, const SamplerReport& s) {
   std::vector<std::string> w;
   const double total = static_cast<double>(s.chains) * s.draws_per_chain;
@@ -84,7 +95,11 @@ std::vector<std::string> warnings(const std::vector<SummaryRow>& rows, const Sam
                 "%); consider a higher target_accept or a reparameterisation");
   if (s.max_treedepth_hits > 0)
     w.push_back(std::to_string(s.max_treedepth_hits) + " transitions hit the maximum tree depth (" +
-                std::to_string(s.max_depth) + ")");
+                std::to_string(s.max_depth) +
+                "); where the posterior is correlated, consider nutpie's low-rank adaptation "
+                "or a dense metric");
+  if (const std::string c = correlation_warning(s.correlation_condition); !c.empty())
+    w.push_back(c);
   for (std::size_t c = 0; c < s.ebfmi.size(); ++c)
     if (s.ebfmi[c] < 0.3)
       w.push_back("chain " + std::to_string(c + 1) + " has E-BFMI " + fixed(s.ebfmi[c], 2) +

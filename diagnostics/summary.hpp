@@ -27,10 +27,19 @@ struct SamplerReport {
   int chains = 0, draws_per_chain = 0, max_depth = 10;
   int divergences = 0, max_treedepth_hits = 0;
   std::vector<double> ebfmi;
+  // The condition number of the draws' correlation matrix where the metric was diagonal
+  // (infer/draws_correlation.hpp), else 0.
+  double correlation_condition = 0;
 };
 
 // SPEC.md's warnings: divergences, R-hat > 1.01, bulk or tail ESS below 100 per chain, tree
-// depth hits, E-BFMI below 0.3. Empty when there is nothing to say.
+// depth hits, E-BFMI below 0.3, and a posterior too correlated for the diagonal metric it ran
+// with (condition number above kCorrelatedCondition). Empty when there is nothing to say.
+inline constexpr double kCorrelatedCondition = 100;
+// The correlation warning alone, or empty at or below the threshold; `low_rank_option` is how the
+// caller's front end asks for the low-rank adaptation (the Python package spells it its own way).
+std::string correlation_warning(double condition,
+                                const std::string& low_rank_option = "--adapt nutpie-lowrank");
 std::vector<std::string> warnings(const std::vector<SummaryRow>& rows, const SamplerReport& s);
 
 }  // namespace stochos::diagnostics

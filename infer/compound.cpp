@@ -277,6 +277,8 @@ class CompoundStepper final : public ChainStepper {
       if (!s.kernel || !s.kernel->hamiltonian()) continue;
       r.step_size = s.warmup->step_size();
       if (s.h->dense()) r.inverse_metric_dense = s.h->inverse_metric_dense();
+      if (s.h->form() == Hamiltonian::Form::low_rank)
+        r.inverse_metric_low_rank = s.h->inverse_metric_low_rank();
       r.inverse_metric = s.h->inverse_metric_diagonal();
     }
   }

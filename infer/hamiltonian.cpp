@@ -21,12 +21,30 @@ Hamiltonian::Hamiltonian(const model::LogDensity& density, model::DensityWorkspa
       inv_diag_(Eigen::VectorXd::Ones(dim_)) {}
 
 void Hamiltonian::set_inverse_metric_diag(const Eigen::VectorXd& inv) {
-  dense_ = false;
+  form_ = Form::diagonal;
   inv_diag_ = inv;
 }
 
+void Hamiltonian::set_inverse_metric_low_rank(LowRankMetric inv) {
+  if (inv.rank() == 0) return set_inverse_metric_diag(inv.diag());
+  form_ = Form::low_rank;
+  inv_low_rank_ = std::move(inv);
+}
+
+Eigen::VectorXd Hamiltonian::inverse_metric_diagonal() const {
+  switch (form_) {
+    case Form::diagonal:
+      return inv_diag_;
+    case Form::dense:
+      return inv_dense_.diagonal();
+    case Form::low_rank:
+      return inv_low_rank_.diagonal();
+  }
+  return inv_diag_;
+}
+
 void Hamiltonian::set_inverse_metric_dense(const Eigen::MatrixXd& inv) {
-  dense_ = true;
+  form_ = Form::dense;
   inv_dense_ = inv;
   // Momenta are drawn from N(0, M) with M = inv^-1: p = L^-T z for inv = L L^T.
   metric_chol_ = inv.llt().matrixL();
@@ -47,23 +65,43 @@ void Hamiltonian::evaluate(PhasePoint& z) {
 }
 
 double Hamiltonian::kinetic(const Eigen::VectorXd& p) const {
-  if (dense_) return 0.5 * p.dot(inv_dense_ * p);
-  return 0.5 * p.dot(inv_diag_.cwiseProduct(p));
+  switch (form_) {
+    case Form::diagonal:
+      return 0.5 * p.dot(inv_diag_.cwiseProduct(p));
+    case Form::dense:
+      return 0.5 * p.dot(inv_dense_ * p);
+    case Form::low_rank:
+      return inv_low_rank_.kinetic(p);
+  }
+  return 0;
 }
 
 Eigen::VectorXd Hamiltonian::velocity(const Eigen::VectorXd& p) const {
-  if (dense_) return inv_dense_ * p;
-  return inv_diag_.cwiseProduct(p);
+  switch (form_) {
+    case Form::diagonal:
+      return inv_diag_.cwiseProduct(p);
+    case Form::dense:
+      return inv_dense_ * p;
+    case Form::low_rank:
+      return inv_low_rank_.velocity(p);
+  }
+  return p;
 }
 
 void Hamiltonian::sample_momentum(PhasePoint& z, Rng& rng) const {
   boost::random::normal_distribution<double> normal(0.0, 1.0);
   Eigen::VectorXd u(dim_);
   for (Eigen::Index i = 0; i < dim_; ++i) u[i] = normal(rng);
-  if (dense_) {
-    z.p = metric_chol_.transpose().triangularView<Eigen::Upper>().solve(u);
-  } else {
-    z.p = u.cwiseQuotient(inv_diag_.cwiseSqrt());
+  switch (form_) {
+    case Form::diagonal:
+      z.p = u.cwiseQuotient(inv_diag_.cwiseSqrt());
+      break;
+    case Form::dense:
+      z.p = metric_chol_.transpose().triangularView<Eigen::Upper>().solve(u);
+      break;
+    case Form::low_rank:
+      z.p = inv_low_rank_.momentum(u);
+      break;
   }
 }
 

@@ -1,11 +1,13 @@
-// The Euclidean Hamiltonian with a diagonal (or dense) metric over the packed unconstrained
-// vector, and the leapfrog integrator (Stan's diag_e / dense_e and expl_leapfrog).
+// The Euclidean Hamiltonian with a diagonal, dense or diagonal-plus-low-rank metric over the
+// packed unconstrained vector, and the leapfrog integrator (Stan's diag_e / dense_e and
+// expl_leapfrog; nutpie's low-rank mass matrix).
 #pragma once
 
 #include <Eigen/Dense>
 #include <cstdint>
 #include <vector>
 
+#include "infer/low_rank_metric.hpp"
 #include "infer/rng.hpp"
 #include "model/log_density.hpp"
 
@@ -26,17 +28,19 @@ class Hamiltonian {
   Hamiltonian(const model::LogDensity& density, model::DensityWorkspace& ws,
               std::vector<std::int64_t> block, Eigen::VectorXd& state);
 
-  // The inverse metric: a diagonal (a vector) or dense (a matrix, with its Cholesky factor for
-  // drawing momenta).
+  // The inverse metric: a diagonal (a vector), dense (a matrix, with its Cholesky factor for
+  // drawing momenta) or a diagonal plus a low-rank correction (one of rank 0 is the diagonal).
+  enum class Form { diagonal, dense, low_rank };
   void set_inverse_metric_diag(const Eigen::VectorXd& inv);
   void set_inverse_metric_dense(const Eigen::MatrixXd& inv);
-  bool dense() const { return dense_; }
+  void set_inverse_metric_low_rank(LowRankMetric inv);
+  Form form() const { return form_; }
+  bool dense() const { return form_ == Form::dense; }
   const Eigen::VectorXd& inverse_metric_diag() const { return inv_diag_; }
   const Eigen::MatrixXd& inverse_metric_dense() const { return inv_dense_; }
-  // The inverse metric's diagonal, dense or not (what CSVs and reports show).
-  Eigen::VectorXd inverse_metric_diagonal() const {
-    return dense_ ? Eigen::VectorXd(inv_dense_.diagonal()) : inv_diag_;
-  }
+  const LowRankMetric& inverse_metric_low_rank() const { return inv_low_rank_; }
+  // The inverse metric's diagonal, whatever its form (what CSVs and reports show).
+  Eigen::VectorXd inverse_metric_diagonal() const;
 
   // log p and its gradient at z.q; counts gradient evaluations.
   void evaluate(PhasePoint& z);
@@ -59,8 +63,9 @@ class Hamiltonian {
   std::vector<std::int64_t> block_;   // empty: the whole packed vector
   Eigen::VectorXd* state_ = nullptr;  // the whole vector, when over a block
   Eigen::VectorXd grad_;              // the whole gradient, when over a block
-  bool dense_ = false;
+  Form form_ = Form::diagonal;
   Eigen::VectorXd inv_diag_;
+  LowRankMetric inv_low_rank_;
   Eigen::MatrixXd inv_dense_, metric_chol_;  // metric_chol_: Cholesky of M = inv_dense_^-1
   long n_grad_ = 0;
 };

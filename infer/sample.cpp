@@ -93,6 +93,8 @@ class PlainStepper final : public ChainStepper {
   void finish(ChainTrace& r) const override {
     r.step_size = k_ && k_->hamiltonian() ? warmup_.step_size() : 0.0;
     if (h_.dense()) r.inverse_metric_dense = h_.inverse_metric_dense();
+    if (h_.form() == Hamiltonian::Form::low_rank)
+      r.inverse_metric_low_rank = h_.inverse_metric_low_rank();
     r.inverse_metric = h_.inverse_metric_diagonal();
     r.gradient_evaluations = h_.gradient_evaluations();
   }
@@ -189,10 +191,13 @@ void check_sample_options(const model::LogDensity& density, const SampleOptions&
     throw InputError("target_accept must be in (0, 1), got " + std::to_string(o.target_accept));
   if (density.dim() == 0) throw InputError("nothing to sample: the model has no free variables");
   kernel(o.sampler);
-  if (o.adapt != "stan" && o.adapt != "nutpie")
-    throw InputError("the metric's warm-up is stan or nutpie, not '" + o.adapt + "'");
-  if (o.adapt == "nutpie" && o.dense_metric)
-    throw InputError("nutpie's adaptation is diagonal; --dense-metric adapts with Stan's windows");
+  if (o.adapt != "stan" && o.adapt != "nutpie" && o.adapt != "nutpie-lowrank")
+    throw InputError("the metric's warm-up is stan, nutpie or nutpie-lowrank, not '" + o.adapt +
+                     "'");
+  if (o.adapt != "stan" && o.dense_metric)
+    throw InputError(
+        "nutpie's adaptation is diagonal or low-rank; --dense-metric adapts with "
+        "Stan's windows");
   if (o.init && static_cast<std::int64_t>(o.init->size()) != density.dim())
     throw InputError("the initial point has " + std::to_string(o.init->size()) +
                      " values; the model has " + std::to_string(density.dim()));

@@ -29,8 +29,10 @@ struct SampleOptions {
   double target_accept = 0.8;
   int cores = 0;  // 0: min(chains, hardware threads)
   bool dense_metric = false;
-  // The metric's warm-up: "stan" (windowed variance of the draws) or "nutpie" (Note [nutpie
-  // adaptation]: draws' and gradients' variances, from the first draw).
+  // The metric's warm-up: "stan" (windowed variance of the draws), "nutpie" (Note [nutpie
+  // adaptation]: draws' and gradients' variances, from the first draw) or "nutpie-lowrank" (Note
+  // [nutpie low-rank adaptation]: the same with a low-rank correction where the draws show
+  // correlations).
   std::string adapt = "stan";
   int max_depth = 10;
   // A kernel of infer/kernels.cpp: "nuts" (default) or "hmc", static HMC with integration time

@@ -14,6 +14,8 @@
 #include <utility>
 #include <vector>
 
+#include "infer/low_rank_metric.hpp"
+
 namespace stochos::infer {
 
 struct ChainTrace {
@@ -25,6 +27,7 @@ struct ChainTrace {
   double step_size = 0;
   Eigen::VectorXd inverse_metric;  // the diagonal (dense: the matrix's diagonal)
   Eigen::MatrixXd inverse_metric_dense;
+  LowRankMetric inverse_metric_low_rank;  // --adapt nutpie-lowrank's (rank 0 otherwise)
   double warmup_seconds = 0, sampling_seconds = 0;
   long gradient_evaluations = 0;
   bool interrupted = false;   // stopped early: draws holds only the draws made

@@ -11,7 +11,8 @@ HamiltonianWarmup::HamiltonianWarmup(Hamiltonian& h, const SampleOptions& o)
       metric_(h.dim(), o.tune, o.dense_metric, o.init_buffer, o.term_buffer, o.base_window) {
   step_.set_mu(std::log(10 * eps_));
   step_.restart();
-  if (o.adapt == "nutpie" && !o.dense_metric) nutpie_.emplace(h.dim(), o.tune);
+  if ((o.adapt == "nutpie" || o.adapt == "nutpie-lowrank") && !o.dense_metric)
+    nutpie_.emplace(h.dim(), o.tune, o.adapt == "nutpie-lowrank");
 }
 
 void HamiltonianWarmup::begin(const PhasePoint& z, Rng& rng, bool own_metric) {
@@ -29,7 +30,10 @@ void HamiltonianWarmup::restart_step_size(const PhasePoint& z, Rng& rng) {
 void HamiltonianWarmup::learn(const Transition& t, const PhasePoint& z, Rng& rng) {
   if (nutpie_) {
     const bool changed = nutpie_->learn(z.q, z.grad_logp, t.divergent);
-    if (changed) h_.set_inverse_metric_diag(nutpie_->metric_diag());
+    if (changed && nutpie_->low_rank())
+      h_.set_inverse_metric_low_rank(nutpie_->metric_low_rank());
+    else if (changed)
+      h_.set_inverse_metric_diag(nutpie_->metric_diag());
     if (changed && first_change_) {
       first_change_ = false;
       restart_step_size(z, rng);

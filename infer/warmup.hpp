@@ -32,8 +32,8 @@ class HamiltonianWarmup {
   double eps_ = 1.0;
   StepSizeAdaptation step_;
   MetricAdaptation metric_;
-  // --adapt nutpie (Note [nutpie adaptation]), and whether its metric has changed yet (the step
-  // size is found afresh the first time only: it changes after every draw).
+  // --adapt nutpie or nutpie-lowrank (Note [nutpie adaptation]), and whether its metric has changed
+  // yet (the step size is found afresh the first time only: it changes after every draw).
   std::optional<NutpieMetricAdaptation> nutpie_;
   bool first_change_ = true;
 };

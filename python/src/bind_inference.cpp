@@ -10,9 +10,11 @@
 
 #include "backends/config.hpp"
 #include "backends/registry.hpp"
+#include "diagnostics/summary.hpp"
 #include "graph/tensor.hpp"
 #include "infer/advi.hpp"
 #include "infer/compound.hpp"
+#include "infer/draws_correlation.hpp"
 #include "infer/kernel.hpp"
 #include "infer/optimize.hpp"
 #include "infer/pathfinder.hpp"
@@ -241,7 +243,12 @@ class SampleRun {
 #ifdef STOCHOS_WITH_MPI
     if (world_ && world_->rank() != 0) return py::none();
 #endif
-    return trace_dict(trace_, *values_, density_->backend_name());
+    py::dict d = trace_dict(trace_, *values_, density_->backend_name());
+    // Note [nutpie low-rank adaptation]: a diagonal metric on a strongly correlated posterior.
+    d["correlation_warning"] = diagnostics::correlation_warning(
+        infer::draws_correlation_condition(trace_, s_.options),
+        "nuts_sampler=\"nutpie\", nuts_sampler_kwargs={\"low_rank_modified_mass_matrix\": True}");
+    return d;
   }
 
  private:

@@ -52,14 +52,20 @@ def sample(draws=1000, *, tune=None, chains=None, cores=None, random_seed=None, 
     model = modelcontext(model)
     _ready(model)
     kwargs.pop("nuts", None)
-    # PyMC's nuts_sampler="nutpie" is nutpie's adaptation here (Note [nutpie adaptation]).
+    # PyMC's nuts_sampler="nutpie" is nutpie's adaptation here (Note [nutpie adaptation]), and
+    # nutpie's nuts_sampler_kwargs={"low_rank_modified_mass_matrix": True} its low-rank variant
+    # (Note [nutpie low-rank adaptation]).
     nuts_sampler = kwargs.pop("nuts_sampler", "pymc")
     if nuts_sampler not in ("pymc", "nutpie"):
         raise ValueError(f"nuts_sampler='{nuts_sampler}': this engine runs 'pymc' (Stan's "
                          f"windowed adaptation) or 'nutpie' (nutpie's)")
-    adapt = "nutpie" if nuts_sampler == "nutpie" else "stan"
+    options = dict(nuts_sampler_kwargs or {})
+    low_rank = bool(options.pop("low_rank_modified_mass_matrix", False))
+    if low_rank and nuts_sampler != "nutpie":
+        raise ValueError("low_rank_modified_mass_matrix is nutpie's: pass nuts_sampler='nutpie'")
+    adapt = "stan" if nuts_sampler != "nutpie" else ("nutpie-lowrank" if low_rank else "nutpie")
     if tune is None:
-        tune = 400 if adapt == "nutpie" else 1000
+        tune = 1000 if adapt == "stan" else 400
     if kwargs:
         raise TypeError(f"sample() got unexpected keyword arguments: {', '.join(kwargs)}")
     if init not in _INITS:
@@ -72,7 +78,6 @@ def sample(draws=1000, *, tune=None, chains=None, cores=None, random_seed=None, 
     cores = min(4, cpu) if cores is None else int(cores)
     chains = max(2, cores) if chains is None else int(chains)
     pairs, kernel, step_options = overrides(step, model)
-    options = dict(nuts_sampler_kwargs or {})
     options.update(step_options)
     if target_accept is None:
         target_accept = options.get("target_accept", 0.8)
@@ -132,6 +137,8 @@ def _warn(result):
         if n:
             _log.warning("There were %d divergences after tuning. Increase `target_accept` or "
                          "reparameterize.", n)
+    if result.get("correlation_warning"):
+        _log.warning("%s.", result["correlation_warning"][0].upper() + result["correlation_warning"][1:])
 
 
 def _traced(model, result, key, chains_used):

@@ -176,3 +176,39 @@ def test_nuts_sampler_nutpie_uses_nutpies_adaptation():
             pm.sample(draws=10, chains=1, progressbar=False, nuts_sampler="numpyro")
     assert idata.sample_stats.attrs["tuning_steps"] == 400
     assert abs(float(idata.posterior["mu"].mean()) - 4.4) < 1.5
+
+
+def test_nutpie_low_rank_follows_a_correlated_posterior():
+    # Ten coordinates with pairwise correlation 0.99: nutpie's diagonal metric mixes badly, the
+    # low-rank one (Note [nutpie low-rank adaptation]) finds the correlation.
+    cov = 0.01 * np.eye(10) + 0.99 * np.ones((10, 10))
+    ess = {}
+    for low_rank in (False, True):
+        with pm.Model():
+            pm.MvNormal("x", mu=np.zeros(10), cov=cov)
+            idata = pm.sample(draws=300, chains=2, random_seed=5, progressbar=False,
+                              nuts_sampler="nutpie",
+                              nuts_sampler_kwargs={"low_rank_modified_mass_matrix": low_rank})
+        ess[low_rank] = float(pm.summary(idata)["ess_bulk"].min())
+        assert idata.sample_stats.attrs["tuning_steps"] == 400
+    assert ess[False] < 100 and ess[True] > 300, ess
+    with pm.Model():
+        pm.Normal("x")
+        with pytest.raises(ValueError, match="nutpie"):
+            pm.sample(draws=10, chains=1, progressbar=False,
+                      nuts_sampler_kwargs={"low_rank_modified_mass_matrix": True})
+
+
+def test_a_correlated_posterior_under_a_diagonal_metric_is_a_warning(caplog):
+    cov = 0.01 * np.eye(10) + 0.99 * np.ones((10, 10))
+    for low_rank in (False, True):
+        caplog.clear()
+        with pm.Model():
+            pm.MvNormal("x", mu=np.zeros(10), cov=cov)
+            pm.sample(draws=200, chains=2, random_seed=5, progressbar=False, nuts_sampler="nutpie",
+                      nuts_sampler_kwargs={"low_rank_modified_mass_matrix": low_rank})
+        warned = [r.getMessage() for r in caplog.records if "strongly correlated" in r.getMessage()]
+        if low_rank:
+            assert not warned
+        else:
+            assert len(warned) == 1 and "low_rank_modified_mass_matrix" in warned[0], warned
