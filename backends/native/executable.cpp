@@ -7,6 +7,7 @@
 
 #include "backends/native/fuse.hpp"
 #include "backends/native/lower.hpp"
+#include "backends/native/scan.hpp"
 #include "graph/print.hpp"
 #include "stochos/error.hpp"
 
@@ -72,6 +73,7 @@ struct NativeWorkspace final : Workspace {
   std::unique_ptr<std::byte[], void (*)(std::byte*)> arena{
       nullptr, [](std::byte* p) { ::operator delete[](p, std::align_val_t{kAlign}); }};
   std::vector<void*> slots;
+  std::vector<std::unique_ptr<Workspace>> bodies;  // one per scan step, made with the workspace
 };
 
 }  // namespace
@@ -157,6 +159,10 @@ NativeExecutable::NativeExecutable(const graph::Graph& g, std::span<const graph:
       s.n = graph::numel(n.shape);
       for (auto in : reads[i]) s.in.push_back(slot_of[in]);
       if (!lower_fused(g, n, fusion, s)) lower(g, n, s);
+      if (s.scan) {  // its body's workspace gets a slot of its own (scan.cpp)
+        s.p.assign(1, static_cast<std::int64_t>(slot_count_));
+        bodies_.emplace_back(static_cast<std::uint32_t>(slot_count_++), s.scan->body.get());
+      }
       steps_.push_back(std::move(s));
       if (n.op != graph::Op::reshape) {
         offset[i] = arena.allocate(bytes_of(n));
@@ -179,7 +185,21 @@ std::unique_ptr<Workspace> NativeExecutable::make_workspace() const {
   ws->slots.assign(slot_count_, nullptr);
   for (const auto& [slot, ptr] : const_slots_) ws->slots[slot] = const_cast<void*>(ptr);
   for (const auto& b : arena_slots_) ws->slots[b.slot] = ws->arena.get() + b.bytes;
+  for (const auto& [slot, body] : bodies_) {
+    ws->bodies.push_back(body->make_workspace());
+    ws->slots[slot] = slots_of(*ws->bodies.back());
+  }
   return ws;
+}
+
+void** NativeExecutable::slots_of(Workspace& ws) {
+  return static_cast<NativeWorkspace&>(ws).slots.data();
+}
+
+bool NativeExecutable::computes(std::size_t j) const {
+  const std::uint32_t slot = outputs_[j].slot;
+  return std::any_of(arena_slots_.begin(), arena_slots_.end(),
+                     [&](const Bound& b) { return b.slot == slot; });
 }
 
 void NativeExecutable::run(Workspace& workspace, std::span<const void* const> inputs,
