@@ -281,15 +281,37 @@ ScanResult scan(std::shared_ptr<const ScanBody> body, std::span<const Tensor> in
     const Tensor c = column(r.packed, body->row_offset(j), shape);
     (j < body->carries ? r.carries : r.outputs).push_back(c);
   }
-  for (std::size_t k = 0; k < body->carries; ++k)
-    r.last.push_back(*length == 0 ? init[k] : index(r.carries[k], reverse ? 0 : *length - 1));
+  // The last carries straight from their row of the packed result: one small copy each, not a
+  // copy of the whole column first.
+  const std::int64_t row = reverse ? 0 : *length - 1;
+  for (std::size_t k = 0; k < body->carries; ++k) {
+    if (*length == 0) {
+      r.last.push_back(init[k]);
+      continue;
+    }
+    const Shape shape = body->graph.node(body->outputs[k]).shape;
+    const Tensor cell =
+        apply(Op::slice, {r.packed}, {row, 1, 1, body->row_offset(k), 1, numel(shape)});
+    r.last.push_back(reshape(cell, shape));
+  }
   return r;
 }
 
-std::shared_ptr<const ScanBody> trace_scan_body(
-    const ScanFn& fn, std::span<const std::pair<DType, Shape>> carries,
-    std::span<const std::pair<DType, Shape>> rows,
-    std::span<const std::pair<DType, Shape>> constants) {
+Tensor ScanArgs::capture(const Tensor& outer) const {
+  if (!outer.valid()) throw GraphError("scan body: capture of an empty tensor handle");
+  if (&outer.graph() == &graph) return outer;  // already the body's
+  for (const auto& [o, b] : *captured)
+    if (&o.graph() == &outer.graph() && o.id() == outer.id()) return b;
+  std::string name("capture");
+  name.append(std::to_string(captured->size()));
+  const Tensor b = input(graph, name, outer.dtype(), outer.shape());
+  captured->emplace_back(outer, b);
+  return b;
+}
+
+TracedBody trace_scan_body(const ScanFn& fn, std::span<const std::pair<DType, Shape>> carries,
+                           std::span<const std::pair<DType, Shape>> rows,
+                           std::span<const std::pair<DType, Shape>> constants) {
   Graph bg;
   const auto make = [&](const char* role, std::span<const std::pair<DType, Shape>> specs) {
     std::vector<Tensor> t;
@@ -306,7 +328,7 @@ std::shared_ptr<const ScanBody> trace_scan_body(
     step = fn(a);
   } catch (const GraphError& e) {
     throw GraphError(std::string("scan body: ") + e.what() +
-                     " (a body uses only its own arguments: pass outer tensors as constants)");
+                     " (a body uses its own arguments; capture outer tensors with a.capture)");
   }
   if (step.carries.size() != carries.size())
     throw GraphError("scan body: returns " + std::to_string(step.carries.size()) + " carries for " +
@@ -317,11 +339,14 @@ std::shared_ptr<const ScanBody> trace_scan_body(
     for (const Tensor& t : *list) {
       if (!t.valid() || &t.graph() != &bg)
         throw GraphError("scan body: output " + std::to_string(j) +
-                         " is not a tensor of the body (pass outer tensors as constants)");
+                         " is not a tensor of the body (capture outer tensors with a.capture)");
       outputs.push_back(t.id());
       ++j;
     }
-  return make_scan_body(std::move(bg), std::move(outputs), carries.size(), rows.size());
+  TracedBody traced;
+  for (const auto& [outer, body] : *a.captured) traced.captured.push_back(outer);
+  traced.body = make_scan_body(std::move(bg), std::move(outputs), carries.size(), rows.size());
+  return traced;
 }
 
 ScanResult scan(const ScanFn& fn, std::span<const Tensor> init, std::span<const Tensor> sequences,
@@ -337,7 +362,10 @@ ScanResult scan(const ScanFn& fn, std::span<const Tensor> init, std::span<const 
     r.emplace_back(t.dtype(), Shape(t.shape().begin() + 1, t.shape().end()));
   }
   for (const Tensor& t : constants) k.emplace_back(t.dtype(), t.shape());
-  return scan(trace_scan_body(fn, c, r, k), init, sequences, constants, length, reverse);
+  TracedBody traced = trace_scan_body(fn, c, r, k);
+  std::vector<Tensor> all_constants(constants.begin(), constants.end());
+  all_constants.insert(all_constants.end(), traced.captured.begin(), traced.captured.end());
+  return scan(std::move(traced.body), init, sequences, all_constants, length, reverse);
 }
 
 }  // namespace stochos::graph

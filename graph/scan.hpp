@@ -74,22 +74,30 @@ ScanResult scan(std::shared_ptr<const ScanBody> body, std::span<const Tensor> in
 
 // Writing a body with a lambda: `a` holds the body's input tensors (in the body's own graph,
 // shaped like the initial carries, one row of each sequence and the constants); return the new
-// carries and the per-step outputs. Tensors of the outer graph cannot be used in the body: pass
-// them as constants.
+// carries and the per-step outputs. A tensor of the outer graph is used through a.capture(x),
+// which makes it one more constant of the body (after `constants`), passed in by the scan; using
+// an outer tensor directly is a GraphError.
 struct ScanArgs {
   Graph& graph;
   std::vector<Tensor> carries, sequences, constants;
+  Tensor capture(const Tensor& outer) const;  // the same body tensor for the same outer one
+  std::shared_ptr<std::vector<std::pair<Tensor, Tensor>>> captured =
+      std::make_shared<std::vector<std::pair<Tensor, Tensor>>>();  // (outer, body)
 };
 struct ScanStep {
   std::vector<Tensor> carries, outputs;
 };
 using ScanFn = std::function<ScanStep(const ScanArgs&)>;
 
-// Traces fn into a body for carries, sequence rows and constants of these dtypes and shapes.
-std::shared_ptr<const ScanBody> trace_scan_body(const ScanFn& fn,
-                                                std::span<const std::pair<DType, Shape>> carries,
-                                                std::span<const std::pair<DType, Shape>> rows,
-                                                std::span<const std::pair<DType, Shape>> constants);
+// Traces fn into a body for carries, sequence rows and constants of these dtypes and shapes;
+// `captured` lists the outer tensors fn captured, the body's last constants.
+struct TracedBody {
+  std::shared_ptr<const ScanBody> body;
+  std::vector<Tensor> captured;
+};
+TracedBody trace_scan_body(const ScanFn& fn, std::span<const std::pair<DType, Shape>> carries,
+                           std::span<const std::pair<DType, Shape>> rows,
+                           std::span<const std::pair<DType, Shape>> constants);
 
 ScanResult scan(const ScanFn& fn, std::span<const Tensor> init, std::span<const Tensor> sequences,
                 std::span<const Tensor> constants,

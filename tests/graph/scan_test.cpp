@@ -124,7 +124,7 @@ TEST(Scan, ShapeErrorsSayWhatDoesNotFit) {
                     return ScanStep{{b.carries[0] * v}, {}};
                   },
                   std::vector<Tensor>{a}, std::vector<Tensor>{x}, {});
-            }).find("pass outer tensors as constants"),
+            }).find("capture outer tensors with a.capture"),
             std::string::npos);
   EXPECT_NE(error_of([&] {
               scan(
@@ -144,8 +144,8 @@ TEST(Scan, EqualBodiesAreSharedAndDifferentOnesAreNot) {
   const std::vector<Tensor> init = {s0}, seqs = {x}, consts = {a};
   // Two bodies traced separately compute the same thing: one node.
   const std::vector<std::pair<DType, Shape>> one = {{DType::f64, {}}};
-  const auto b1 = trace_scan_body(ar1, one, one, one);
-  const auto b2 = trace_scan_body(ar1, one, one, one);
+  const auto b1 = trace_scan_body(ar1, one, one, one).body;
+  const auto b2 = trace_scan_body(ar1, one, one, one).body;
   ASSERT_NE(b1, b2);
   const auto r1 = scan(b1, init, seqs, consts);
   EXPECT_EQ(r1.packed.id(), scan(b2, init, seqs, consts).packed.id());
@@ -171,6 +171,26 @@ TEST(Scan, EqualBodiesAreSharedAndDifferentOnesAreNot) {
   EXPECT_NE(r4.packed.id(), r5.packed.id());
   // The same body reversed: two nodes.
   EXPECT_NE(r1.packed.id(), scan(ar1, init, seqs, consts, std::nullopt, true).packed.id());
+}
+
+TEST(Scan, CapturedOuterTensorsBecomeConstants) {
+  Graph g;
+  const Tensor x = input(g, "x", DType::f64, {6});
+  const Tensor a = input(g, "a", DType::f64, {});
+  const Tensor s0 = input(g, "s0", DType::f64, {});
+  const std::vector<Tensor> init = {s0}, seqs = {x};
+  const auto captured = scan(
+      [&](const ScanArgs& b) {
+        const Tensor k = b.capture(a);
+        EXPECT_EQ(b.capture(a).id(), k.id());  // captured twice: one constant
+        return ScanStep{{k * b.carries[0] + b.sequences[0]}, {}};
+      },
+      init, seqs, {});
+  EXPECT_EQ(captured.packed.node().inputs, (std::vector<NodeId>{s0.id(), x.id(), a.id()}));
+  EXPECT_EQ(captured.packed.node().attrs.body->constants(), 1u);
+  // The same body with `a` passed explicitly is the same node.
+  const auto plain = scan(ar1, init, seqs, std::vector<Tensor>{a});
+  EXPECT_EQ(captured.packed.id(), plain.packed.id());
 }
 
 TEST(Scan, FoldsOverConstants) {
