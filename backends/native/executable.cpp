@@ -159,7 +159,7 @@ NativeExecutable::NativeExecutable(const graph::Graph& g, std::span<const graph:
       s.n = graph::numel(n.shape);
       for (auto in : reads[i]) s.in.push_back(slot_of[in]);
       if (!lower_fused(g, n, fusion, s)) lower(g, n, s);
-      if (s.scan) {  // its body's workspace gets a slot of its own (scan.cpp)
+      if (s.scan && s.scan->body) {  // its body's workspace gets a slot of its own (scan.cpp)
         s.p.assign(1, static_cast<std::int64_t>(slot_count_));
         bodies_.emplace_back(static_cast<std::uint32_t>(slot_count_++), s.scan->body.get());
       }

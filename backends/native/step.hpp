@@ -15,6 +15,8 @@ namespace stochos::backends::native {
 // buffers (set per call), reshape slots alias their input (a view step), and every other slot
 // points into the workspace's arena at an offset fixed by the planner, reusing memory whose
 // last reader has run. A kernel reads and writes only through the slot pointers.
+// A scan step runs its body's own plan, whose workspace lives beside the outer one
+// (Note [native scan] in scan.cpp).
 struct ScanPlan;  // scan.hpp
 struct Step {
   using Fn = void (*)(const Step&, void** slots);
