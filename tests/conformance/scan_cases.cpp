@@ -1,8 +1,8 @@
 // scan (Note [scan] in graph/scan.hpp): the recurrences models write with it (GARCH, ARMA, a
 // Kalman filter, an HMM forward pass in log space with a vector carry), each against a plain loop
 // written here, its gradient (a reverse scan) against central differences; length 0 and 1,
-// several carries with per-step outputs, a reversed scan, a sequence of integers, and the
-// second derivative through a scan (a scan of the reverse scan).
+// several carries with per-step outputs, a reversed scan, a sequence of integers, a scan inside
+// a scan's body, and the second derivative through a scan (a scan of the reverse scan).
 #include <cmath>
 
 #include "autodiff/grad.hpp"
@@ -267,6 +267,43 @@ Expected ar_gradient_ref(const std::vector<Values>& v) {
   return {{df_da, df_dc0}, {2}};
 }
 
+// A scan in a scan's body: per row of X [T, 3], an inner recurrence c = 0.5 c + x from the
+// outer carry; the outer carry becomes the inner's last, and each step outputs the sum of the
+// inner carries. Inputs: X [T, 3], s0. Output: stacked s, then stacked sums.
+Tensor nested(const std::vector<Tensor>& x) {
+  const std::vector<Tensor> init = {x[1]}, seqs = {x[0]};
+  const auto r = graph::scan(
+      [](const ScanArgs& a) {
+        const std::vector<Tensor> in_init = {a.carries[0]}, in_seqs = {a.sequences[0]};
+        const auto inner = graph::scan(
+            [](const ScanArgs& b) {
+              return ScanStep{{0.5 * b.carries[0] + b.sequences[0]}, {}};
+            },
+            in_init, in_seqs, {});
+        return ScanStep{{inner.last[0]}, {graph::sum(inner.carries[0])}};
+      },
+      init, seqs, {});
+  return flat({r.carries[0], r.outputs[0]});
+}
+
+Expected nested_ref(const std::vector<Values>& v) {
+  const Values& x = v[0];
+  double s = v[1][0];
+  Values carries, sums;
+  for (std::size_t t = 0; t < x.size() / 3; ++t) {
+    double c = s, total = 0;
+    for (std::size_t i = 0; i < 3; ++i) {
+      c = 0.5 * c + x[3 * t + i];
+      total += c;
+    }
+    s = c;
+    carries.push_back(s);
+    sums.push_back(total);
+  }
+  carries.insert(carries.end(), sums.begin(), sums.end());
+  return {carries, {static_cast<std::int64_t>(carries.size())}};
+}
+
 Case make(std::string name, std::vector<std::string> ops, std::vector<Input> in,
           std::function<Tensor(const std::vector<Tensor>&)> build,
           std::function<Expected(const std::vector<Values>&)> ref) {
@@ -326,6 +363,8 @@ std::vector<Case> scan_cases() {
                    switching, switching_ref));
   v.push_back(make("scan_map_matrix", {"scan", "matmul", "tanh"},
                    {{.shape = {5, 3}}, {.shape = {2, 3}}, scalar(0.5, 1.5)}, mapped, mapped_ref));
+  v.push_back(
+      make("scan_nested", {"scan", "sum"}, {{.shape = {5, 3}}, scalar(-1, 1)}, nested, nested_ref));
   Case h = make("scan_second_order", {"scan"}, {{.shape = {6}}, scalar(-0.9, 0.9), scalar(-1, 1)},
                 ar_gradient, ar_gradient_ref);
   h.second_order = true;
