@@ -13,11 +13,11 @@
 //
 // A body whose every node is a float64 scalar (the recurrences of GARCH, ARMA or a
 // one-dimensional Kalman filter, and their reverse scans) skips the plan: it becomes straight
-// code over a register file of doubles on the stack, one register per body node, one small
-// function per node applying graph/elementwise.hpp's definition (the values native's kernels
-// give a scalar). A step loads the carries from the previous row and the sequences' elements,
-// runs the code and stores the outputs in its row: about a nanosecond per node, where a plan
-// step costs several (measured in docs/performance.md, GARCH(1,1) at T = 200).
+// code over a register file of doubles on the stack, one register per body node: add, sub, mul,
+// div, neg and square decoded inline, any other op a call of graph/elementwise.hpp's definition
+// (the values native's kernels give a scalar). A step loads the carries from the previous row
+// and the sequences' elements, runs the code and stores the outputs in its row: about 2 ns per
+// body node, where a plan step costs several (docs/performance.md, GARCH(1,1) at T = 200).
 #include <algorithm>
 #include <cstring>
 
