@@ -8,6 +8,7 @@
 #include <string>
 
 #include "graph/error.hpp"
+#include "graph/print.hpp"
 
 namespace stochos::graph {
 namespace {
@@ -170,25 +171,32 @@ void infer_scan(const Graph& g, Node& n) {
   n.shape = {length, b.row_size()};
 }
 
-std::vector<Tensor> call_body(const ScanBody& body, std::span<const Tensor> args) {
-  const auto& bin = body.inputs();
-  if (args.size() != bin.size())
+namespace {
+
+// Copies what `outputs` need of src into the graph of args, src's inputs (in order) standing for
+// args. Exact: each arg has its input's dtype and shape; otherwise only its dtype (a batched
+// call, where broadcasting gives every node its stacked shape).
+std::vector<Tensor> replay(const Graph& src, std::span<const NodeId> outputs,
+                           std::span<const Tensor> args, bool exact,
+                           const std::function<std::string(std::size_t)>& role) {
+  const auto& ins = src.inputs();
+  if (args.size() != ins.size())
     throw GraphError("scan body: called with " + std::to_string(args.size()) + " arguments for " +
-                     std::to_string(bin.size()) + " inputs");
+                     std::to_string(ins.size()) + " inputs");
   if (args.empty()) throw GraphError("scan body: a call needs at least one argument");
   Graph& g = args[0].graph();
-  std::vector<NodeId> map(body.graph.size(), 0);
+  std::vector<NodeId> map(src.size(), 0);
   for (std::size_t i = 0; i < args.size(); ++i) {
-    const Node& want = body.graph.node(bin[i]);
+    const Node& want = src.node(ins[i]);
     if (&args[i].graph() != &g) throw GraphError("scan body: arguments of different graphs");
-    if (args[i].dtype() != want.dtype || args[i].shape() != want.shape)
-      throw GraphError("scan body: " + input_role(body, i) + " is " +
-                       spec(args[i].dtype(), args[i].shape()) + " but the body expects " +
-                       spec(want));
-    map[bin[i]] = args[i].id();
+    if (args[i].dtype() != want.dtype || (exact && args[i].shape() != want.shape))
+      throw GraphError("scan body: " + role(i) + " is " + spec(args[i].dtype(), args[i].shape()) +
+                       " but the body expects " + spec(want));
+    map[ins[i]] = args[i].id();
   }
-  for (NodeId id = 0; id < body.graph.size(); ++id) {
-    const Node& n = body.graph.node(id);
+  const std::vector<NodeId> needed = reachable(src, outputs);
+  for (NodeId id : needed) {
+    const Node& n = src.node(id);
     if (n.op == Op::input) continue;
     if (n.op == Op::constant) {
       map[id] = g.constant(n.dtype, n.shape, *n.attrs.data);
@@ -200,8 +208,39 @@ std::vector<Tensor> call_body(const ScanBody& body, std::span<const Tensor> args
     map[id] = g.add(n.op, std::move(in), n.attrs.ints, n.attrs.body);
   }
   std::vector<Tensor> out;
-  for (NodeId o : body.outputs) out.emplace_back(g, map[o]);
+  for (NodeId o : outputs) out.emplace_back(g, map[o]);
   return out;
+}
+
+}  // namespace
+
+std::vector<Tensor> call_body(const ScanBody& body, std::span<const Tensor> args) {
+  return replay(body.graph, body.outputs, args, true,
+                [&](std::size_t i) { return input_role(body, i); });
+}
+
+std::vector<Tensor> inline_graph(const Graph& src, std::span<const NodeId> outputs,
+                                 std::span<const Tensor> args) {
+  return replay(src, outputs, args, true,
+                [](std::size_t i) { return "input " + std::to_string(i); });
+}
+
+bool is_batchable(const ScanBody& body) {
+  for (NodeId id : body.inputs())
+    if (!body.graph.node(id).shape.empty()) return false;
+  for (NodeId id : reachable(body.graph, body.outputs)) {
+    const Node& n = body.graph.node(id);
+    if (!n.shape.empty()) return false;
+    if (n.op != Op::input && n.op != Op::constant && !is_elementwise(n.op)) return false;
+  }
+  return true;
+}
+
+std::vector<Tensor> call_body_batched(const ScanBody& body, std::span<const Tensor> args) {
+  if (!is_batchable(body))
+    throw GraphError("scan body: only a body of scalar elementwise ops can be called batched");
+  return replay(body.graph, body.outputs, args, false,
+                [&](std::size_t i) { return input_role(body, i); });
 }
 
 // Unrolls the scan over constants in a scratch graph, where every body node folds as it is

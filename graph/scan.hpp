@@ -106,6 +106,16 @@ ScanResult scan(const ScanFn& fn, std::span<const Tensor> init, std::span<const 
 // The body's outputs computed in the graph of `args` from args (carries, sequence rows,
 // constants): the body inlined once. Used to unroll, fold and differentiate a scan.
 std::vector<Tensor> call_body(const ScanBody& body, std::span<const Tensor> args);
+// What `outputs` need of src, inlined into the graph of args (src's inputs, in order).
+std::vector<Tensor> inline_graph(const Graph& src, std::span<const NodeId> outputs,
+                                 std::span<const Tensor> args);
+// A body of scalars and elementwise ops only (GARCH, ARMA, a one-dimensional Kalman filter) is
+// the same function of stacked arguments: called with carries and sequences stacked ([length])
+// and constants as they are, broadcasting computes every step at once (a batched call, for the
+// gradient's sums over steps, autodiff/scan_vjp.cpp). An output no stacked argument reaches
+// keeps its scalar shape.
+bool is_batchable(const ScanBody& body);
+std::vector<Tensor> call_body_batched(const ScanBody& body, std::span<const Tensor> args);
 
 // Shape rule (shape_rules.cpp) and constant folding (fold.cpp) of a scan node.
 void infer_scan(const Graph& g, Node& n);
