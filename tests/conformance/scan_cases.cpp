@@ -304,6 +304,43 @@ Expected nested_ref(const std::vector<Values>& v) {
   return {carries, {static_cast<std::int64_t>(carries.size())}};
 }
 
+// The same with a vector carry and a matrix (c[t] = A c[t-1] + x[t], c in R^2): the body is not
+// elementwise, so this is the general reverse scan's own second derivative. The gradient is
+// d/d(A, c0) of sum(c^2). Inputs: x [T, 2], A [2, 2], c0 [2].
+Tensor var_gradient(const std::vector<Tensor>& x) {
+  const std::vector<Tensor> init = {x[2]}, seqs = {x[0]}, consts = {x[1]};
+  const auto r = graph::scan(
+      [](const ScanArgs& a) {
+        return ScanStep{{graph::matmul(a.constants[0], a.carries[0]) + a.sequences[0]}, {}};
+      },
+      init, seqs, consts);
+  return flat(autodiff::grad(graph::sum(graph::square(r.carries[0])), {x[1], x[2]}));
+}
+
+Expected var_gradient_ref(const std::vector<Values>& v) {
+  const Values &x = v[0], &a = v[1];
+  Values c = v[2];
+  // Tangents of c along A's four entries, then c0's two.
+  std::vector<Values> dc(6, Values(2, 0.0));
+  dc[4][0] = 1;
+  dc[5][1] = 1;
+  Values df(6, 0.0);
+  for (std::size_t t = 0; t < x.size() / 2; ++t) {
+    Values next(2);
+    std::vector<Values> dnext(6, Values(2, 0.0));
+    for (std::size_t i = 0; i < 2; ++i) {
+      next[i] = a[2 * i] * c[0] + a[2 * i + 1] * c[1] + x[2 * t + i];
+      for (std::size_t p = 0; p < 6; ++p)
+        dnext[p][i] = a[2 * i] * dc[p][0] + a[2 * i + 1] * dc[p][1];
+    }
+    for (std::size_t p = 0; p < 4; ++p) dnext[p][p / 2] += c[p % 2];  // d(A c)/dA_ij = e_i c_j
+    c = next;
+    dc = dnext;
+    for (std::size_t p = 0; p < 6; ++p) df[p] += 2 * (c[0] * dc[p][0] + c[1] * dc[p][1]);
+  }
+  return {df, {6}};
+}
+
 Case make(std::string name, std::vector<std::string> ops, std::vector<Input> in,
           std::function<Tensor(const std::vector<Tensor>&)> build,
           std::function<Expected(const std::vector<Values>&)> ref) {
@@ -370,6 +407,12 @@ std::vector<Case> scan_cases() {
   h.second_order = true;
   h.tolerance = 1e-11;
   v.push_back(std::move(h));
+  Case m = make("scan_second_order_matrix", {"scan", "matmul"},
+                {{.shape = {5, 2}}, {.shape = {2, 2}, .lo = -0.7, .hi = 0.7}, {.shape = {2}}},
+                var_gradient, var_gradient_ref);
+  m.second_order = true;
+  m.tolerance = 1e-11;
+  v.push_back(std::move(m));
   return v;
 }
 

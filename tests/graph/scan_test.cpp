@@ -236,6 +236,30 @@ TEST(Scan, PrintsItsBody) {
   EXPECT_NE(to_dot(g, std::vector<NodeId>{r.packed.id()}).find("scan"), std::string::npos);
 }
 
+TEST(Scan, ABatchedCallRunsEveryStepAtOnce) {
+  Graph g;
+  const Tensor a = input(g, "a", DType::f64, {});
+  const auto r = scan(ar1, std::vector<Tensor>{a}, std::vector<Tensor>{constant(g, {1}, {1.0})},
+                      std::vector<Tensor>{a});
+  const auto& body = *r.packed.node().attrs.body;
+  ASSERT_TRUE(is_batchable(body));
+  // Carries and sequences stacked, the constant as it is: c * k + x per element.
+  const auto out = call_body_batched(
+      body, std::vector<Tensor>{constant(g, {3}, {1, 2, 3}), constant(g, {3}, {10, 20, 30}),
+                                constant(g, 2.0)});
+  ASSERT_TRUE(out[0].is_constant());
+  EXPECT_EQ(*out[0].node().attrs.data, (std::vector<double>{12, 24, 36}));
+  // A body with a reduction is not batchable.
+  const Tensor v = input(g, "v", DType::f64, {4, 2});
+  const auto s = scan(
+      [](const ScanArgs& b) {
+        return ScanStep{{}, {sum(b.sequences[0])}};
+      },
+      {}, std::vector<Tensor>{v}, {});
+  EXPECT_FALSE(is_batchable(*s.packed.node().attrs.body));
+  EXPECT_THROW(call_body_batched(*s.packed.node().attrs.body, std::vector<Tensor>{v}), GraphError);
+}
+
 TEST(Scan, CallBodyInlinesOneStep) {
   Graph g;
   const Tensor a = input(g, "a", DType::f64, {});
