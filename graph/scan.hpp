@@ -60,7 +60,7 @@ std::shared_ptr<const ScanBody> make_scan_body(Graph graph, std::vector<NodeId> 
 bool same_body(const ScanBody& a, const ScanBody& b);
 
 struct ScanResult {
-  Tensor packed;                // the scan node itself, [length, W] (Note [scan])
+  Tensor packed;  // the scan node itself, [length, W] (Note [scan]); a constant if it folded
   std::vector<Tensor> carries;  // carries[k][t]: carry k after step t, [length, ...]
   std::vector<Tensor> outputs;  // outputs[j][t]: per-step output j of step t, [length, ...]
   std::vector<Tensor> last;     // the carries after the last step (the initial ones if length 0)
