@@ -27,16 +27,24 @@ void check_same_graph(const Graph& g, const Tensor& t, const std::string& what) 
 
 }  // namespace
 
-std::vector<Tensor> vjp(const Tensor& output, const Tensor& cotangent,
+std::vector<Tensor> vjp(const std::vector<Tensor>& outputs, const std::vector<Tensor>& cotangents,
                         const std::vector<Tensor>& wrt) {
-  if (!output.valid()) throw GraphError("vjp: the output is an empty tensor handle");
-  Graph& g = output.graph();
-  check_same_graph(g, cotangent, "the cotangent");
+  if (outputs.empty()) throw GraphError("vjp: no outputs");
+  if (cotangents.size() != outputs.size())
+    throw GraphError("vjp: " + std::to_string(cotangents.size()) + " cotangents for " +
+                     std::to_string(outputs.size()) + " outputs");
+  for (std::size_t j = 0; j < outputs.size(); ++j)
+    if (!outputs[j].valid()) throw GraphError("vjp: the output is an empty tensor handle");
+  Graph& g = outputs[0].graph();
+  for (std::size_t j = 0; j < outputs.size(); ++j) {
+    check_same_graph(g, outputs[j], "output " + std::to_string(j));
+    check_same_graph(g, cotangents[j], "the cotangent");
+    if (cotangents[j].shape() != outputs[j].shape())
+      throw GraphError("vjp: the cotangent's shape " + shape_str(cotangents[j].shape()) +
+                       " differs from the output's shape " + shape_str(outputs[j].shape()));
+  }
   for (std::size_t k = 0; k < wrt.size(); ++k)
     check_same_graph(g, wrt[k], "wrt[" + std::to_string(k) + "]");
-  if (cotangent.shape() != output.shape())
-    throw GraphError("vjp: the cotangent's shape " + shape_str(cotangent.shape()) +
-                     " differs from the output's shape " + shape_str(output.shape()));
 
   std::vector<Tensor> result(wrt.size());
   const auto fill_zeros = [&] {
@@ -45,12 +53,18 @@ std::vector<Tensor> vjp(const Tensor& output, const Tensor& cotangent,
     return result;
   };
 
-  // An int64/bool output, or float wrts all later than the output, leave nothing to do.
-  const NodeId out = output.id();
+  // Int64/bool outputs, or float wrts all later than the outputs, leave nothing to do.
+  NodeId out = 0;
+  bool any_float = false;
+  for (const auto& o : outputs)
+    if (is_float(o.dtype())) {
+      out = any_float ? std::max(out, o.id()) : o.id();
+      any_float = true;
+    }
   NodeId lo = out + 1;
   for (const auto& w : wrt)
     if (is_float(w.dtype()) && w.id() <= out) lo = std::min(lo, w.id());
-  if (!is_float(output.dtype()) || lo > out) return fill_zeros();
+  if (!any_float || lo > out) return fill_zeros();
 
   // dep: the node is float and depends on some float wrt through float nodes only (an int64 or
   // bool node carries no cotangent, so a dependence through one does not count). Indexed id - lo.
@@ -68,10 +82,14 @@ std::vector<Tensor> vjp(const Tensor& output, const Tensor& cotangent,
         break;
       }
   }
-  if (!dep[out - lo]) return fill_zeros();
 
   std::vector<Tensor> cot(span);
-  cot[out - lo] = cast(cotangent, output.dtype());
+  for (std::size_t j = 0; j < outputs.size(); ++j) {
+    const NodeId o = outputs[j].id();
+    if (!is_float(outputs[j].dtype()) || o < lo || !dep[o - lo]) continue;
+    const Tensor c = cast(cotangents[j], outputs[j].dtype());
+    cot[o - lo] = cot[o - lo].valid() ? add(cot[o - lo], c) : c;
+  }
   for (NodeId id = out + 1; id-- > lo;) {
     if (!dep[id - lo] || !cot[id - lo].valid()) continue;
     const Node n = g.node(id);  // a copy: the rules add nodes (Note [node references] in graph.cpp)
@@ -107,6 +125,13 @@ std::vector<Tensor> vjp(const Tensor& output, const Tensor& cotangent,
       result[k] = cot[id - lo];
   }
   return fill_zeros();
+}
+
+std::vector<Tensor> vjp(const Tensor& output, const Tensor& cotangent,
+                        const std::vector<Tensor>& wrt) {
+  if (!output.valid()) throw GraphError("vjp: the output is an empty tensor handle");
+  check_same_graph(output.graph(), cotangent, "the cotangent");
+  return vjp(std::vector<Tensor>{output}, std::vector<Tensor>{cotangent}, wrt);
 }
 
 std::vector<Tensor> grad(const Tensor& output, const std::vector<Tensor>& wrt) {

@@ -17,6 +17,12 @@ std::vector<graph::Tensor> grad(const graph::Tensor& output, const std::vector<g
 std::vector<graph::Tensor> vjp(const graph::Tensor& output, const graph::Tensor& cotangent,
                                const std::vector<graph::Tensor>& wrt);
 
+// The vector-Jacobian product of several outputs at once: the sum of each output's pull-back
+// of its cotangent (a scan body's new carries and per-step outputs, autodiff/scan_vjp.cpp).
+std::vector<graph::Tensor> vjp(const std::vector<graph::Tensor>& outputs,
+                               const std::vector<graph::Tensor>& cotangents,
+                               const std::vector<graph::Tensor>& wrt);
+
 // The pull-back rule of one node (vjp_rules.cpp): given the node's inputs, its value and the
 // cotangent of its value, the cotangent of each input (an invalid Tensor for inputs that take
 // none). Exposed for tests.

@@ -376,6 +376,9 @@ std::vector<Tensor> pullback_needed(const Node& node_ref, const std::vector<Tens
                         lower);
       return d;
     }
+
+    case Op::scan:
+      return scan_pullback(n, in, y, g, need);  // a reverse scan (Note [scan])
   }
   throw GraphError("pullback: unknown op " + std::to_string(static_cast<int>(n.op)));
 }

@@ -16,4 +16,10 @@ std::vector<graph::Tensor> pullback_needed(const graph::Node& node,
                                            const graph::Tensor& cotangent,
                                            const std::vector<bool>& need);
 
+// scan's rule, a reverse scan over the body's vector-Jacobian product (scan_vjp.cpp).
+std::vector<graph::Tensor> scan_pullback(const graph::Node& node,
+                                         const std::vector<graph::Tensor>& inputs,
+                                         const graph::Tensor& value, const graph::Tensor& cotangent,
+                                         const std::vector<bool>& need);
+
 }  // namespace stochos::autodiff::detail

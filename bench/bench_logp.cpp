@@ -33,6 +33,10 @@ const HierarchicalData& hierarchical_data() {
   static const HierarchicalData d = simulate_hierarchical();
   return d;
 }
+const GarchData& garch_data() {
+  static const GarchData d = simulate_garch();
+  return d;
+}
 
 struct Native {
   DensityGraph model;
@@ -170,6 +174,9 @@ int main(int argc, char** argv) {
   register_model(
       "hierarchical_G100_N5000", [] { return hierarchical_graph(hierarchical_data()); },
       [] { return HierarchicalHand(hierarchical_data()); });
+  register_model(
+      "garch11_T200", [] { return garch_graph(garch_data()); },
+      [] { return GarchHand(garch_data()); });
 
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;

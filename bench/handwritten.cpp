@@ -127,4 +127,43 @@ double HierarchicalHand::operator()(const double* theta, double* grad) const {
   return lp;
 }
 
+// --- GARCH(1,1) ------------------------------------------------------------------------------
+
+GarchHand::GarchHand(const GarchData& data) : y_(data.y), sigma1_(data.sigma1), s_(data.y.size()) {
+  // mu's Normal(0, 10) and every y's log sqrt(2 pi).
+  constant_ = -std::log(10.0) - kHalfLog2Pi - static_cast<double>(y_.size()) * kHalfLog2Pi;
+}
+
+double GarchHand::operator()(const double* theta, double* grad) const {
+  const double mu = theta[0], a0_log = theta[1];
+  const double a0 = std::exp(a0_log);
+  const double a1 = 1.0 / (1.0 + std::exp(-theta[2])), b1 = 1.0 / (1.0 + std::exp(-theta[3]));
+  const std::size_t n = y_.size();
+  double lp = constant_ - 0.5 * mu * mu / 100.0 + a0_log + std::log(a1) + std::log1p(-a1) +
+              std::log(b1) + std::log1p(-b1);
+  double d_mu = -mu / 100.0;
+  for (std::size_t t = 0; t < n; ++t) {
+    s_[t] = t == 0 ? sigma1_ : a0 + a1 * (y_[t - 1] - mu) * (y_[t - 1] - mu) + b1 * s_[t - 1];
+    const double e = y_[t] - mu;
+    lp -= 0.5 * (e * e / s_[t] + std::log(s_[t]));
+    d_mu += e / s_[t];
+  }
+  // lambda: the whole derivative of log p by sigma2[t], from the last step back.
+  double lambda = 0, d_a0 = 0, d_a1 = 0, d_b1 = 0;
+  for (std::size_t t = n; t-- > 1;) {
+    const double e = y_[t] - mu, inv = 1.0 / s_[t];
+    lambda = 0.5 * (e * e * inv - 1.0) * inv + b1 * lambda;
+    const double lag = y_[t - 1] - mu;
+    d_a0 += lambda;
+    d_a1 += lambda * lag * lag;
+    d_b1 += lambda * s_[t - 1];
+    d_mu -= lambda * 2.0 * a1 * lag;
+  }
+  grad[0] = d_mu;
+  grad[1] = d_a0 * a0 + 1.0;
+  grad[2] = d_a1 * a1 * (1.0 - a1) + 1.0 - 2.0 * a1;
+  grad[3] = d_b1 * b1 * (1.0 - b1) + 1.0 - 2.0 * b1;
+  return lp;
+}
+
 }  // namespace stochos::bench

@@ -1,4 +1,4 @@
-// The three benchmark densities written by hand with Eigen: the same log density and gradient as
+// The benchmark densities written by hand with Eigen: the same log density and gradient as
 // the graphs of models.hpp, over the same packed theta, computed the fastest straightforward way
 // (data-only constants precomputed once, analytic gradients fused into the density pass,
 // Eigen's vectorised kernels, no allocation per call). This is the practical limit the native
@@ -56,6 +56,19 @@ class HierarchicalHand {
   std::vector<double> y_;
   double constant_;
   mutable Eigen::ArrayXd a_, ga_;
+};
+
+// The recurrence forward, then its adjoint backward (the reverse scan by hand).
+class GarchHand {
+ public:
+  explicit GarchHand(const GarchData& data);
+  double operator()(const double* theta, double* grad) const;
+  std::int64_t dim() const { return 4; }
+
+ private:
+  std::vector<double> y_;
+  double sigma1_, constant_;
+  mutable std::vector<double> s_;  // sigma2
 };
 
 }  // namespace stochos::bench

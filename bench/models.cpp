@@ -8,6 +8,7 @@
 #include "backends/compile.hpp"
 #include "backends/native/executable.hpp"
 #include "graph/print.hpp"
+#include "graph/scan.hpp"
 #include "rewrite/rewrite.hpp"
 
 namespace stochos::bench {
@@ -162,6 +163,59 @@ DensityGraph hierarchical_graph(const HierarchicalData& data) {
   m.names = {"mu", "tau_log__"};
   for (std::int64_t j = 0; j < G; ++j) m.names.push_back("a_z[" + std::to_string(j) + "]");
   m.names.push_back("sigma_log__");
+  return finish(std::move(m));
+}
+
+GarchData simulate_garch(std::int64_t t, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<double> normal(0.0, 1.0);
+  const double mu = 0.1, a0 = 0.2, a1 = 0.3, b1 = 0.5;
+  GarchData d;
+  double s = d.sigma1;
+  for (std::int64_t i = 0; i < t; ++i) {
+    if (i > 0) s = a0 + a1 * std::pow(d.y.back() - mu, 2) + b1 * s;
+    d.y.push_back(mu + std::sqrt(s) * normal(rng));
+  }
+  return d;
+}
+
+DensityGraph garch_graph(const GarchData& data) {
+  DensityGraph m;
+  m.graph = std::make_unique<graph::Graph>();
+  graph::Graph& g = *m.graph;
+  const auto t = static_cast<std::int64_t>(data.y.size());
+  m.dim = 4;
+  m.theta = graph::input(g, "theta", DType::f64, {m.dim});
+  const Tensor mu = graph::index(m.theta, 0);
+  const Tensor a0_log = graph::index(m.theta, 1);
+  const Tensor a1_logit = graph::index(m.theta, 2);
+  const Tensor b1_logit = graph::index(m.theta, 3);
+  const Tensor a0 = graph::exp(a0_log);
+  const Tensor a1 = graph::sigmoid(a1_logit);
+  const Tensor b1 = graph::sigmoid(b1_logit);
+  const Tensor y = graph::constant(g, {t}, data.y);
+  const Tensor sigma1 = graph::constant(g, data.sigma1);
+
+  // sigma2[1:] by the recurrence, reading y[t-1] as the sequence y[:-1].
+  const std::vector<Tensor> init = {sigma1}, seqs = {graph::slice(y, 0, 0, -1)},
+                            consts = {a0, a1, b1, mu};
+  const auto r = graph::scan(
+      [](const graph::ScanArgs& s) {
+        const Tensor e = s.sequences[0] - s.constants[3];
+        return graph::ScanStep{
+            {s.constants[0] + s.constants[1] * graph::square(e) + s.constants[2] * s.carries[0]},
+            {}};
+      },
+      init, seqs, consts);
+  const Tensor sigma2 = graph::concat({graph::reshape(sigma1, {1}), r.carries[0]});
+
+  // Log-Jacobians: a0 = exp(x) adds x; p = sigmoid(x) adds log p + log(1 - p).
+  const auto logodds_jacobian = [](const Tensor& x) {
+    return graph::log_sigmoid(x) + graph::log_sigmoid(-x);
+  };
+  m.logp = normal_lpdf(mu, 0.0, 10.0) + a0_log + logodds_jacobian(a1_logit) +
+           logodds_jacobian(b1_logit) + graph::sum(normal_lpdf(y, mu, graph::sqrt(sigma2)));
+  m.names = {"mu", "alpha0_log__", "alpha1_logodds__", "beta1_logodds__"};
   return finish(std::move(m));
 }
 

@@ -43,6 +43,14 @@ struct HierarchicalData {
 HierarchicalData simulate_hierarchical(std::int64_t groups = 100, std::int64_t n = 5000,
                                        std::uint64_t seed = 20261125);
 
+struct GarchData {
+  std::vector<double> y;
+  double sigma1 = 1.0;  // the variance at t = 0
+};
+// GARCH(1,1) returns at fixed true values (mu 0.1, alpha0 0.2, alpha1 0.3, beta1 0.5), starting
+// from the stationary variance alpha0 / (1 - alpha1 - beta1) = 1.
+GarchData simulate_garch(std::int64_t t = 200, std::uint64_t seed = 20261203);
+
 // --- Graphs ---------------------------------------------------------------------------------
 
 // A log density and its gradient over the packed vector theta.
@@ -66,6 +74,10 @@ DensityGraph logistic_graph(const LogisticData& data);
 // HalfNormal(2) with log transforms; a_z ~ Normal(0, 1); a = mu + tau * a_z;
 // y ~ Normal(a[g], sigma) (a gather).
 DensityGraph hierarchical_graph(const HierarchicalData& data);
+// theta = [mu, alpha0_log__, alpha1_logodds__, beta1_logodds__]. mu ~ Normal(0, 10); alpha0 > 0,
+// alpha1 and beta1 in (0, 1), flat (+ log-Jacobians); sigma2[0] = sigma1, sigma2[t] = alpha0 +
+// alpha1 (y[t-1] - mu)^2 + beta1 sigma2[t-1] (a scan); y ~ Normal(mu, sqrt(sigma2)).
+DensityGraph garch_graph(const GarchData& data);
 
 // --- Compiled -------------------------------------------------------------------------------
 

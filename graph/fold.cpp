@@ -1,6 +1,6 @@
 // Constant folding at construction: elementwise ops, reshapes, broadcasts, sums, transposes,
-// slices and gathers of constants are evaluated once, in double, through the same scalar
-// definitions the engines use. Other ops (linear algebra, scans) stay in the graph. Each
+// slices, gathers and short scans of constants are evaluated once, in double, through the same
+// scalar definitions the engines use. Other ops (linear algebra, cumsum) stay in the graph. Each
 // switch names every op (graph/ops_by_kind.def groups the kinds it treats alike), so a new op
 // does not build until it is placed here.
 #include <cmath>
@@ -10,6 +10,7 @@
 
 #include "graph/elementwise.hpp"
 #include "graph/graph.hpp"
+#include "graph/scan.hpp"
 
 namespace stochos::graph {
 namespace {
@@ -136,6 +137,7 @@ std::optional<std::vector<double>> fold(const Graph& g, const Node& n) {
         case OpKind::Reduce:
         case OpKind::Shape:
         case OpKind::LinAlg:
+        case OpKind::Loop:
           return std::nullopt;  // not elementwise: is_elementwise kept them out
       }
       if (n.dtype == DType::f32) out[k] = static_cast<float>(out[k]);
@@ -146,6 +148,7 @@ std::optional<std::vector<double>> fold(const Graph& g, const Node& n) {
   switch (n.op) {
 #define STOCHOS_REDUCE_OP(name)
 #define STOCHOS_SHAPE_OP(name)
+#define STOCHOS_LOOP_OP(name)
 #define STOCHOS_OTHER_OP(name) case Op::name:
 #include "graph/ops_by_kind.def"
     // Elementwise ops are folded above and sources are values already; linear algebra stays
@@ -161,6 +164,8 @@ std::optional<std::vector<double>> fold(const Graph& g, const Node& n) {
     case Op::scatter_add:
     case Op::cumsum:
       return std::nullopt;
+    case Op::scan:
+      return fold_scan(g, n);  // unrolled over constants when short (graph/scan.cpp)
     case Op::reshape:
       return data(g, n.inputs[0]);
     case Op::broadcast_to: {

@@ -6,6 +6,7 @@
 #include <functional>
 
 #include "graph/error.hpp"
+#include "graph/scan.hpp"
 
 namespace stochos::graph {
 namespace {
@@ -23,11 +24,16 @@ std::size_t hash_node(const Node& n) {
     for (auto d : n.shape) mix(h, static_cast<std::size_t>(d));
     for (double v : *n.attrs.data) mix(h, std::hash<double>{}(v));
   }
+  if (n.attrs.body) mix(h, n.attrs.body->hash);
   return h;
 }
 
 bool same_node(const Node& a, const Node& b) {
   if (a.op != b.op || a.inputs != b.inputs || a.attrs.ints != b.attrs.ints) return false;
+  // Two scans are one node only when their bodies compute the same thing (Note [scan]).
+  if (a.attrs.body != b.attrs.body &&
+      (!a.attrs.body || !b.attrs.body || !same_body(*a.attrs.body, *b.attrs.body)))
+    return false;
   if (a.op == Op::constant) {
     if (a.dtype != b.dtype || a.shape != b.shape) return false;
     const auto& x = *a.attrs.data;
@@ -58,14 +64,19 @@ NodeId Graph::intern(Node n) {
   return id;
 }
 
-NodeId Graph::add(Op op, std::vector<NodeId> inputs, std::vector<std::int64_t> ints) {
+NodeId Graph::add(Op op, std::vector<NodeId> inputs, std::vector<std::int64_t> ints,
+                  std::shared_ptr<const ScanBody> body) {
   if (op == Op::constant || op == Op::input)
     throw GraphError(std::string(op_name(op)) + ": use Graph::constant or Graph::input");
+  if ((op == Op::scan) != (body != nullptr))
+    throw GraphError(std::string(op_name(op)) +
+                     (body ? ": only scan takes a body" : ": needs a body (graph::scan)"));
   for (auto i : inputs)
     if (i >= nodes_.size())
       throw GraphError(std::string(op_name(op)) + ": input node " + std::to_string(i) +
                        " does not exist in this graph");
-  Node n{op, DType::f64, {}, std::move(inputs), Attrs{std::move(ints), {}, nullptr}};
+  Node n{
+      op, DType::f64, {}, std::move(inputs), Attrs{std::move(ints), {}, nullptr, std::move(body)}};
   infer(*this, n);
   if (folding_ && !n.inputs.empty() &&
       std::all_of(n.inputs.begin(), n.inputs.end(), [&](NodeId i) { return is_constant(i); })) {

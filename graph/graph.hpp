@@ -20,9 +20,10 @@ class Graph {
   Graph(Graph&&) = default;
   Graph& operator=(Graph&&) = default;
 
-  // Adds op(inputs) with integer attributes; throws GraphError naming the op and shapes when
-  // the inputs do not fit.
-  NodeId add(Op op, std::vector<NodeId> inputs, std::vector<std::int64_t> ints = {});
+  // Adds op(inputs) with integer attributes (and, for scan alone, its body); throws GraphError
+  // naming the op and shapes when the inputs do not fit.
+  NodeId add(Op op, std::vector<NodeId> inputs, std::vector<std::int64_t> ints = {},
+             std::shared_ptr<const ScanBody> body = nullptr);
   NodeId constant(DType dtype, Shape shape, std::vector<double> values);
   NodeId scalar(double value, DType dtype = DType::f64) { return constant(dtype, {}, {value}); }
   // A new named input; two inputs are never merged, even with the same name.

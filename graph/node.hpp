@@ -28,12 +28,15 @@ inline constexpr std::int64_t kAllAxes = INT64_MIN;
 //   scatter_add               {rows of the output}
 //   matmul                    {transpose_a, transpose_b}
 //   trsolve                   {lower, transpose_a}: solves op(A) X = B for triangular A
+//   scan                      {length, reverse 0/1}; its body is `body` (Note [scan])
 // Constants carry their values in `data` (int64 and bool values are exact in a double);
 // inputs carry their name.
+struct ScanBody;  // graph/scan.hpp
 struct Attrs {
   std::vector<std::int64_t> ints;
   std::string name;
   std::shared_ptr<const std::vector<double>> data;
+  std::shared_ptr<const ScanBody> body = nullptr;  // scan's subgraph, immutable and shared
 };
 
 struct Node {

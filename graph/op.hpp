@@ -23,7 +23,8 @@ enum class OpKind : std::uint8_t {
   Cast,
   Reduce,
   Shape,
-  LinAlg
+  LinAlg,
+  Loop  // control flow (scan): a body subgraph, graph/scan.hpp
 };
 
 inline constexpr std::size_t kNumOps = 0
@@ -52,6 +53,7 @@ inline bool is_elementwise(Op op) {
     case OpKind::Reduce:
     case OpKind::Shape:
     case OpKind::LinAlg:
+    case OpKind::Loop:
       return false;
   }
   return false;

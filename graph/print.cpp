@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <sstream>
 
+#include "graph/scan.hpp"
+
 namespace stochos::graph {
 namespace {
 
@@ -28,23 +30,37 @@ std::string label(const Node& n) {
     }
     os << "]";
   }
+  if (n.attrs.body)
+    os << " {" << n.attrs.body->carries << " carries, " << n.attrs.body->sequences << " sequences, "
+       << n.attrs.body->constants() << " constants}";
   return os.str();
 }
 
-}  // namespace
-
-std::string to_string(const Graph& g) {
-  std::ostringstream os;
+// A scan's body is listed under it, indented, with its outputs named.
+void list(std::ostringstream& os, const Graph& g, const std::string& indent) {
   for (NodeId i = 0; i < g.size(); ++i) {
     const Node& n = g.node(i);
-    os << "%" << i << " = " << label(n);
+    os << indent << "%" << i << " = " << label(n);
     if (!n.inputs.empty()) {
       os << "(";
       for (std::size_t k = 0; k < n.inputs.size(); ++k) os << (k ? ", %" : "%") << n.inputs[k];
       os << ")";
     }
     os << " : " << dtype_name(n.dtype) << shape_str(n.shape) << "\n";
+    if (const auto& b = n.attrs.body) {
+      list(os, b->graph, indent + "    | ");
+      os << indent << "    | outputs:";
+      for (NodeId o : b->outputs) os << " %" << o;
+      os << "\n";
+    }
   }
+}
+
+}  // namespace
+
+std::string to_string(const Graph& g) {
+  std::ostringstream os;
+  list(os, g, "");
   return os.str();
 }
 

@@ -4,6 +4,7 @@
 
 #include "graph/error.hpp"
 #include "graph/graph.hpp"
+#include "graph/scan.hpp"
 
 namespace stochos::graph {
 namespace {
@@ -384,6 +385,10 @@ void infer(const Graph& g, Node& n) {
         c.fail("right-hand side rows differ from the matrix");
       n.dtype = c.in(0).dtype;
       n.shape = c.in(1).shape;
+      return;
+
+    case Op::scan:
+      infer_scan(g, n);  // graph/scan.cpp: the body's rules (Note [scan])
       return;
   }
 }

@@ -134,6 +134,7 @@ State RowAnalysis::compute(NodeId id) const {
     case graph::OpKind::LinAlg:
       return shape_op(id, in);
     case graph::OpKind::Source:
+    case graph::OpKind::Loop:  // a scan's steps depend on one another: not split by rows
       break;
   }
   return mixed(id, in);

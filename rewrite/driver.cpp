@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "graph/scan.hpp"
 #include "rewrite/emit.hpp"
 
 namespace stochos::rewrite {
@@ -55,6 +56,16 @@ NodeId copy_constant(Graph& g, const Node& n) {
   return g.constant(n.dtype, n.shape, *n.attrs.data);
 }
 
+Rewritten copy(const Graph& src, std::span<const NodeId> outputs, const Hook& hook);
+
+// A scan's body gets the same pass as the graph around it (Note [scan] in graph/scan.hpp);
+// rebuilding keeps every input in order, so the body's interface is unchanged.
+std::shared_ptr<const graph::ScanBody> copy_body(const graph::ScanBody& b, const Hook& hook) {
+  Rewritten r = copy(b.graph, b.outputs, hook);
+  if (has_dead_nodes(*r.graph, r.outputs)) r = copy(*r.graph, r.outputs, {});
+  return graph::make_scan_body(std::move(*r.graph), std::move(r.outputs), b.carries, b.sequences);
+}
+
 Rewritten copy(const Graph& src, std::span<const NodeId> outputs, const Hook& hook) {
   Rewritten r;
   r.graph = std::make_unique<Graph>();
@@ -82,6 +93,9 @@ Rewritten copy(const Graph& src, std::span<const NodeId> outputs, const Hook& ho
       const Node& m = g.node(*rep);
       if (m.dtype != n.dtype || m.shape != n.shape) bad_replacement(n, m);
       map[id] = *rep;
+    } else if (n.attrs.body) {
+      const auto body = copy_body(*n.attrs.body, hook);
+      map[id] = g.add(n.op, in, n.attrs.ints, body);
     } else {
       map[id] = emit(g, n.op, in, n.attrs.ints);
     }

@@ -1,4 +1,5 @@
 // eliminate_dead and the optimize pipeline.
+#include "graph/scan.hpp"
 #include "rewrite/driver.hpp"
 
 namespace stochos::rewrite {
@@ -21,6 +22,9 @@ bool same_graph(const graph::Graph& a, const graph::Graph& b) {
       return false;
     if (x.attrs.data != y.attrs.data &&
         (!x.attrs.data || !y.attrs.data || *x.attrs.data != *y.attrs.data))
+      return false;
+    if (x.attrs.body != y.attrs.body &&
+        (!x.attrs.body || !y.attrs.body || !graph::same_body(*x.attrs.body, *y.attrs.body)))
       return false;
   }
   return true;

@@ -186,6 +186,7 @@ struct Simplifier {
       case graph::OpKind::Compare:
       case graph::OpKind::Logical:
       case graph::OpKind::LinAlg:
+      case graph::OpKind::Loop:  // its body is simplified by the driver
         return std::nullopt;
     }
     return std::nullopt;

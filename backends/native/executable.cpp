@@ -7,6 +7,7 @@
 
 #include "backends/native/fuse.hpp"
 #include "backends/native/lower.hpp"
+#include "backends/native/scan.hpp"
 #include "graph/print.hpp"
 #include "stochos/error.hpp"
 
@@ -74,6 +75,7 @@ struct NativeWorkspace final : Workspace {
   std::vector<void*> slots;
   std::vector<std::vector<std::byte>> steady_values;  // per steady input, as last run
   bool steady_run = false;                            // the steady steps have run once
+  std::vector<std::unique_ptr<Workspace>> bodies;  // one per scan step, made with the workspace
 };
 
 }  // namespace
@@ -213,6 +215,10 @@ NativeExecutable::NativeExecutable(const graph::Graph& g, std::span<const graph:
           writes.push_back(slot_of[gr->writes[k]]);
         }
       if (!lower_fused(g, order[i], fusion, s)) lower(g, n, s);
+      if (s.scan && s.scan->body) {  // its body's workspace gets a slot of its own (scan.cpp)
+        s.p.assign(1, static_cast<std::int64_t>(slot_count_));
+        bodies_.emplace_back(static_cast<std::uint32_t>(slot_count_++), s.scan->body.get());
+      }
       steps_.push_back(std::move(s));
       steady_step_.push_back(steady_step_node[i]);
       if (n.op != graph::Op::reshape)
@@ -243,7 +249,21 @@ std::unique_ptr<Workspace> NativeExecutable::make_workspace() const {
   for (const SteadyInput& si : steady_inputs_) ws->steady_values.emplace_back(si.bytes);
   for (const auto& [slot, ptr] : const_slots_) ws->slots[slot] = const_cast<void*>(ptr);
   for (const auto& b : arena_slots_) ws->slots[b.slot] = ws->arena.get() + b.bytes;
+  for (const auto& [slot, body] : bodies_) {
+    ws->bodies.push_back(body->make_workspace());
+    ws->slots[slot] = slots_of(*ws->bodies.back());
+  }
   return ws;
+}
+
+void** NativeExecutable::slots_of(Workspace& ws) {
+  return static_cast<NativeWorkspace&>(ws).slots.data();
+}
+
+bool NativeExecutable::computes(std::size_t j) const {
+  const std::uint32_t slot = outputs_[j].slot;
+  return std::any_of(arena_slots_.begin(), arena_slots_.end(),
+                     [&](const Bound& b) { return b.slot == slot; });
 }
 
 void NativeExecutable::run(Workspace& workspace, std::span<const void* const> inputs,

@@ -32,6 +32,18 @@ class NativeExecutable final : public Executable {
     return static_cast<std::size_t>(std::count(steady_step_.begin(), steady_step_.end(), 1));
   }
 
+  // For a scan running this plan as its body, step after step in one workspace (scan.cpp): the
+  // workspace's slot array, the plan's steps alone (no binding, no copying out), and where the
+  // inputs and outputs live. An output it `computes` is written by a step of its own into its
+  // slot, so pointing that slot elsewhere before the steps run moves the result there.
+  static void** slots_of(Workspace& ws);
+  void run_steps(void** slots) const {
+    for (const Step& s : steps_) s.fn(s, slots);
+  }
+  std::uint32_t input_slot(std::size_t i) const { return input_slots_[i]; }
+  std::uint32_t output_slot(std::size_t j) const { return outputs_[j].slot; }
+  bool computes(std::size_t j) const;
+
  private:
   struct Bound {
     std::uint32_t slot;
@@ -52,6 +64,8 @@ class NativeExecutable final : public Executable {
   std::vector<std::pair<std::uint32_t, const void*>> const_slots_;
   std::vector<std::vector<std::uint64_t>> const_storage_;  // 8-byte aligned constant buffers
   std::size_t arena_bytes_ = 0;
+  // Per scan step: the slot that holds its body's slot array, and the body's plan.
+  std::vector<std::pair<std::uint32_t, const NativeExecutable*>> bodies_;
 };
 
 inline constexpr std::uint32_t kUnused = 0xffffffffu;

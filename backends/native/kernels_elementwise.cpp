@@ -437,6 +437,7 @@ void lower_elementwise(const graph::Graph& g, const graph::Node& n, Step& s) {
     case graph::OpKind::Reduce:
     case graph::OpKind::Shape:
     case graph::OpKind::LinAlg:
+    case graph::OpKind::Loop:
       unsupported(n);  // not elementwise: lower() sends these elsewhere
   }
 }

@@ -52,6 +52,9 @@ void lower(const graph::Graph& g, const graph::Node& n, Step& s) {
     case Op::trsolve:
       lower_linalg(g, n, s);
       return;
+    case Op::scan:
+      lower_scan(g, n, s);  // the body's own plan, run per step (scan.cpp)
+      return;
   }
 }
 

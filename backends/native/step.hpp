@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "graph/graph.hpp"
@@ -14,6 +15,9 @@ namespace stochos::backends::native {
 // buffers (set per call), reshape slots alias their input (a view step), and every other slot
 // points into the workspace's arena at an offset fixed by the planner, reusing memory whose
 // last reader has run. A kernel reads and writes only through the slot pointers.
+// A scan step runs its body's own plan, whose workspace lives beside the outer one
+// (Note [native scan] in scan.cpp).
+struct ScanPlan;  // scan.hpp
 struct Step {
   using Fn = void (*)(const Step&, void** slots);
   Fn fn = nullptr;
@@ -22,6 +26,8 @@ struct Step {
   std::vector<std::uint32_t> also_out;  // further nodes it writes (Note [multi-output steps])
   std::int64_t n = 0;                   // elements of the output
   std::vector<std::int64_t> p;          // kernel parameters (shapes, strides, flags), per family
+  // A scan's compiled body; p[0] is then the slot holding the body's per-workspace slots.
+  std::shared_ptr<const ScanPlan> scan = nullptr;
 };
 
 // Storage types of each dtype (backends/backend.hpp).
@@ -49,6 +55,7 @@ void lower_elementwise(const graph::Graph& g, const graph::Node& n, Step& s);
 void lower_reduce(const graph::Graph& g, const graph::Node& n, Step& s);
 void lower_shape(const graph::Graph& g, const graph::Node& n, Step& s);
 void lower_linalg(const graph::Graph& g, const graph::Node& n, Step& s);
+void lower_scan(const graph::Graph& g, const graph::Node& n, Step& s);
 
 // Strided iteration shared by broadcasting, transposes and slices: for every element i of an
 // output of `shape` (row-major), calls f(i, off_0, ..., off_k) where off_j = base_j + sum over

@@ -239,6 +239,7 @@ Step lower_elementwise(const graph::Graph& g, const Node& n) {
     case graph::OpKind::Reduce:
     case graph::OpKind::Shape:
     case graph::OpKind::LinAlg:
+    case graph::OpKind::Loop:
       break;  // not elementwise: lower() sends these elsewhere
   }
   no_kernel(n, in0);

@@ -41,6 +41,8 @@ Step lower(const graph::Graph& g, const graph::Node& n) {
     case Op::cholesky:
     case Op::trsolve:
       return lower_linalg(g, n);
+    case Op::scan:
+      return lower_scan(g, n);  // the body's steps in a loop (kernels_scan.cpp)
   }
   return {};
 }

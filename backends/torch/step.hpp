@@ -70,6 +70,7 @@ Step lower_elementwise(const graph::Graph& g, const graph::Node& n);
 Step lower_reduce(const graph::Graph& g, const graph::Node& n);
 Step lower_shape(const graph::Graph& g, const graph::Node& n);
 Step lower_linalg(const graph::Graph& g, const graph::Node& n);
+Step lower_scan(const graph::Graph& g, const graph::Node& n);
 
 inline ::at::ScalarType scalar_type(graph::DType d) {
   switch (d) {

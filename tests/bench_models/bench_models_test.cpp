@@ -121,5 +121,15 @@ TEST(BenchModels, HierarchicalDataCoversEveryGroup) {
   EXPECT_EQ(std::count(seen.begin(), seen.end(), 1), data.groups);
 }
 
+TEST(BenchModels, GarchGraphMatchesHandwritten) {
+  const GarchData data = simulate_garch();
+  expect_agree(garch_graph(data), GarchHand(data));
+}
+
+TEST(BenchModels, GarchHandwrittenGradient) {
+  const GarchHand hand(simulate_garch(30));
+  expect_gradient_matches_differences(hand, hand.dim());
+}
+
 }  // namespace
 }  // namespace stochos::bench

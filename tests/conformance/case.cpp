@@ -50,7 +50,7 @@ const std::vector<Case>& all_cases() {
   static const std::vector<Case> all = [] {
     std::vector<Case> v;
     for (auto family : {elementwise_cases, reduction_cases, shape_cases, linalg_cases,
-                        extreme_cases, empty_cases, hessian_cases}) {
+                        extreme_cases, empty_cases, hessian_cases, scan_cases}) {
       auto c = family();
       v.insert(v.end(), c.begin(), c.end());
     }

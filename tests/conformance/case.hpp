@@ -66,6 +66,7 @@ std::vector<Case> linalg_cases();
 std::vector<Case> extreme_cases();
 std::vector<Case> empty_cases();
 std::vector<Case> hessian_cases();
+std::vector<Case> scan_cases();
 // Every case, built once.
 const std::vector<Case>& all_cases();
 

@@ -112,6 +112,10 @@ TEST(TorchBackend, HierarchicalGatherAgreesWithNative) {
 
 // A multivariate normal through cholesky and trsolve, with slices, concat and a cumsum, both
 // rewritten and as built.
+TEST(TorchBackend, GarchScanAgreesWithNative) {
+  expect_same_density(bench::garch_graph(bench::simulate_garch(40)), 1e-10);
+}
+
 TEST(TorchBackend, LinearAlgebraDensityAgreesWithNative) {
   Graph g;
   Tensor theta = input(g, "theta", DType::f64, {9});
@@ -295,6 +299,11 @@ TEST(TorchAutograd, HierarchicalGradientMatchesTheSymbolicOne) {
 
 // Every differentiable family at once: linear algebra, slices (negative steps), unslice,
 // concat, cumsum, gather and scatter_add, reductions and the special functions.
+// torch's reverse mode through the scan's loop of ATen ops, against the reverse scan.
+TEST(TorchAutograd, GarchScanGradientMatchesTheSymbolicOne) {
+  expect_autograd_matches(bench::garch_graph(bench::simulate_garch(40)));
+}
+
 TEST(TorchAutograd, ARichDensityMatchesTheSymbolicGradient) {
   Graph g;
   Tensor theta = input(g, "theta", DType::f64, {12});
