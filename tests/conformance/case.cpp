@@ -59,4 +59,16 @@ const std::vector<Case>& all_cases() {
   return all;
 }
 
+Case make_case(std::string name, std::vector<std::string> ops, std::vector<Input> in,
+               std::function<Tensor(const std::vector<Tensor>&)> build,
+               std::function<Expected(const std::vector<Values>&)> reference) {
+  Case c;
+  c.name = std::move(name);
+  c.ops = std::move(ops);
+  c.inputs = std::move(in);
+  c.build = std::move(build);
+  c.reference = std::move(reference);
+  return c;
+}
+
 }  // namespace stochos::conformance

@@ -58,6 +58,11 @@ struct Case {
   bool second_order = false;
 };
 
+// A case from its name, ops, inputs, graph and reference; the rest as Case's defaults.
+Case make_case(std::string name, std::vector<std::string> ops, std::vector<Input> in,
+               std::function<Tensor(const std::vector<Tensor>&)> build,
+               std::function<Expected(const std::vector<Values>&)> reference);
+
 // The cases, by family (one file each).
 std::vector<Case> elementwise_cases();
 std::vector<Case> reduction_cases();

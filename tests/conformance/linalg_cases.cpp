@@ -18,12 +18,8 @@ namespace {
 Case make(std::string name, std::vector<std::string> ops, std::vector<Input> in,
           std::function<Tensor(const std::vector<Tensor>&)> build,
           std::function<Expected(const std::vector<Values>&)> ref, double tol = 1e-13) {
-  Case c;
-  c.name = std::move(name);
-  c.ops = std::move(ops);
-  c.inputs = std::move(in);
-  c.build = std::move(build);
-  c.reference = std::move(ref);
+  Case c =
+      make_case(std::move(name), std::move(ops), std::move(in), std::move(build), std::move(ref));
   c.tolerance = tol;
   return c;
 }

@@ -341,17 +341,7 @@ Expected var_gradient_ref(const std::vector<Values>& v) {
   return {df, {6}};
 }
 
-Case make(std::string name, std::vector<std::string> ops, std::vector<Input> in,
-          std::function<Tensor(const std::vector<Tensor>&)> build,
-          std::function<Expected(const std::vector<Values>&)> ref) {
-  Case c;
-  c.name = std::move(name);
-  c.ops = std::move(ops);
-  c.inputs = std::move(in);
-  c.build = std::move(build);
-  c.reference = std::move(ref);
-  return c;
-}
+constexpr auto make = &make_case;
 
 }  // namespace
 
