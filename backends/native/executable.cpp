@@ -75,7 +75,7 @@ struct NativeWorkspace final : Workspace {
   std::vector<void*> slots;
   std::vector<std::vector<std::byte>> steady_values;  // per steady input, as last run
   bool steady_run = false;                            // the steady steps have run once
-  std::vector<std::unique_ptr<Workspace>> bodies;  // one per scan step, made with the workspace
+  std::vector<std::unique_ptr<Workspace>> bodies;     // one per scan step, made with the workspace
 };
 
 }  // namespace
