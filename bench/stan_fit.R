@@ -6,8 +6,7 @@
 # Writes the sampler's own warm-up + sampling seconds summed over chains (get_elapsed_time: not
 # the compilation, not R's start-up), the leapfrog steps over every iteration, warm-up included
 # (the gradient evaluations), and the smallest bulk ESS over the parameters (posterior::ess_bulk).
-# Needs r-cran-rstan, r-cran-posterior, r-cran-jsonlite; rstan finds Boost once BH/include links
-# to /usr/include (docs/performance.md).
+# Needs rstan, posterior and jsonlite: `scripts/install-deps --stan`.
 suppressMessages({
   library(rstan)
   library(posterior)
