@@ -277,7 +277,8 @@ void NativeExecutable::run(Workspace& workspace, std::span<const void* const> in
   for (std::size_t i = 0; i < inputs.size(); ++i)
     if (input_slots_[i] != kUnused) slots[input_slots_[i]] = const_cast<void*>(inputs[i]);
   // Note [steady inputs]: skip the steady steps when no steady input changed.
-  bool steady_same = ws.steady_run;
+  // A plan without steady steps runs every step, with no per-step test.
+  bool steady_same = ws.steady_run && !steady_inputs_.empty();
   for (std::size_t k = 0; k < steady_inputs_.size(); ++k) {
     const auto& si = steady_inputs_[k];
     auto& kept = ws.steady_values[k];
