@@ -136,7 +136,8 @@ std::vector<DataDeclaration> data_declarations(const Program& program) {
 std::vector<std::string> deterministic_names(const Program& program) {
   std::vector<std::string> out;
   for (const Statement& s : program.statements)
-    if (s.kind == Statement::Kind::deterministic) out.push_back(s.name);
+    if (s.kind == Statement::Kind::deterministic && (!s.element || s.loop))  // not x[0] = ...
+      out.push_back(s.name);
   return out;
 }
 

@@ -41,11 +41,22 @@ struct Expr {
   std::vector<Subscript> subscripts;  // index
 };
 
+// `for t in start:stop` after a recurrence's line (Note [recurrences] in lang/recurrence.hpp).
+struct Loop {
+  std::string var;
+  Loc loc, var_loc;  // of `for` and of the index's name
+  ExprPtr start, stop;
+};
+
 struct Statement {
   enum class Kind { data, sample, deterministic, let, potential } kind;
   Loc loc;
   std::string name;
   Loc name_loc;
+  // let/deterministic `NAME[element] = ...`: one element of an array a recurrence defines, its
+  // start value (`x[0]`) or, with `loop`, every step (`x[t] ... for t in 1:T`).
+  ExprPtr element;
+  std::optional<Loop> loop;
   // data: the type ("int" or "real") and the dims; the others: the expression (sample: a call).
   std::string type;
   std::vector<ExprPtr> dims;

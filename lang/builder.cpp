@@ -9,9 +9,12 @@
 #include <numbers>
 #include <optional>
 #include <set>
+#include <span>
 
+#include "graph/scan.hpp"
 #include "lang/functions.hpp"
 #include "lang/lang.hpp"
+#include "lang/recurrence.hpp"
 #include "lang/suggest.hpp"
 #include "stochos/error.hpp"
 
@@ -101,7 +104,27 @@ class Builder {
         shard_(shard) {}
 
   std::unique_ptr<model::Model> run() {
-    for (const Statement& s : p_.statements) statement(s);
+    const auto& st = p_.statements;
+    for (std::size_t i = 0; i < st.size();) {
+      if (!st[i].loop) {
+        statement(st[i++]);
+        continue;
+      }
+      // Consecutive lines with the same `for` clause are one loop.
+      const auto [a, b] = loop_range(*st[i].loop);
+      std::size_t j = i + 1;
+      while (j < st.size() && st[j].loop && st[j].loop->var == st[i].loop->var &&
+             loop_range(*st[j].loop) == std::pair{a, b})
+        ++j;
+      recurrence(std::span(st).subspan(i, j - i), a, b);
+      i = j;
+    }
+    for (const auto& [name, pending] : pending_)
+      fail(pending.starts.begin()->second.loc,
+           "'" + name + "[" + std::to_string(pending.starts.begin()->first) +
+               "]' is a start value, but no recurrence follows: `" +
+               (pending.kind == Statement::Kind::let ? "let " : "") + name + "[t] = ... for t in " +
+               std::to_string(pending.starts.rbegin()->first + 1) + ":N` defines the rest");
     return std::move(m_);
   }
 
@@ -122,11 +145,318 @@ class Builder {
       fail(loc, "out of memory while building this statement");
     }
   }
-  graph::Graph& g() { return m_->graph(); }
+  graph::Graph& g() { return body_ ? body_->args.graph : m_->graph(); }
 
   void define(const std::string& name, Loc loc, Value v) {
-    if (env_.count(name)) fail(loc, "'" + name + "' is already defined");
+    if (env_.count(name) || pending_.count(name)) fail(loc, "'" + name + "' is already defined");
     env_[name] = std::move(v);
+  }
+
+  // --- Recurrences (Note [recurrences] in lang/recurrence.hpp) ---
+
+  // A start value, `let x[0] = ...`: kept until x's recurrence.
+  struct Start {
+    Value value;
+    Loc loc;
+  };
+  struct Pending {
+    Statement::Kind kind;
+    std::map<std::int64_t, Start> starts;
+  };
+
+  void start_value(const Statement& s) {
+    if (env_.count(s.name)) fail(s.name_loc, "'" + s.name + "' is already defined");
+    const auto k = int_value(*s.element);
+    if (!k)
+      fail(s.element->loc,
+           "a start value's index must be an integer known when the model is "
+           "built (a recurrence's line ends with `for " +
+               to_source(*s.element) + " in 1:T`)");
+    if (*k < 0) fail(s.element->loc, "a start value's index must not be negative");
+    auto [it, fresh] = pending_.try_emplace(s.name, Pending{s.kind, {}});
+    if (it->second.kind != s.kind)
+      fail(s.loc, "'" + s.name + "' has start values written " +
+                      (s.kind == Statement::Kind::let ? "without" : "with") +
+                      " `let`; write all of an array's lines alike");
+    if (it->second.starts.count(*k))
+      fail(s.name_loc, "'" + s.name + "[" + std::to_string(*k) + "]' is already defined");
+    Value v = expr(*s.value);
+    if (v.t.rank() > 0 || !v.int_scalar) v.int_scalar = std::nullopt;
+    it->second.starts.emplace(*k, Start{v, s.loc});
+  }
+
+  std::pair<std::int64_t, std::int64_t> loop_range(const Loop& l) {
+    const auto a = int_value(*l.start), b = int_value(*l.stop);
+    if (!a)
+      fail(l.start->loc, "a recurrence's range must be integers known when the model is built");
+    if (!b)
+      fail(l.stop->loc, "a recurrence's range must be integers known when the model is built");
+    if (*a < 0) fail(l.start->loc, "a recurrence's range must not start below 0");
+    if (*b < *a)
+      fail(l.stop->loc, "the range " + std::to_string(*a) + ":" + std::to_string(*b) +
+                            " ends before it starts (`for " + l.var +
+                            " in START:STOP` runs START, ..., STOP - 1)");
+    return {*a, *b};
+  }
+
+  // What one loop's body reads: its arrays (in line order), the lags each is read at, the other
+  // arrays read at a step, and whether the index itself is a value.
+  struct LoopPlan {
+    std::string var;
+    std::int64_t a = 0, b = 0;
+    std::vector<std::string> arrays;
+    std::map<std::string, std::int64_t> lags;  // the deepest lag read of each array (0: none)
+    std::vector<std::pair<std::string, std::int64_t>> sequences;  // (array, offset)
+    bool index_value = false;
+  };
+
+  // The body being traced: what a name or a step subscript reads there.
+  struct Body {
+    const graph::ScanArgs& args;
+    const LoopPlan& plan;
+    std::map<std::pair<std::string, std::int64_t>, Tensor> lagged;  // (array, k): x[t-k]
+    std::map<std::string, Tensor> current;                          // x[t], once its line ran
+    std::map<std::pair<std::string, std::int64_t>, Tensor> rows;    // (sequence, k): y[t+k]
+    std::optional<Tensor> index;
+    std::size_t line = 0;  // the line being read
+    bool from_data = true;
+  };
+
+  LoopPlan plan_loop(std::span<const Statement> lines, std::int64_t a, std::int64_t b) {
+    LoopPlan plan{lines[0].loop->var, a, b, {}, {}, {}, false};
+    const Loop& loop = *lines[0].loop;
+    if (env_.count(plan.var) || pending_.count(plan.var) || data_.count(plan.var))
+      fail(loop.var_loc, "'" + plan.var +
+                             "' is already defined; name the recurrence's index "
+                             "otherwise");
+    for (const Statement& s : lines) {
+      if (!(s.element->kind == Expr::Kind::name && s.element->name == plan.var))
+        fail(s.element->loc, "a recurrence's line defines " + s.name + "[" + plan.var +
+                                 "] (the index of its `for` clause), not " + s.name + "[" +
+                                 to_source(*s.element) + "]");
+      if (env_.count(s.name)) fail(s.name_loc, "'" + s.name + "' is already defined");
+      if (std::find(plan.arrays.begin(), plan.arrays.end(), s.name) != plan.arrays.end())
+        fail(s.name_loc, "'" + s.name + "[" + plan.var + "]' is already defined by this loop");
+      const auto p = pending_.find(s.name);
+      if (p != pending_.end() && p->second.kind != s.kind)
+        fail(s.loc, "'" + s.name + "' has start values written " +
+                        (s.kind == Statement::Kind::let ? "without" : "with") +
+                        " `let`; write all of an array's lines alike");
+      plan.arrays.push_back(s.name);
+      plan.lags[s.name] = 0;
+    }
+    const KnownInt known = [this](const Expr& e) { return int_value(e); };
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+      const Statement& s = lines[i];
+      plan.index_value = plan.index_value || uses_index_value(*s.value, plan.var, known);
+      for (const TimeRead& r : time_reads(*s.value, plan.var, known)) {
+        const Loc at = r.expr->subscripts[0].loc;
+        const std::string read = r.name + "[" + to_source(*r.expr->subscripts[0].index) + "]";
+        const auto mine = std::find(plan.arrays.begin(), plan.arrays.end(), r.name);
+        if (mine != plan.arrays.end()) {
+          const auto line = static_cast<std::size_t>(mine - plan.arrays.begin());
+          if (r.offset > 0)
+            fail(at, read + " reads the future: a recurrence reads its arrays at " + plan.var +
+                         " or before");
+          if (r.offset == 0 && line == i)
+            fail(at, read + " is what this line defines; read its past, " + r.name + "[" +
+                         plan.var + " - 1]");
+          if (r.offset == 0 && line > i)
+            fail(at, read + " reads the future: " + read + " is defined on a later line (line " +
+                         std::to_string(lines[line].loc.line) + "); move that line above this one");
+          if (a + r.offset < 0)
+            fail(at, read + " at " + plan.var + " = " + std::to_string(a) + " reads " + r.name +
+                         "[" + std::to_string(a + r.offset) + "], before its first value: give " +
+                         "start values (`let " + r.name + "[0] = ...`) and start the range at " +
+                         std::to_string(-r.offset) + " or later");
+          plan.lags[r.name] = std::max(plan.lags[r.name], -r.offset);
+          continue;
+        }
+        if (pending_.count(r.name))
+          fail(at, "'" + r.name + "' is defined by a recurrence of another loop; put its line " +
+                       "with the same `for` clause next to this one");
+        const auto it = env_.find(r.name);
+        if (it == env_.end()) unknown_name(*r.expr->items[0]);
+        refuse_nulls(*r.expr->items[0], it->second);
+        const Tensor& y = it->second.t;
+        if (y.rank() == 0) fail(at, "'" + r.name + "' is a scalar; it has no element " + read);
+        const std::int64_t n = y.shape()[0];
+        if (b > a && a + r.offset < 0)
+          fail(at, read + " at " + plan.var + " = " + std::to_string(a) + " reads " + r.name + "[" +
+                       std::to_string(a + r.offset) + "], before its start; start the " +
+                       "range at " + std::to_string(-r.offset) + " or later");
+        if (b > a && b - 1 + r.offset >= n)
+          fail(at, read + " at " + plan.var + " = " + std::to_string(b - 1) + " reads " + r.name +
+                       "[" + std::to_string(b - 1 + r.offset) + "], past its end (" + r.name +
+                       " has length " + std::to_string(n) + ")");
+        const std::pair key{r.name, r.offset};
+        if (std::find(plan.sequences.begin(), plan.sequences.end(), key) == plan.sequences.end())
+          plan.sequences.push_back(key);
+      }
+    }
+    // Start values: exactly x[0], ..., x[a-1].
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+      const Statement& s = lines[i];
+      const auto p = pending_.find(s.name);
+      for (std::int64_t k = 0; k < a; ++k)
+        if (p == pending_.end() || !p->second.starts.count(k))
+          fail(s.name_loc, "missing start value: " + s.name + "[" + plan.var + "] for " + plan.var +
+                               " in " + std::to_string(a) + ":" + std::to_string(b) +
+                               " starts at " + std::to_string(a) + ", so " + s.name + "[" +
+                               std::to_string(k) + "] needs a value first: `" +
+                               (s.kind == Statement::Kind::let ? "let " : "") + s.name + "[" +
+                               std::to_string(k) + "] = ...`");
+      if (p != pending_.end() && p->second.starts.rbegin()->first >= a) {
+        const auto& [k, start] = *p->second.starts.rbegin();
+        fail(start.loc, "'" + s.name + "[" + std::to_string(k) + "]' is given a start value, " +
+                            "but the recurrence on line " + std::to_string(s.loc.line) +
+                            " defines " + s.name + "[" + plan.var + "] for " + plan.var + " in " +
+                            std::to_string(a) + ":" + std::to_string(b));
+      }
+    }
+    return plan;
+  }
+
+  void recurrence(std::span<const Statement> lines, std::int64_t a, std::int64_t b) {
+    const LoopPlan plan = plan_loop(lines, a, b);
+    // Start values, as floats of one shape per array.
+    std::map<std::string, std::vector<Tensor>> starts;
+    bool from_data = true;
+    for (const Statement& s : lines) {
+      auto& list = starts[s.name];
+      const auto p = pending_.find(s.name);
+      if (p == pending_.end()) continue;
+      for (const auto& [k, start] : p->second.starts) {
+        const Tensor t = as_float(start.value.t);
+        if (!list.empty() && t.shape() != list[0].shape())
+          fail(start.loc, "'" + s.name + "[" + std::to_string(k) + "]' has shape " +
+                              graph::shape_str(t.shape()) + " but " + s.name + "[0] has shape " +
+                              graph::shape_str(list[0].shape()));
+        from_data = from_data && start.value.from_data;
+        list.push_back(t);
+      }
+    }
+    std::vector<Tensor> init, sequences;
+    for (const std::string& x : plan.arrays)
+      for (std::int64_t k = 1; k <= plan.lags.at(x); ++k)
+        init.push_back(starts[x][static_cast<std::size_t>(a - k)]);
+    for (const auto& [name, k] : plan.sequences)
+      sequences.push_back(graph::slice(env_.at(name).t, 0, a + k, b + k));
+    if (plan.index_value) {  // t itself: a, ..., b-1
+      std::vector<double> index(static_cast<std::size_t>(b - a));
+      for (std::size_t k = 0; k < index.size(); ++k) index[k] = static_cast<double>(a) + k;
+      sequences.push_back(graph::constant(m_->graph(), Shape{b - a}, std::move(index), DType::i64));
+    }
+    const auto trace = [&](const graph::ScanArgs& args) {
+      return step(args, plan, lines, starts, from_data);
+    };
+    const graph::ScanResult r =
+        at(lines[0].loop->loc, [&] { return graph::scan(trace, init, sequences, {}, b - a); });
+    // Each array: its start values, then its steps (x[t] is the carry x[t-1] of the next step).
+    std::size_t carry = 0, output = 0;
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+      const Statement& s = lines[i];
+      const std::int64_t lag = plan.lags.at(s.name);
+      Tensor steps = lag > 0 ? r.carries[carry] : r.outputs[output++];
+      carry += static_cast<std::size_t>(lag);
+      const auto& first = starts[s.name];
+      Value v;
+      v.from_data = from_data;
+      v.t = first.empty() ? steps : at(s.loc, [&] {
+        return graph::concat({graph::stack(first, 0), steps}, 0);
+      });
+      pending_.erase(s.name);
+      if (s.kind == Statement::Kind::deterministic) {
+        if (functions().count(s.name) || s.name == "pi" || s.name == "inf")
+          fail(s.name_loc, "'" + s.name + "' is a built-in name");
+        v.t = at(s.loc, [&] { return m_->deterministic(s.name, v.t); });
+      }
+      define(s.name, s.name_loc, v);
+    }
+  }
+
+  // One step of a loop, traced into the scan's body.
+  graph::ScanStep step(const graph::ScanArgs& args, const LoopPlan& plan,
+                       std::span<const Statement> lines,
+                       const std::map<std::string, std::vector<Tensor>>& starts, bool& from_data) {
+    Body body{args, plan, {}, {}, {}, std::nullopt, 0, true};
+    std::size_t c = 0;
+    for (const std::string& x : plan.arrays)
+      for (std::int64_t k = 1; k <= plan.lags.at(x); ++k) body.lagged[{x, k}] = args.carries[c++];
+    for (std::size_t j = 0; j < plan.sequences.size(); ++j)
+      body.rows[plan.sequences[j]] = args.sequences[j];
+    if (plan.index_value) body.index = args.sequences.back();
+    struct Restore {
+      Body*& slot;
+      ~Restore() { slot = nullptr; }
+    } restore{body_};
+    body_ = &body;
+    graph::ScanStep out;
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+      const Statement& s = lines[i];
+      body.line = i;
+      Tensor x = as_float(expr(*s.value).t);
+      const std::int64_t lag = plan.lags.at(s.name);
+      const auto& first = starts.at(s.name);
+      if (!first.empty() && x.shape() != first[0].shape())
+        fail(s.loc, s.name + "[" + plan.var + "] has shape " + graph::shape_str(x.shape()) +
+                        " but its start values have shape " + graph::shape_str(first[0].shape()));
+      if (x.dtype() != floatx_) x = graph::cast(x, floatx_);
+      body.current[s.name] = x;
+      if (lag == 0) out.outputs.push_back(x);
+    }
+    for (const std::string& x : plan.arrays) {
+      const std::int64_t lag = plan.lags.at(x);
+      if (lag == 0) continue;
+      out.carries.push_back(body.current.at(x));
+      for (std::int64_t k = 1; k < lag; ++k) out.carries.push_back(body.lagged.at({x, k}));
+    }
+    from_data = from_data && body.from_data;
+    return out;
+  }
+
+  // In a loop's body, an outer value becomes a constant of the loop.
+  Value inside(Value v) {
+    if (!body_) return v;
+    body_->from_data = body_->from_data && v.from_data;
+    if (v.t.valid()) v.t = body_->args.capture(v.t);
+    return v;
+  }
+
+  // x[t + k] in a loop's body, or a start value x[k] of an array a later recurrence defines;
+  // nothing for any other subscript.
+  std::optional<Value> element_read(const Expr& e) {
+    if (e.items[0]->kind != Expr::Kind::name || e.subscripts.empty() || e.subscripts[0].slice)
+      return std::nullopt;
+    const std::string& name = e.items[0]->name;
+    if (body_) {
+      const KnownInt known = [this](const Expr& x) { return int_value(x); };
+      const auto k = time_subscript(e.subscripts[0], body_->plan.var, known).offset;
+      const auto& arrays = body_->plan.arrays;
+      if (std::find(arrays.begin(), arrays.end(), name) != arrays.end()) {
+        if (!k)
+          fail(e.subscripts[0].loc, "inside its loop, '" + name + "' is read at a step minus a " +
+                                        "constant, " + name + "[" + body_->plan.var +
+                                        " - 1], not at " + to_source(*e.subscripts[0].index));
+        Value v;
+        v.t = *k < 0 ? body_->lagged.at({name, -*k}) : body_->current.at(name);
+        return v;
+      }
+      if (k) {
+        Value v;
+        v.t = body_->rows.at({name, *k});
+        v.from_data = env_.at(name).from_data;
+        body_->from_data = body_->from_data && v.from_data;
+        return v;
+      }
+    }
+    const auto p = pending_.find(name);
+    if (p == pending_.end()) return std::nullopt;
+    const auto k = int_value(*e.subscripts[0].index);
+    if (!k || !p->second.starts.count(*k))
+      fail(e.loc, "'" + name + "' is defined by a recurrence below; before it, only its start " +
+                      "values can be read (" + name + "[0], ...)");
+    return inside(p->second.starts.at(*k).value);
   }
 
   // --- Statements ---
@@ -138,6 +468,7 @@ class Builder {
       case Statement::Kind::sample:
         return sample(s);
       case Statement::Kind::deterministic: {
+        if (s.element) return start_value(s);
         if (env_.count(s.name)) fail(s.loc, "'" + s.name + "' is already defined");
         Value v = expr(*s.value);
         if (functions().count(s.name) || s.name == "pi" || s.name == "inf")
@@ -147,6 +478,7 @@ class Builder {
         return;
       }
       case Statement::Kind::let:
+        if (s.element) return start_value(s);
         define(s.name, s.name_loc, expr(*s.value));
         return;
       case Statement::Kind::potential: {
@@ -431,6 +763,7 @@ class Builder {
         return std::nullopt;
       case Expr::Kind::name: {
         refuse_shard_dim(e);
+        if (body_ && e.name == body_->plan.var) return std::nullopt;  // a loop's t varies
         auto it = env_.find(e.name);
         if (it == env_.end()) {
           if (data_.count(e.name) == 0) unknown_name(e);
@@ -504,10 +837,25 @@ class Builder {
         if (e.name == "pi") return constant(std::numbers::pi);
         if (e.name == "inf") return constant(std::numeric_limits<double>::infinity());
         refuse_shard_dim(e);
+        if (body_) {
+          const auto& arrays = body_->plan.arrays;
+          if (e.name == body_->plan.var) {
+            Value v;
+            v.from_data = true;
+            v.t = *body_->index;
+            return v;
+          }
+          if (std::find(arrays.begin(), arrays.end(), e.name) != arrays.end())
+            fail(e.loc, "inside its loop, '" + e.name + "' is read at a step: " + e.name + "[" +
+                            body_->plan.var + " - 1]");
+        }
+        if (pending_.count(e.name))
+          fail(e.loc, "'" + e.name + "' is defined by a recurrence below; before it, only its " +
+                          "start values can be read (" + e.name + "[0], ...)");
         auto it = env_.find(e.name);
         if (it == env_.end()) unknown_name(e);
         refuse_nulls(e, it->second);
-        return it->second;
+        return inside(it->second);
       }
       case Expr::Kind::list:
         return list(e);
@@ -699,10 +1047,12 @@ class Builder {
   }
 
   Value index(const Expr& e) {
-    Value v = expr(*e.items[0]);
+    const std::optional<Value> element = element_read(e);
+    Value v = element ? *element : expr(*e.items[0]);
     v.known = nullptr;  // x[...] of int data is a constant the graph folds: see index()
     std::int64_t axis = 0;
     for (const Subscript& s : e.subscripts) {
+      if (element && &s == &e.subscripts[0]) continue;  // the element's subscript
       if (axis >= static_cast<std::int64_t>(v.t.rank()))
         fail(s.loc, "too many subscripts for a value of shape " + graph::shape_str(v.t.shape()));
       if (s.slice) {
@@ -798,6 +1148,8 @@ class Builder {
   std::set<std::string> declared_data_;
   ShardOptions shard_;
   bool declaring_ = false;
+  std::map<std::string, Pending> pending_;  // arrays with start values, awaiting their loop
+  Body* body_ = nullptr;                    // the loop body being traced, if any
   std::string var_;  // the variable whose distribution is being read, for messages
 };
 

@@ -159,6 +159,8 @@ class Parser {
         continue;
       }
       p.statements.push_back(statement());
+      if (peek().kind == Token::Kind::name && peek().text == "for")
+        fail(peek(), "`for` ends a recurrence's line only: `let x[t] = ... for t in 1:T`");
       if (peek().kind != Token::Kind::newline)
         fail(peek(), "expected the end of the statement, found " + describe(peek()));
     }
@@ -223,11 +225,24 @@ class Parser {
       next();
       s.kind = first.text == "let" ? Statement::Kind::let : Statement::Kind::potential;
       s.name = name("a name", s.name_loc);
+      if (s.kind == Statement::Kind::let) element(s);
       expect("=", "'='");
       s.value = expression(0);
+      if (s.kind == Statement::Kind::let) loop(s);
       return s;
     }
     s.name = name("a name", s.name_loc);
+    if (is_op("[")) {
+      element(s);
+      if (is_op("~"))
+        fail(peek(), "a random variable is declared whole, `" + s.name +
+                         " ~ Dist(...)`; only a `let` or a deterministic defines elements");
+      expect("=", "'='");
+      s.kind = Statement::Kind::deterministic;
+      s.value = expression(0);
+      loop(s);
+      return s;
+    }
     if (is_op("~")) {
       next();
       s.kind = Statement::Kind::sample;
@@ -240,12 +255,43 @@ class Parser {
       next();
       s.kind = Statement::Kind::deterministic;
       s.value = expression(0);
+      loop(s);
       return s;
     }
     std::string hint;
     if (peek().kind == Token::Kind::name)  // a misspelt keyword: `lett x = 1`
       hint = suggest(s.name, {"data", "let", "potential"});
     fail(peek(), "expected '~' or '=' after '" + s.name + "', found " + describe(peek()) + hint);
+  }
+
+  // `[element]` after a let's or a deterministic's name.
+  void element(Statement& s) {
+    if (!is_op("[")) return;
+    next();
+    s.element = expression(0);
+    if (is_op(",") || is_op(":"))
+      fail(peek(), "a recurrence defines one element at a time: `" + s.name + "[t] = ...`");
+    expect("]", "']'");
+  }
+
+  // `for VAR in START:STOP` after a recurrence's value.
+  void loop(Statement& s) {
+    if (peek().kind != Token::Kind::name || peek().text != "for") return;
+    Loop l;
+    l.loc = next().loc;
+    l.var = name("the index of the recurrence (`for t in 1:T`)", l.var_loc);
+    if (peek().kind != Token::Kind::name || peek().text != "in")
+      fail(peek(), "expected 'in' after `for " + l.var + "`, found " + describe(peek()));
+    next();
+    l.start = expression(0);
+    expect(":", "':' between the range's start and stop (`for " + l.var + " in 1:T`)");
+    l.stop = expression(0);
+    if (!s.element)
+      throw InputError(located(file_, l.loc,
+                               "a recurrence defines elements: `" +
+                                   std::string(s.kind == Statement::Kind::let ? "let " : "") +
+                                   s.name + "[" + l.var + "] = ... for " + l.var + " in ...`"));
+    s.loop = std::move(l);
   }
 
   static int precedence(const std::string& op) {
