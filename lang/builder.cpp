@@ -816,6 +816,11 @@ class Builder {
     const auto names = distributions::family_names();
     if (std::find(names.begin(), names.end(), e.name) != names.end())
       fail(e.loc, "'" + e.name + "' is a distribution; use it after '~'");
+    for (const Statement& s : p_.statements)
+      if (s.name == e.name && s.kind != Statement::Kind::potential &&
+          (s.loc.line > e.loc.line || (s.loc.line == e.loc.line && s.loc.col > e.loc.col)))
+        fail(e.loc, "'" + e.name + "' is used before it is defined (on line " +
+                        std::to_string(s.loc.line) + "); a name is defined before its use");
     fail(e.loc, "unknown name '" + e.name + "'" + suggest(e.name, known));
   }
 
