@@ -8,9 +8,19 @@
 //   // PyMC's shape= beside observed= is accepted where it equals the data's shape:
 //   // m.observe("y", stochos::Normal(mu, 1), y, {8}, {.shape = stochos::Shape{8}});
 //   stochos::LogDensity d = m.compile();            // or m.compile({.backend = "torch"})
+//
+// A recurrence is a scan (Note [scan] in graph/scan.hpp), its body a lambda of the carries, one
+// row of each sequence and the constants; a model tensor used inside is captured:
+//
+//   auto s2 = stochos::scan([&](const stochos::ScanArgs& a) -> stochos::ScanStep {
+//     auto next = a.capture(alpha0) + a.capture(alpha1) * square(a.sequences[0] - a.capture(mu))
+//                 + a.capture(beta1) * a.carries[0];
+//     return {{next}, {}};
+//   }, {sigma1_sq}, {y_lagged});   // s2.carries[0][t]: the variance at t + 1
 #pragma once
 
 #include "distributions/distribution.hpp"
+#include "graph/scan.hpp"
 #include "model/model.hpp"
 
 namespace stochos {
@@ -24,6 +34,11 @@ using model::LogDensity;
 using model::Model;
 using model::ObserveOptions;
 using model::RvOptions;
+
+using graph::scan;
+using graph::ScanArgs;
+using graph::ScanResult;
+using graph::ScanStep;
 
 using distributions::AR;
 using distributions::Arg;

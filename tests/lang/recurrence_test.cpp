@@ -13,6 +13,7 @@
 #include "io/data.hpp"
 #include "lang/lang.hpp"
 #include "stochos/error.hpp"
+#include "stochos/model.hpp"
 
 namespace stochos::lang {
 namespace {
@@ -183,6 +184,54 @@ potential arma = sum(-0.5 * square(e / sigma) - log(sigma))
     const double fd =
         (logp(*w, xp.data(), scratch.data()) - logp(*w, xm.data(), scratch.data())) / (2 * h);
     EXPECT_NEAR(g[k], fd, 1e-6 * (1 + std::abs(fd))) << "coordinate " << k;
+  }
+}
+
+TEST(Recurrence, TheCppApiBuildsTheSameDensity) {
+  // GARCH(1, 1) through stochos::scan and through the language: one log density.
+  const char* src = R"(
+data T: int
+data y: real[T]
+mu ~ Normal(0, 10)
+alpha0 ~ HalfNormal(1)
+alpha1 ~ Uniform(0, 1)
+beta1 ~ Uniform(0, 1 - alpha1)
+let s2[0] = 0.8
+let s2[t] = alpha0 + alpha1 * (y[t-1] - mu) ** 2 + beta1 * s2[t-1]   for t in 1:T
+y ~ Normal(mu, sqrt(s2))
+)";
+  const auto from_lang = build(parse(src, "m.stoch"), io::parse_data(kData, "d.json"));
+  const std::vector<double> y = data_y();
+  const auto t = static_cast<std::int64_t>(y.size());
+  Model m;
+  auto mu = m.rv("mu", Normal(0, 10));
+  auto alpha0 = m.rv("alpha0", HalfNormal(1));
+  auto alpha1 = m.rv("alpha1", Uniform(0, 1));
+  auto beta1 = m.rv("beta1", Uniform(0, 1 - alpha1));
+  Tensor ys = graph::constant(m.graph(), Shape{t}, y);
+  Tensor start = graph::constant(m.graph(), 0.8);
+  const ScanResult r = scan(
+      [&](const ScanArgs& a) -> ScanStep {
+        Tensor d = a.sequences[0] - a.capture(mu);
+        return {{a.capture(alpha0) + a.capture(alpha1) * d * d + a.capture(beta1) * a.carries[0]},
+                {}};
+      },
+      std::vector<Tensor>{start}, std::vector<Tensor>{graph::slice(ys, 0, 0, t - 1)}, {});
+  Tensor s2 = graph::concat({graph::reshape(start, {1}), r.carries[0]}, 0);
+  m.observe("y", Normal(mu, graph::sqrt(s2)), y, {t});
+
+  const auto a = from_lang->compile({.backend = "native"}), b = m.compile({.backend = "native"});
+  ASSERT_EQ(a.dim(), b.dim());
+  auto wa = a.make_workspace();
+  auto wb = b.make_workspace();
+  std::mt19937_64 rng(3);
+  std::uniform_real_distribution<double> u(-1, 1);
+  const auto n = static_cast<std::size_t>(a.dim());
+  for (int point = 0; point < 4; ++point) {
+    std::vector<double> x(n), ga(n), gb(n);
+    for (double& v : x) v = u(rng);
+    EXPECT_NEAR(a(*wa, x.data(), ga.data()), b(*wb, x.data(), gb.data()), 1e-12);
+    for (std::size_t k = 0; k < n; ++k) EXPECT_NEAR(ga[k], gb[k], 1e-10);
   }
 }
 
