@@ -336,6 +336,13 @@ class Builder {
         list.push_back(t);
       }
     }
+    const Loop& loop = *lines[0].loop;
+    at(loop.loc, [&] {  // before anything the length sizes is made
+      model::check_fits_in_memory(
+          "the recurrence over " + loop.var + " in " + std::to_string(a) + ":" + std::to_string(b),
+          Shape{b - a}, floatx_);
+      return 0;
+    });
     std::vector<Tensor> init, sequences;
     for (const std::string& x : plan.arrays)
       for (std::int64_t k = 1; k <= plan.lags.at(x); ++k)
@@ -351,7 +358,11 @@ class Builder {
       return step(args, plan, lines, starts, from_data);
     };
     const graph::ScanResult r =
-        at(lines[0].loop->loc, [&] { return graph::scan(trace, init, sequences, {}, b - a); });
+        at(loop.loc, [&] { return graph::scan(trace, init, sequences, {}, b - a); });
+    at(loop.loc, [&] {  // every step's values are kept (Note [scan]): [b - a, W]
+      model::check_fits_in_memory("the recurrence over " + loop.var, r.packed.shape(), floatx_);
+      return 0;
+    });
     // Each array: its start values, then its steps (x[t] is the carry x[t-1] of the next step).
     std::size_t carry = 0, output = 0;
     for (std::size_t i = 0; i < lines.size(); ++i) {
