@@ -73,8 +73,10 @@ std::vector<TimeRead> time_reads(const Expr& e, const std::string& var, const Kn
 bool uses_index_value(const Expr& e, const std::string& var, const KnownInt& known) {
   if (is_name(e, var)) return true;
   bool found = false;
-  const bool step = step_offset(e, var, known).has_value();
-  // A step subscript's own `t` is not a use of the index's value.
+  // A step subscript's own `t` is not a use of the index's value when it reads a named array
+  // (the builder reads those rows directly); `(y + 1)[t]` reads its row by the index's value.
+  const bool step = e.kind == Expr::Kind::index && e.items[0]->kind == Expr::Kind::name &&
+                    step_offset(e, var, known).has_value();
   for (const auto& item : e.items) found = found || uses_index_value(*item, var, known);
   for (const auto& a : e.args) found = found || uses_index_value(*a.value, var, known);
   for (std::size_t k = 0; k < e.subscripts.size(); ++k) {

@@ -141,7 +141,7 @@ data y: real[T]
 w ~ Normal(0, 1, shape=2)
 h[0] = [0.5, -0.5]
 h[t] = tanh(w * h[t-1] + y[t])                         for t in 1:T
-z[t] = sum(h[t]) * y[t] + t                            for t in 0:T
+z[t] = sum(h[t]) * y[t] + t + (2 * y)[t]               for t in 0:T
 )");
   const auto y = data_y();
   for (const auto& p : points) {
@@ -150,7 +150,7 @@ z[t] = sum(h[t]) * y[t] + t                            for t in 0:T
     for (std::size_t t = 1; t < y.size(); ++t)
       for (std::size_t k = 0; k < 2; ++k) h.push_back(std::tanh(w[k] * h[2 * (t - 1) + k] + y[t]));
     for (std::size_t t = 0; t < y.size(); ++t)
-      z.push_back((h[2 * t] + h[2 * t + 1]) * y[t] + static_cast<double>(t));
+      z.push_back((h[2 * t] + h[2 * t + 1]) * y[t] + static_cast<double>(t) + 2 * y[t]);
     expect_array(p.v.at("h"), h);
     expect_array(p.v.at("z"), z);
   }
