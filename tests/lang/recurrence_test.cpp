@@ -187,6 +187,40 @@ potential arma = sum(-0.5 * square(e / sigma) - log(sigma))
   }
 }
 
+TEST(Recurrence, GradientReachesSequencesThatAreVariables) {
+  // A non-centred AR(1) state: the innovations z are a variable read at t, the coefficients a
+  // vector read through an index, and `where` on t switches the scale half-way.
+  const auto m = build(parse(R"(
+data T: int
+data y: real[T]
+z ~ Normal(0, 1, shape=T)
+phi ~ Uniform(-1, 1)
+s ~ HalfNormal(1, shape=2)
+let h[0] = s[0] * z[0]
+let h[t] = phi * h[t-1] + where(t < 3, s[0], s[1]) * z[t]   for t in 1:T
+y ~ Normal(h, 0.5)
+)",
+                             "m.stoch"),
+                       io::parse_data(kData, "d.json"));
+  const auto logp = m->compile({.backend = "native"});
+  auto w = logp.make_workspace();
+  const auto n = static_cast<std::size_t>(logp.dim());
+  std::mt19937_64 rng(9);
+  std::uniform_real_distribution<double> u(-1, 1);
+  std::vector<double> x(n), g(n), scratch(n);
+  for (double& v : x) v = u(rng);
+  logp(*w, x.data(), g.data());
+  for (std::size_t k = 0; k < n; ++k) {
+    const double h = 1e-6;
+    auto xp = x, xm = x;
+    xp[k] += h;
+    xm[k] -= h;
+    const double fd =
+        (logp(*w, xp.data(), scratch.data()) - logp(*w, xm.data(), scratch.data())) / (2 * h);
+    EXPECT_NEAR(g[k], fd, 1e-6 * (1 + std::abs(fd))) << "coordinate " << k;
+  }
+}
+
 TEST(Recurrence, TheCppApiBuildsTheSameDensity) {
   // GARCH(1, 1) through stochos::scan and through the language: one log density.
   const char* src = R"(
