@@ -81,7 +81,8 @@ class _Spec:
         _tracing.append(scope)
         root._in_step += 1
         try:
-            return self._step(scope, carries, rows, consts)
+            with root:  # a replay (set_data) may trace outside the model's `with` block
+                return self._step(scope, carries, rows, consts)
         finally:
             scope._open = False
             _tracing.pop()

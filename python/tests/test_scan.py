@@ -184,9 +184,11 @@ def garch_sample_model(y):
         mu = pm.Normal("mu", 0, 1)
         a0 = pm.HalfNormal("alpha0", 1)
         a1 = pm.Uniform("alpha1", 0, 0.5)
-        sigma2, _ = pm.scan(lambda y_prev, s2, a0, a1, mu: a0 + a1 * (y_prev - mu) ** 2 + 0.3 * s2,
-                            sequences=[data[:-1]], outputs_info=[np.float64(0.5)],
-                            non_sequences=[a0, a1, mu])
+        # pm.math.constant: a model tensor made in the step, also when set_data replays it
+        # outside the model's context.
+        sigma2, _ = pm.scan(
+            lambda y_prev, s2, a0, a1, mu: a0 + a1 * (y_prev - mu) ** 2 + pm.math.constant(0.3) * s2,
+            sequences=[data[:-1]], outputs_info=[np.float64(0.5)], non_sequences=[a0, a1, mu])
         pm.Deterministic("sigma2", sigma2)
         pm.Normal("obs", mu, pm.math.sqrt(pm.math.concatenate([[0.5], sigma2])), observed=data,
                   shape=data.shape)
