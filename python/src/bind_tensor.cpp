@@ -28,14 +28,14 @@ DType dtype_of(const std::string& name) {
 // rule for scalars): an int beside anything, a float beside a float tensor; a float beside an
 // integer tensor is the model's float type.
 Tensor scalar_beside(const ModelPtr& m, py::handle v, const Tensor& other) {
-  graph::Graph& g = m->model->graph();
+  graph::Graph& g = m->graph();
   if (py::isinstance<py::bool_>(v))
     return graph::constant(g, v.cast<bool>() ? 1 : 0, DType::boolean);
   if (py::isinstance<py::int_>(v)) {
     const DType d = other.dtype() == DType::boolean ? DType::i64 : other.dtype();
     return graph::constant(g, v.cast<double>(), d);
   }
-  const DType d = is_float(other.dtype()) ? other.dtype() : m->model->floatx();
+  const DType d = is_float(other.dtype()) ? other.dtype() : m->floatx();
   return graph::constant(g, v.cast<double>(), d);
 }
 
@@ -186,21 +186,39 @@ std::pair<std::vector<double>, Shape> array_values(py::handle v) {
   return {std::move(values), std::move(shape)};
 }
 
+namespace {
+
+// t in the graph of m: itself, or captured into the scan body m from a graph around it (through
+// every body in between).
+Tensor lift(const ModelPtr& m, const PyTensor& t) {
+  t.owner->graph();  // a ValueError for a tensor of a body whose trace is over
+  m->graph();
+  if (t.owner == m) return t.t;
+  if (m->model || !m->outer) throw InputError("a tensor of another model cannot be used here");
+  return m->body->capture(lift(m->outer, t));
+}
+
+}  // namespace
+
+graph::Graph& ModelHandle::graph() const {
+  if (model) return model->graph();
+  if (!body)
+    throw InputError(
+        "a tensor of a scan step function was used after the step returned; return it from the "
+        "step function instead");
+  return body->graph;
+}
+
 Tensor to_tensor(const ModelPtr& m, py::handle v) {
-  if (py::isinstance<PyTensor>(v)) {
-    const auto& t = v.cast<const PyTensor&>();
-    if (t.owner != m) throw InputError("a tensor of another model cannot be used here");
-    return t.t;
-  }
-  graph::Graph& g = m->model->graph();
+  if (py::isinstance<PyTensor>(v)) return lift(m, v.cast<const PyTensor&>());
+  graph::Graph& g = m->graph();
   if (py::isinstance<py::bool_>(v))
     return graph::constant(g, v.cast<bool>() ? 1 : 0, DType::boolean);
   if (py::isinstance<py::int_>(v)) return graph::constant(g, v.cast<double>(), DType::i64);
-  if (py::isinstance<py::float_>(v))
-    return graph::constant(g, v.cast<double>(), m->model->floatx());
+  if (py::isinstance<py::float_>(v)) return graph::constant(g, v.cast<double>(), m->floatx());
   const py::array arr = py::module_::import("numpy").attr("asarray")(v);
   const char kind = arr.dtype().kind();
-  DType d = m->model->floatx();
+  DType d = m->floatx();
   if (kind == 'i' || kind == 'u')
     d = DType::i64;
   else if (kind == 'b')
@@ -213,9 +231,13 @@ Tensor to_tensor(const ModelPtr& m, py::handle v) {
 }
 
 ModelPtr owner_of(const std::vector<py::handle>& vs) {
+  ModelPtr owner;
   for (py::handle v : vs)
-    if (py::isinstance<PyTensor>(v)) return v.cast<const PyTensor&>().owner;
-  return nullptr;
+    if (py::isinstance<PyTensor>(v)) {
+      const ModelPtr& o = v.cast<const PyTensor&>().owner;
+      if (!owner || o->depth() > owner->depth()) owner = o;
+    }
+  return owner;
 }
 
 void bind_tensor(py::module_& m) {
@@ -291,7 +313,7 @@ void bind_tensor(py::module_& m) {
     if (it == table.end()) throw InputError("unknown function '" + name + "'");
     std::vector<Tensor> ts;
     for (py::handle a : args) ts.push_back(to_tensor(owner, a));
-    return wrap(owner, it->second.apply(owner->model->graph(), ts, ints, owner->model->floatx()));
+    return wrap(owner, it->second.apply(owner->graph(), ts, ints, owner->floatx()));
   });
   // name -> (min args, max args, leading tensor args, takes a list): stochos.math's functions.
   m.def("function_specs", [] {

@@ -9,4 +9,5 @@ PYBIND11_MODULE(_core, m) {
   stochos::python::bind_model(m);
   stochos::python::bind_inference(m);
   stochos::python::bind_diagnostics(m);
+  stochos::python::bind_scan(m);
 }

@@ -27,6 +27,7 @@ from .distributions import *  # noqa: E402,F401,F403
 from .distributions import Distribution, transforms  # noqa: E402,F401
 from .graphviz import model_to_graphviz  # noqa: E402,F401
 from .inference_data import InferenceData, from_netcdf, to_inference_data  # noqa: E402,F401
+from .loops import scan  # noqa: E402,F401
 from .model import (ConstantData, Data, Deterministic, Model, MutableData, Potential,  # noqa: E402,F401
                     load, load_data, modelcontext, set_data)
 from .sampling import (Approximation, find_MAP, fit, pathfinder, sample,  # noqa: E402,F401

@@ -7,20 +7,14 @@ import numpy as np
 
 from . import _core
 from .model import Model
-from .tensor import TensorVariable, _op_call, _reduce, as_tensor
+from .tensor import TensorVariable, _innermost, _op_call, _reduce, as_tensor
 
 _SPECS = _core.function_specs()
 
 
 def _model_of(args):
-    for a in args:
-        if isinstance(a, TensorVariable):
-            return a.model
-        if isinstance(a, (list, tuple)):
-            for b in a:
-                if isinstance(b, TensorVariable):
-                    return b.model
-    return Model.get_context()
+    items = [b for a in args for b in (a if isinstance(a, (list, tuple)) else (a,))]
+    return _innermost(None, *items) or Model.get_context()
 
 
 def _function(name):

@@ -35,6 +35,7 @@ class Model:
     """PyMC's ``pm.Model``: a context in which distributions become the model's variables."""
 
     _local = threading.local()
+    _depth = 0  # a scan step's scope is inside its model (loops.py)
 
     def __init__(self, name="", coords=None, *, floatX=None, check_bounds=True, model=None):
         if coords is not None and not isinstance(coords, dict):
@@ -54,6 +55,7 @@ class Model:
         self._predictive_only = None  # why sampling is refused after a replay, or None
         self._initvals = {}  # PyMC's initval= by variable (constrained values)
         self._sharding = None  # during _shard's replay: (dim, lo, hi, sharded input nodes)
+        self._in_step = 0  # scan step functions being traced (loops.py)
 
     # --- the context ---
     def __enter__(self):
@@ -175,6 +177,9 @@ class Model:
 
     def _realize_arg(self, a):
         if isinstance(a, TensorVariable):
+            if getattr(a.model, "_is_step", False):
+                raise ValueError("a value of a scan step function was used outside it; return "
+                                 "it from the step function and use scan's result")
             if a.model is not self:
                 raise ValueError(f"{a!r} belongs to another model")
             return self._realize(a)
@@ -194,6 +199,9 @@ class Model:
     def _statement(self, name, op, args):
         if not isinstance(name, str) or not name:
             raise TypeError(f"a variable's name must be a non-empty string, not {name!r}")
+        if self._in_step:
+            raise ValueError(f"'{name}': a scan step function cannot add variables to the model; "
+                             f"make them outside and pass them in non_sequences")
         node = TensorVariable(self, op, args, name=name)
         self._statements.append(node)
         self._nodes[name] = node

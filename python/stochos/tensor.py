@@ -81,6 +81,8 @@ class TensorVariable:
     def eval(self):
         """The value of an expression of constants and data (as PyTensor's eval); an error for
         anything that depends on a random variable."""
+        if getattr(self.model, "_is_step", False):
+            raise ValueError("a value of a scan step function has no value of its own")
         v = self.model._core.evaluate_tensor(self._t)
         if v is None:
             raise ValueError(f"{self!r} depends on random variables; it has no fixed value")
@@ -89,7 +91,7 @@ class TensorVariable:
     # --- operators ---
     def _binary(self, op, other, reflected=False):
         a, b = (other, self) if reflected else (self, other)
-        return TensorVariable(self.model, _op_binary, (op, a, b))
+        return TensorVariable(_innermost(self.model, other), _op_binary, (op, a, b))
 
     def __add__(self, o): return self._binary("add", o)
     def __radd__(self, o): return self._binary("add", o, True)
@@ -122,7 +124,9 @@ class TensorVariable:
     def __invert__(self): return TensorVariable(self.model, _op_unary, ("not", self))
 
     def __getitem__(self, key):
-        return TensorVariable(self.model, _op_getitem, (self, _normalise_key(key, self.ndim)))
+        key = _normalise_key(key, self.ndim)
+        model = _innermost(self.model, *(k[1] for k in key if k[0] == "array"))
+        return TensorVariable(model, _op_getitem, (self, key))
 
     # --- NumPy's methods ---
     # NumPy's functions (np.sum(x)) call these with dtype= and out= as well, which must be None.
@@ -169,7 +173,8 @@ def _op_unary(core, op, x):
 
 
 def _op_getitem(core, x, key):
-    return _core.getitem(x, key)
+    # In a scan step, x may be a tensor of the model around it, captured into the step's graph.
+    return _core.getitem(_core.as_tensor(core, x), key)
 
 
 def _op_reshape(core, x, shape):
@@ -248,9 +253,18 @@ def as_tensor(value, model=None):
         return value
     from .model import Model
 
-    model = model or Model.get_context()
     if isinstance(value, (list, tuple)) and any(isinstance(v, TensorVariable) for v in value):
         # [a, 1 - a]: the language's list of values, stacked.
+        model = _innermost(model, *value)
         items = tuple(as_tensor(v, model) for v in value)
         return TensorVariable(model, _op_call, ("stack", items, ()))
-    return TensorVariable(model, _op_constant, (np.asarray(value),))
+    return TensorVariable(model or Model.get_context(), _op_constant, (np.asarray(value),))
+
+
+def _innermost(model, *values):
+    """The innermost of `model` and the models of the tensors among `values`: a scan step's
+    tensors (loops.py) are inside the model, which their expressions may mix with them."""
+    for v in values:
+        if isinstance(v, TensorVariable) and (model is None or v.model._depth > model._depth):
+            model = v.model
+    return model
