@@ -69,9 +69,10 @@ tsan:
 run: build
 	$(STOCHOS) sample examples/eight_schools.stoch --data examples/eight_schools.data.json
 
-# Samples every reference posterior (../shared/validation, ../shared/posteriordb) and compares
+# Samples every reference posterior (../shared/validation, ../shared/posteriordb, and ours in
+# validation/posteriordb that carry their own reference) and compares
 # it with its reference; writes docs/validation.md.
-VALIDATION_DIRS ?= ../shared/validation ../shared/posteriordb
+VALIDATION_DIRS ?= ../shared/validation ../shared/posteriordb validation/posteriordb
 validate: build
 	scripts/validate $(STOCHOS) --markdown docs/validation-table.md $(VALIDATION_DIRS)
 	scripts/validate-approximations $(STOCHOS) --markdown docs/validation-approximations-table.md $(VALIDATION_DIRS)

@@ -2,12 +2,13 @@
 """Bulk ESS per second and time per gradient, Stochos against Stan (rstan), on every reference
 posterior, on the same machine in one go (docs/performance.md, "Sampling against Stan").
 
-usage: bench/ess_vs_stan.py STOCHOS [--stan-cache DIR] [--markdown FILE] [--only NAME,...] DIR...
+usage: bench/ess_vs_stan.py STOCHOS [--stan-cache DIR] [--markdown FILE] [--only NAME,...] [DIR...]
 
 Each posterior of the DIRs (the layouts scripts/validate reads: NAME.stoch beside NAME.stan in a
-folder, or posteriordb folders, whose Stan program is bench/stan/<model>.stan) runs with rstan
-(bench/stan_fit.R) and then with `stochos sample`: 4 chains x 1000 draws after 1000 warm-up, one
-chain at a time on one core, seed 1, the posterior's adapt_delta (at least 0.8) for both. Time is
+folder, or posteriordb folders, whose Stan program is bench/stan/<model>.stan; without DIRs,
+scripts/validate's defaults, which include this repository's validation/posteriordb folders
+with their own reference) runs with rstan (bench/stan_fit.R) and then with `stochos sample`:
+4 chains x 1000 draws after 1000 warm-up, one chain at a time on one core, seed 1, the posterior's adapt_delta (at least 0.8) for both. Time is
 each sampler's own warm-up + sampling time summed over chains; ESS the smallest bulk ESS over the
 variables; time per gradient the time over every gradient evaluation (leapfrog steps for Stan),
 warm-up included, so that a slow gradient and a poor adaptation can be told apart. Stan's results
@@ -117,7 +118,7 @@ def main():
     os.makedirs(opts["--stan-cache"], exist_ok=True)
     only = set(opts["--only"].split(",")) if opts["--only"] else None
     rows, ratios = [], []
-    for name, model, data, _reference, info, _ours in validate.posteriors(args):
+    for name, model, data, _reference, info, _ours in validate.posteriors(args or validate.default_dirs()):
         if only and name not in only:
             continue
         stan, zero_based = stan_program(name, model or "")

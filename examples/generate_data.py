@@ -98,3 +98,38 @@ dump("ar", {"T": T, "y": [round(v, 4) for v in y]})
 N = 200
 z = [1 if rng.random() < 0.35 else 0 for _ in range(N)]
 dump("latent_class", {"N": N, "y": [round(normal(2.0 if k else -1.0, 1.0), 4) for k in z]})
+
+# --- Added with recurrences (issue 18). Appended after every draw above, so the data files
+# above do not change when this file is re-run.
+
+# ARMA(1, 1) in posteriordb's arma11 form, y[t] = mu + phi y[t-1] + theta err[t-1] + err[t],
+# at mu = 0.5, phi = 0.6, theta = 0.3, sigma = 0.5; 100 steps of burn-in are dropped.
+T, y_prev, e_prev, y = 200, 0.5 / 0.4, 0.0, []
+for t in range(100 + T):
+    e = normal(0, 0.5)
+    y_prev, e_prev = 0.5 + 0.6 * y_prev + 0.3 * e_prev + e, e
+    if t >= 100:
+        y.append(round(y_prev, 4))
+dump("arma", {"T": T, "y": y})
+
+# Stochastic volatility with an AR(1) log variance (Stan's user guide): h[t] = mu + phi (h[t-1]
+# - mu) + sigma eps[t], h[0] from the stationary N(mu, sigma / sqrt(1 - phi^2)), returns
+# N(0, exp(h / 2)); mu = -9 (a daily sd of about 1.1%), phi = 0.95, sigma = 0.25, T = 200.
+# The centred and non-centred examples read the same data.
+T, mu, phi, sigma = 200, -9.0, 0.95, 0.25
+h = [normal(mu, sigma / math.sqrt(1 - phi ** 2))]
+for _ in range(T - 1):
+    h.append(mu + phi * (h[-1] - mu) + normal(0, sigma))
+returns = [round(normal(0, math.exp(v / 2)), 6) for v in h]
+dump("stochastic_volatility_ar", {"T": T, "returns": returns})
+dump("stochastic_volatility_ar_centered", {"T": T, "returns": returns})
+
+# The Nile: annual flow volume at Aswan (10^8 m^3), 1871-1970, real data from R's datasets
+# package (`Nile`; Durbin and Koopman's local level example), copied here, not simulated.
+NILE = [1120, 1160, 963, 1210, 1160, 1160, 813, 1230, 1370, 1140, 995, 935, 1110, 994, 1020, 960,
+        1180, 799, 958, 1140, 1100, 1210, 1150, 1250, 1260, 1220, 1030, 1100, 774, 840, 874, 694,
+        940, 833, 701, 916, 692, 1020, 1050, 969, 831, 726, 456, 824, 702, 1120, 1100, 832, 764,
+        821, 768, 845, 864, 862, 698, 845, 744, 796, 1040, 759, 781, 865, 845, 944, 984, 897, 822,
+        1010, 771, 676, 649, 846, 812, 742, 801, 1040, 860, 874, 848, 890, 744, 749, 838, 1050,
+        918, 986, 797, 923, 975, 815, 1020, 906, 901, 1170, 912, 746, 919, 718, 714, 740]
+dump("local_level", {"T": len(NILE), "y": NILE})

@@ -1,7 +1,8 @@
 // Our models of posteriordb posteriors (validation/posteriordb) against the Stan programs they
 // mirror, transcribed here loop for loop in long double: the log density (without Jacobians) at
-// random points, from the variables' constrained values there. The data are posteriordb's, in
-// the shared reference folder beside the repository; without it the tests skip.
+// random points, from the variables' constrained values there. The data are posteriordb's: in
+// the posterior's folder here when it carries its own (arma-arma11), else in the shared
+// reference folder beside the repository; without either the test skips.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -31,7 +32,8 @@ class OurPosteriordbModels : public ::testing::Test {
   // log density from the constrained values and the data.
   void compare(const std::string& name, LD (*stan)(const Values& v, const io::DataSet& d)) {
     const fs::path src = fs::path(STOCHOS_SOURCE_DIR);
-    const fs::path data_file = src / ".." / "shared" / "posteriordb" / name / "data.json";
+    fs::path data_file = src / "validation" / "posteriordb" / name / "data.json";
+    if (!fs::exists(data_file)) data_file = src / ".." / "shared" / "posteriordb" / name / "data.json";
     if (!fs::exists(data_file)) GTEST_SKIP() << "no " << data_file;
     const io::DataSet data = io::load_data(data_file.string());
     const auto m = build(
@@ -81,6 +83,24 @@ LD garch11(const Values& v, const io::DataSet& d) {
   for (std::size_t t = 1; t < y.size(); ++t) {
     sigma = std::sqrt(alpha0 + alpha1 * (y[t - 1] - mu) * (y[t - 1] - mu) + beta1 * sigma * sigma);
     lp += normal_lpdf(y[t], mu, sigma);
+  }
+  return lp;
+}
+
+// arma11.stan's model block, its priors normalised as ours are (sigma's Cauchy on sigma > 0 is
+// the half-Cauchy: twice the density).
+LD arma11(const Values& v, const io::DataSet& d) {
+  const LD mu = v.at("mu")[0], phi = v.at("phi")[0], theta = v.at("theta")[0],
+           sigma = v.at("sigma")[0];
+  const auto& y = d.at("y").values;
+  const LD pi = std::numbers::pi_v<LD>;
+  LD lp = normal_lpdf(mu, 0, 10) + normal_lpdf(phi, 0, 2) + normal_lpdf(theta, 0, 2) +
+          std::log(2.0L) - std::log(pi * 2.5L * (1 + (sigma / 2.5L) * (sigma / 2.5L)));
+  LD err = y[0] - (mu + phi * mu);
+  lp += normal_lpdf(err, 0, sigma);
+  for (std::size_t t = 1; t < y.size(); ++t) {
+    err = y[t] - (mu + phi * y[t - 1] + theta * err);
+    lp += normal_lpdf(err, 0, sigma);
   }
   return lp;
 }
@@ -139,6 +159,9 @@ LD hmm_example(const Values& v, const io::DataSet& d) {
 
 TEST_F(OurPosteriordbModels, Garch11) {
   compare("garch-garch11", garch11);
+}
+TEST_F(OurPosteriordbModels, Arma11) {
+  compare("arma-arma11", arma11);
 }
 TEST_F(OurPosteriordbModels, GpRegr) {
   compare("gp_pois_regr-gp_regr", gp_regr);
