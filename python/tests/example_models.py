@@ -156,14 +156,77 @@ def stochastic_volatility(d):
     return m
 
 
+def arma(d):
+    y = d["y"]
+    with pm.Model() as m:
+        mu = pm.Normal("mu", 0, 10)
+        phi = pm.Normal("phi", 0, 2)
+        theta = pm.Normal("theta", 0, 2)
+        sigma = pm.HalfCauchy("sigma", 2.5)
+        err0 = y[0] - (mu + phi * mu)
+
+        def step(y_prev, y_t, err_prev):
+            return y_t - (mu + phi * y_prev + theta * err_prev)
+
+        errs, _ = pm.scan(step, sequences=[dict(input=y, taps=[-1, 0])], outputs_info=[err0])
+        err = pm.math.concatenate([pm.math.stack([err0]), errs])
+        pm.Potential("lik", -0.5 * (err / sigma) ** 2 - pm.math.log(sigma) - 0.5 * np.log(2 * np.pi))
+    return m
+
+
+def local_level(d):
+    y = np.asarray(d["y"], dtype=float)  # the Nile's flows are whole numbers
+    with pm.Model() as m:
+        sigma_obs = pm.HalfNormal("sigma_obs", 200)
+        sigma_level = pm.HalfNormal("sigma_level", 200)
+        v_obs, v_level = sigma_obs ** 2, sigma_level ** 2
+
+        def step(y_t, m_prev, p_prev):  # the Kalman filter's mean and variance of the next level
+            return (m_prev + p_prev / (p_prev + v_obs) * (y_t - m_prev),
+                    p_prev * v_obs / (p_prev + v_obs) + v_level)
+
+        p0 = v_obs + v_level
+        (ms, ps), _ = pm.scan(step, sequences=[y[1:-1]], outputs_info=[y[0], p0])
+        mean = pm.math.concatenate([[y[0]], ms])
+        var = pm.math.concatenate([pm.math.stack([p0]), ps])
+        pm.Normal("y_next", mean, pm.math.sqrt(var + v_obs), observed=y[1:])
+    return m
+
+
+def stochastic_volatility_ar(d):
+    with pm.Model() as m:
+        mu = pm.Cauchy("mu", 0, 10)
+        phi = pm.Uniform("phi", -1, 1)
+        sigma = pm.HalfCauchy("sigma", 5)
+        h_std = pm.Normal("h_std", 0, 1, shape=int(d["T"]))
+        h0 = mu + sigma * h_std[0] / pm.math.sqrt(1 - phi ** 2)
+        hs, _ = pm.scan(lambda z, h_prev: mu + phi * (h_prev - mu) + sigma * z,
+                        sequences=[h_std[1:]], outputs_info=[h0])
+        h = pm.Deterministic("h", pm.math.concatenate([pm.math.stack([h0]), hs]))
+        pm.Normal("returns", 0, pm.math.exp(h / 2), observed=d["returns"])
+    return m
+
+
+def stochastic_volatility_ar_centered(d):
+    with pm.Model() as m:
+        mu = pm.Cauchy("mu", 0, 10)
+        phi = pm.Uniform("phi", -1, 1)
+        sigma = pm.HalfCauchy("sigma", 5)
+        h = pm.AR("h", pm.math.stack([mu * (1 - phi), phi]), sigma=sigma, constant=True,
+                  init_dist=pm.Normal.dist(mu, sigma / pm.math.sqrt(1 - phi ** 2)),
+                  shape=int(d["T"]))
+        pm.Normal("returns", 0, pm.math.exp(h / 2), observed=d["returns"])
+    return m
+
+
 BUILDERS = {f.__name__: f for f in (
     ar, coal_mining, coal_mining_marginal, eight_schools, eight_schools_centered, latent_class,
     linear_regression, logistic_regression, mixture, mvnormal, poisson_regression, radon,
-    robust_regression, stochastic_volatility)}
+    robust_regression, stochastic_volatility, arma, local_level, stochastic_volatility_ar,
+    stochastic_volatility_ar_centered)}
 
-# Examples written with the language's recurrences (`let x[t] = ... for t in a:b`, issue 18),
-# which the Python API cannot write yet: it has no scan. They have no twin until it does.
-NO_PYTHON_TWIN = {"arma", "local_level", "stochastic_volatility_ar", "stochastic_volatility_ar_centered"}
+# Every example has a twin (the recurrences' through pm.scan).
+NO_PYTHON_TWIN = set()
 
 # The support of each discrete value variable: random points draw integers in it.
 DISCRETE = {"switchpoint": (1851, 1961), "disasters_unobserved": (0, 8), "z": (0, 1)}
