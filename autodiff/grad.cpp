@@ -25,10 +25,10 @@ void check_same_graph(const Graph& g, const Tensor& t, const std::string& what) 
   if (&t.graph() != &g) throw GraphError("vjp: " + what + " belongs to another graph");
 }
 
-}  // namespace
-
-std::vector<Tensor> vjp(const std::vector<Tensor>& outputs, const std::vector<Tensor>& cotangents,
-                        const std::vector<Tensor>& wrt) {
+// leaves: no cotangent flows through one wrt into another (partial_grad).
+std::vector<Tensor> vjp_impl(const std::vector<Tensor>& outputs,
+                             const std::vector<Tensor>& cotangents, const std::vector<Tensor>& wrt,
+                             bool leaves) {
   if (outputs.empty()) throw GraphError("vjp: no outputs");
   if (cotangents.size() != outputs.size())
     throw GraphError("vjp: " + std::to_string(cotangents.size()) + " cotangents for " +
@@ -90,8 +90,13 @@ std::vector<Tensor> vjp(const std::vector<Tensor>& outputs, const std::vector<Te
     const Tensor c = cast(cotangents[j], outputs[j].dtype());
     cot[o - lo] = cot[o - lo].valid() ? add(cot[o - lo], c) : c;
   }
+  std::vector<char> is_wrt(leaves ? span : 0, 0);
+  if (leaves)
+    for (const auto& w : wrt)
+      if (w.id() >= lo && w.id() <= out) is_wrt[w.id() - lo] = 1;
   for (NodeId id = out + 1; id-- > lo;) {
     if (!dep[id - lo] || !cot[id - lo].valid()) continue;
+    if (leaves && is_wrt[id - lo]) continue;
     const Node n = g.node(id);  // a copy: the rules add nodes (Note [node references] in graph.cpp)
     std::vector<bool> need(n.inputs.size());
     bool any = false;
@@ -127,6 +132,13 @@ std::vector<Tensor> vjp(const std::vector<Tensor>& outputs, const std::vector<Te
   return fill_zeros();
 }
 
+}  // namespace
+
+std::vector<Tensor> vjp(const std::vector<Tensor>& outputs, const std::vector<Tensor>& cotangents,
+                        const std::vector<Tensor>& wrt) {
+  return vjp_impl(outputs, cotangents, wrt, false);
+}
+
 std::vector<Tensor> vjp(const Tensor& output, const Tensor& cotangent,
                         const std::vector<Tensor>& wrt) {
   if (!output.valid()) throw GraphError("vjp: the output is an empty tensor handle");
@@ -141,6 +153,15 @@ std::vector<Tensor> grad(const Tensor& output, const std::vector<Tensor>& wrt) {
                      "; use vjp with a cotangent for a non-scalar output");
   const DType d = is_float(output.dtype()) ? output.dtype() : DType::f64;
   return vjp(output, constant(output.graph(), 1.0, d), wrt);
+}
+
+std::vector<Tensor> partial_grad(const Tensor& output, const std::vector<Tensor>& wrt) {
+  if (!output.valid()) throw GraphError("grad: the output is an empty tensor handle");
+  if (output.rank() != 0)
+    throw GraphError("grad: the output must be a scalar, got shape " + shape_str(output.shape()));
+  check_same_graph(output.graph(), output, "the output");
+  const DType d = is_float(output.dtype()) ? output.dtype() : DType::f64;
+  return vjp_impl({output}, {constant(output.graph(), 1.0, d)}, wrt, true);
 }
 
 }  // namespace stochos::autodiff

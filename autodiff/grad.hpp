@@ -13,6 +13,12 @@ namespace stochos::autodiff {
 // an int64 or bool wrt is not differentiable and gets float64 zeros of its shape.
 std::vector<graph::Tensor> grad(const graph::Tensor& output, const std::vector<graph::Tensor>& wrt);
 
+// d output / d wrt[i] holding every other wrt fixed: each wrt is a leaf, and no gradient flows
+// through one wrt into the wrts it is computed from. The gradient in a model's constrained
+// values, where an interval's bound is another variable (beta1 ~ Uniform(0, 1 - alpha1)).
+std::vector<graph::Tensor> partial_grad(const graph::Tensor& output,
+                                        const std::vector<graph::Tensor>& wrt);
+
 // The vector-Jacobian product: cotangent (shaped like output) pulled back to each wrt.
 std::vector<graph::Tensor> vjp(const graph::Tensor& output, const graph::Tensor& cotangent,
                                const std::vector<graph::Tensor>& wrt);

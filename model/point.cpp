@@ -116,7 +116,10 @@ PointResult evaluate_point(const Model& m, const std::vector<double>& theta, boo
   for (const auto& v : m.free_vars()) wrt.push_back(jacobian ? v.input : v.value);
   std::vector<graph::Tensor> outputs = {total};
   for (const auto& [name, t] : terms) outputs.push_back(t);
-  for (const auto& gr : autodiff::grad(total, wrt)) outputs.push_back(gr);
+  // In the constrained values, each is held fixed while another moves, even where one bounds
+  // another (Uniform(0, 1 - alpha1)): a partial gradient.
+  for (const auto& gr : jacobian ? autodiff::grad(total, wrt) : autodiff::partial_grad(total, wrt))
+    outputs.push_back(gr);
   const auto r = run(m, b, copts, theta, outputs);
   PointResult p;
   p.logp = r[0][0];

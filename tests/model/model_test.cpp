@@ -377,6 +377,20 @@ TEST_F(ModelTest, PointsOnTheConstrainedSpace) {
   EXPECT_NE(error_of([&] { unconstrain(m, values); }).find("needs 1 values"), std::string::npos);
 }
 
+// Where one variable bounds another (b ~ Uniform(0, 1 - a)), the constrained gradient holds b
+// fixed while a moves: log p(a, b) = log N(a | 0, 1) - log(1 - a) + log N(b | 0.2, 1), so
+// d/da = -a + 1 / (1 - a) and d/db = -(b - 0.2), not the chain rule through b's transform.
+TEST_F(ModelTest, ConstrainedGradientsHoldABoundedVariableFixed) {
+  Model m;
+  auto a = m.rv("a", Uniform(0, 1));
+  auto b = m.rv("b", Uniform(0, 1 - a));
+  m.potential("extra", -0.5 * graph::square(b - 0.2) - 0.5 * graph::square(a));
+  const auto theta = unconstrain(m, {{0.3}, {0.5}});
+  const PointResult r = evaluate_point(m, theta, /*jacobian=*/false);
+  EXPECT_NEAR(r.grad[0].second[0], -0.3 + 1 / 0.7, 1e-12);
+  EXPECT_NEAR(r.grad[1].second[0], -(0.5 - 0.2), 1e-12);
+}
+
 // A discrete variable's slot reaches the engine as the int64 its input is (not float64 bytes).
 TEST_F(ModelTest, PointsWithDiscreteVariables) {
   Model m;
