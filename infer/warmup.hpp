@@ -28,7 +28,6 @@ class HamiltonianWarmup {
   void restart_step_size(const PhasePoint& z, Rng& rng);
 
   Hamiltonian& h_;
-  bool dense_;
   double eps_ = 1.0;
   StepSizeAdaptation step_;
   MetricAdaptation metric_;
