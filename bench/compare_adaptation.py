@@ -6,7 +6,9 @@ a ladder with which each passes scripts/validate's criterion. Writes a markdown 
 (docs/performance.md), one column pair per adaptation.
 
 usage: bench/compare_adaptation.py STOCHOS [--markdown FILE] [--adapt A,B,...] [DIR ...]
-(--adapt: the adaptations to run, default stan,nutpie,nutpie-lowrank)
+(--adapt: the adaptations to run, default stan,stan-diag,nutpie,nutpie-lowrank; "stan" is Stan's
+windows with the default --metric auto, "stan-diag" the same with --metric diag, the default
+before 2026-12-03)
 """
 import importlib.machinery
 import importlib.util
@@ -20,20 +22,24 @@ validate = importlib.util.module_from_spec(_spec)
 _loader.exec_module(validate)
 
 NUTPIE_LADDER = [100, 200, 300, 400]
-LADDERS = {"stan": [150, 300, 500, 1000], "nutpie": NUTPIE_LADDER, "nutpie-lowrank": NUTPIE_LADDER}
-DEFAULT = {"stan": 1000, "nutpie": 400, "nutpie-lowrank": 400}
+STAN_LADDER = [150, 300, 500, 1000]
+LADDERS = {"stan": STAN_LADDER, "stan-diag": STAN_LADDER, "nutpie": NUTPIE_LADDER,
+           "nutpie-lowrank": NUTPIE_LADDER}
+DEFAULT = {"stan": 1000, "stan-diag": 1000, "nutpie": 400, "nutpie-lowrank": 400}
+FLAGS = {"stan": ("--adapt", "stan"), "stan-diag": ("--adapt", "stan", "--metric", "diag"),
+         "nutpie": ("--adapt", "nutpie"), "nutpie-lowrank": ("--adapt", "nutpie-lowrank")}
 
 
 def run(stochos, p, adapt, tune):
     name, model, data, reference, info, _ = p
     return validate.check(stochos, name, model, data, reference, info, seed=1,
-                          extra=("--adapt", adapt, "--tune", str(tune)))
+                          extra=FLAGS[adapt] + ("--tune", str(tune)))
 
 
 def main():
     args = sys.argv[1:]
     stochos = args.pop(0)
-    markdown, adapts = None, ["stan", "nutpie", "nutpie-lowrank"]
+    markdown, adapts = None, ["stan", "stan-diag", "nutpie", "nutpie-lowrank"]
     if "--markdown" in args:
         at = args.index("--markdown")
         markdown = args[at + 1]

@@ -18,12 +18,17 @@ namespace {
 struct SampleCommand {
   ModelArgs args;
   std::string init;
-  bool tune_given = false;
+  bool tune_given = false, metric_given = false;
   SampleSettings settings;
   ShardArgs shard;
 };
 
 int run_sample(SampleCommand& o) {
+  infer::SampleOptions& so = o.settings.sampler;
+  // --dense-metric is --metric dense, kept for scripts written before --metric.
+  if (so.dense_metric && o.metric_given && so.metric != "dense")
+    throw InputError("--dense-metric is --metric dense; it cannot go with --metric " + so.metric);
+  if (so.dense_metric) so.metric = "dense";
   o.settings.init_pathfinder = o.init == "pathfinder";
   if (o.settings.init_pathfinder && !o.tune_given) o.settings.sampler.tune = infer::kPathfinderTune;
   if (o.settings.sampler.adapt != "stan" && !o.tune_given) o.settings.sampler.tune = 400;
@@ -64,7 +69,12 @@ Command add_sample_command(CLI::App& app) {
   sub->add_option("--max-depth", s.max_depth, "NUTS maximum tree depth")
       ->capture_default_str()
       ->check(CLI::Range(1, 30));
-  sub->add_flag("--dense-metric", s.dense_metric, "Adapt a dense mass matrix");
+  sub->add_option("--metric", s.metric,
+                  "The mass matrix Stan's windows adapt: diag, dense, or auto (the diagonal "
+                  "until a window's draws are strongly correlated, then dense)")
+      ->check(CLI::IsMember({"diag", "dense", "auto"}))
+      ->capture_default_str();
+  sub->add_flag("--dense-metric", s.dense_metric, "The same as --metric dense");
   sub->add_option("--adapt", s.adapt,
                   "The metric's warm-up: stan (windowed variance of the draws), nutpie (the "
                   "draws' and gradients' variances, from the first draw) or nutpie-lowrank "
@@ -116,6 +126,7 @@ Command add_sample_command(CLI::App& app) {
       ->capture_default_str();
   return {sub, [o, sub] {
             o->tune_given = sub->get_option("--tune")->count() > 0;
+            o->metric_given = sub->get_option("--metric")->count() > 0;
             return run_sample(*o);
           }};
 }

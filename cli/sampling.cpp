@@ -116,6 +116,17 @@ std::string interrupt_note(const std::vector<infer::ChainTrace>& results,
   return note;
 }
 
+// The metric the chains sampled with (Note [automatic metric]: `auto` picks per chain): "dense"
+// when any chain's was, else "low_rank" when any chain's was, else "diag".
+std::string metric_form(const infer::Trace& trace) {
+  std::string form = "diag";
+  for (const auto& c : trace.chains) {
+    if (c.inverse_metric_dense.size() > 0) return "dense";
+    if (c.inverse_metric_low_rank.rank() > 0) form = "low_rank";
+  }
+  return form;
+}
+
 }  // namespace
 
 namespace {
@@ -202,17 +213,18 @@ int run_sampling(const model::Model& m, const SampleSettings& s, std::ostream& o
     h.backend = density.backend_name();
     h.seed = so.seed;
     h.stochos_version = STOCHOS_VERSION;
-    h.method_lines = io::sample_method_lines({.num_samples = so.draws,
-                                              .num_warmup = so.tune,
-                                              .max_depth = so.max_depth,
-                                              .save_warmup = so.keep_warmup,
-                                              .dense_metric = so.dense_metric,
-                                              .delta = so.target_accept,
-                                              .engine = so.sampler == "hmc" ? "static" : so.sampler,
-                                              .int_time = so.hmc_time,
-                                              .init_buffer = so.init_buffer,
-                                              .term_buffer = so.term_buffer,
-                                              .window = so.base_window});
+    h.method_lines =
+        io::sample_method_lines({.num_samples = so.draws,
+                                 .num_warmup = so.tune,
+                                 .max_depth = so.max_depth,
+                                 .save_warmup = so.keep_warmup,
+                                 .dense_metric = so.dense_metric || so.metric == "dense",
+                                 .delta = so.target_accept,
+                                 .engine = so.sampler == "hmc" ? "static" : so.sampler,
+                                 .int_time = so.hmc_time,
+                                 .init_buffer = so.init_buffer,
+                                 .term_buffer = so.term_buffer,
+                                 .window = so.base_window});
     for (int c = 0; c < so.chains; ++c) {
       h.chain_id = c + 1;
       csv.push_back(std::make_unique<io::CsvWriter>(chain_path(s.output_dir, c), h, stat_names,
@@ -248,6 +260,13 @@ int run_sampling(const model::Model& m, const SampleSettings& s, std::ostream& o
     if (!csv.empty())
       csv[static_cast<std::size_t>(c)]->adaptation(
           eps, std::vector<double>(inv.data(), inv.data() + inv.size()));
+  };
+  run.on_adapted_dense = [&](int c, double eps, const Eigen::MatrixXd& inv) {
+    if (csv.empty()) return;
+    const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> rows = inv;
+    csv[static_cast<std::size_t>(c)]->adaptation_dense(
+        eps, std::vector<double>(rows.data(), rows.data() + rows.size()),
+        static_cast<std::size_t>(inv.rows()));
   };
   run.on_draw = [&](int c, bool, const double* stats, const Eigen::VectorXd& q) {
     if (csv.empty()) return;
@@ -297,7 +316,8 @@ int run_sampling(const model::Model& m, const SampleSettings& s, std::ostream& o
                     {"ebfmi", ebfmi},
                     {"seconds", {{"tune", tune}, {"sample", sample}}},
                     {"grad_evals", grads},
-                    {"backend", density.backend_name()}};
+                    {"backend", density.backend_name()},
+                    {"metric", metric_form(trace)}};
     if (!init.is_null()) j["sampler"]["init"] = init;
     write_json(s.summary_json, j, "--summary-json");
   }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "infer/draws_correlation.hpp"
+
 namespace stochos::infer {
 
 double StepSizeAdaptation::learn(double accept_stat) {
@@ -49,14 +51,17 @@ Eigen::MatrixXd VarianceEstimator::covariance() const {
   return n_ > 1 ? Eigen::MatrixXd(m2_dense_ / static_cast<double>(n_ - 1)) : m2_dense_;
 }
 
-MetricAdaptation::MetricAdaptation(Eigen::Index dim, long num_warmup, bool dense, long init_buffer,
-                                   long term_buffer, long base_window)
+MetricAdaptation::MetricAdaptation(Eigen::Index dim, long num_warmup, MetricKind metric,
+                                   long init_buffer, long term_buffer, long base_window)
     : num_warmup_(num_warmup),
       init_buffer_(init_buffer),
       term_buffer_(term_buffer),
       base_window_(base_window),
-      dense_(dense),
-      estimator_(dim, dense),
+      dense_(metric == MetricKind::dense),
+      // Too wide a model is not watched: its covariance would cost d^2 per draw.
+      automatic_(metric == MetricKind::automatic && dim <= kMaxCorrelationDim),
+      estimator_(dim, dense_ || automatic_),
+      pooled_(automatic_ ? dim : 0, automatic_),
       diag_(Eigen::VectorXd::Ones(dim)),
       dense_metric_(Eigen::MatrixXd::Identity(dim, dim)) {
   // Short warm-ups get proportional buffers (15% / 75% / 10%), as in Stan.
@@ -100,10 +105,16 @@ bool MetricAdaptation::learn(const Eigen::VectorXd& q) {
     return false;
   }
   if (in_window()) estimator_.add(q);
+  if (in_window() && automatic_) pooled_.add(q);
   if (end_of_window()) {
     next_window();
     const double n = static_cast<double>(estimator_.count());
     const double shrink = n / (n + 5.0), ridge = 1e-3 * (5.0 / (n + 5.0));
+    if (automatic_ && window_calls_for_dense({estimator_.covariance(), estimator_.count()},
+                                             {pooled_.covariance(), pooled_.count()})) {
+      automatic_ = false;
+      dense_ = true;
+    }
     if (dense_) {
       const Eigen::Index d = q.size();
       dense_metric_ = shrink * estimator_.covariance() + ridge * Eigen::MatrixXd::Identity(d, d);

@@ -5,6 +5,8 @@
 
 #include <Eigen/Dense>
 
+#include "infer/metric_choice.hpp"
+
 namespace stochos::infer {
 
 class StepSizeAdaptation {
@@ -43,13 +45,17 @@ class VarianceEstimator {
 };
 
 // The window schedule, and the metric it produces at the end of each window, regularised
-// towards 1e-3 I as Stan does: (n / (n + 5)) S + 1e-3 (5 / (n + 5)) I.
+// towards 1e-3 I as Stan does: (n / (n + 5)) S + 1e-3 (5 / (n + 5)) I. MetricKind::automatic
+// starts diagonal and turns dense for good after a strongly correlated window (Note [automatic
+// metric], infer/metric_choice.hpp).
 class MetricAdaptation {
  public:
-  MetricAdaptation(Eigen::Index dim, long num_warmup, bool dense, long init_buffer = 75,
+  MetricAdaptation(Eigen::Index dim, long num_warmup, MetricKind metric, long init_buffer = 75,
                    long term_buffer = 50, long base_window = 25);
   // Feeds one warm-up draw; true when a window just ended and `metric()` has a new estimate.
   bool learn(const Eigen::VectorXd& q);
+  // Whether the latest estimate is metric_dense() (else metric_diag()).
+  bool dense() const { return dense_; }
   const Eigen::VectorXd& metric_diag() const { return diag_; }
   const Eigen::MatrixXd& metric_dense() const { return dense_metric_; }
 
@@ -60,8 +66,10 @@ class MetricAdaptation {
 
   long num_warmup_, init_buffer_, term_buffer_, base_window_;
   long counter_ = 0, window_size_ = 0, next_window_end_ = 0;
-  bool dense_;
+  bool dense_, automatic_;  // automatic_: still diagonal, watching for correlations
   VarianceEstimator estimator_;
+  // Every window's draws so far, while automatic_ (Note [automatic metric]).
+  VarianceEstimator pooled_;
   Eigen::VectorXd diag_;
   Eigen::MatrixXd dense_metric_;
 };

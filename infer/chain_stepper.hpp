@@ -24,6 +24,8 @@ class ChainStepper {
   virtual const Eigen::VectorXd& position() const = 0;
   // The step size and inverse metric's diagonal a Hamiltonian warm-up adapted, if any.
   virtual std::optional<std::pair<double, Eigen::VectorXd>> adapted() const = 0;
+  // The whole inverse metric when the adapted one is dense (--metric dense, or auto's choice).
+  virtual std::optional<Eigen::MatrixXd> adapted_dense() const { return std::nullopt; }
   // Fills the trace's adaptation and gradient count.
   virtual void finish(ChainTrace& r) const = 0;
 };

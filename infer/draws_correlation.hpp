@@ -15,11 +15,18 @@ namespace stochos::infer {
 // draws x d^2, a second on 4 000 draws of 500 coordinates.
 inline constexpr Eigen::Index kMaxCorrelationDim = 200;
 
-// The condition number, or 0 when it says nothing about a diagonal metric's geometry: `o` did not
-// run a Hamiltonian kernel over the whole vector with a diagonal metric (Stan's or nutpie's
-// diagonal adaptation), fewer than 2 or more than kMaxCorrelationDim coordinates vary, or there
-// are fewer draws than coordinates. The options, not the trace, say which metric ran: a trace
-// gathered from other processes (mpi/chains.hpp) carries only the metric's diagonal.
+// The condition number over the chains that sampled with a diagonal metric (`--metric auto`
+// turns dense per chain), or 0 when it says nothing about a diagonal metric's geometry: `o` did
+// not run a Hamiltonian kernel over the whole vector with a diagonal metric (Stan's or nutpie's
+// diagonal adaptation, or the automatic choice), no chain stayed diagonal, fewer than 2 or more
+// than kMaxCorrelationDim coordinates vary, or there are fewer draws than coordinates. The
+// options say which metric was asked for: a trace gathered from other processes (mpi/chains.hpp)
+// carries only the metric's diagonal, so there every chain counts as diagonal.
 double draws_correlation_condition(const Trace& trace, const SampleOptions& o);
+
+// The condition number of the correlation matrix of a covariance `cov` over the coordinates whose
+// variance is positive; 0 when fewer than 2 are. (The automatic metric's test of a warm-up
+// window, Note [automatic metric].)
+double covariance_correlation_condition(const Eigen::MatrixXd& cov);
 
 }  // namespace stochos::infer

@@ -8,6 +8,7 @@
 #include "infer/chain_stepper.hpp"
 #include "infer/compound.hpp"
 #include "infer/initial_point.hpp"
+#include "infer/metric_choice.hpp"
 #include "infer/parallel.hpp"
 #include "infer/warmup.hpp"
 #include "model/model.hpp"
@@ -89,6 +90,10 @@ class PlainStepper final : public ChainStepper {
     if (!k_->hamiltonian()) return std::nullopt;
     return std::make_pair(warmup_.step_size(), h_.inverse_metric_diagonal());
   }
+  std::optional<Eigen::MatrixXd> adapted_dense() const override {
+    if (!k_->hamiltonian() || !h_.dense()) return std::nullopt;
+    return h_.inverse_metric_dense();
+  }
 
   void finish(ChainTrace& r) const override {
     r.step_size = k_ && k_->hamiltonian() ? warmup_.step_size() : 0.0;
@@ -149,8 +154,14 @@ ChainTrace drive_chain(ChainStepper& s, const SampleOptions& o, int chain) {
   }
   s.end_warmup();
   r.warmup_seconds = seconds_since(t_warm);
-  if (o.on_adapted && !r.interrupted)
-    if (const auto a = s.adapted()) o.on_adapted(chain, a->first, a->second);
+  if (!r.interrupted)
+    if (const auto a = s.adapted()) {
+      const auto dense = o.on_adapted_dense ? s.adapted_dense() : std::nullopt;
+      if (dense)
+        o.on_adapted_dense(chain, a->first, *dense);
+      else if (o.on_adapted)
+        o.on_adapted(chain, a->first, a->second);
+    }
 
   const auto t_sample = std::chrono::steady_clock::now();
   r.draws.resize(o.draws, n);
@@ -194,10 +205,13 @@ void check_sample_options(const model::LogDensity& density, const SampleOptions&
   if (o.adapt != "stan" && o.adapt != "nutpie" && o.adapt != "nutpie-lowrank")
     throw InputError("the metric's warm-up is stan, nutpie or nutpie-lowrank, not '" + o.adapt +
                      "'");
-  if (o.adapt != "stan" && o.dense_metric)
+  const MetricKind metric = parse_metric_kind(o.metric);
+  if (o.dense_metric && metric == MetricKind::diag)
+    throw InputError("--dense-metric asks for a dense metric; --metric diag for the diagonal");
+  if (o.adapt != "stan" && (o.dense_metric || metric == MetricKind::dense))
     throw InputError(
-        "nutpie's adaptation is diagonal or low-rank; --dense-metric adapts with "
-        "Stan's windows");
+        "nutpie's adaptation is diagonal or low-rank; a dense metric (--metric dense) "
+        "adapts with Stan's windows");
   if (o.init && static_cast<std::int64_t>(o.init->size()) != density.dim())
     throw InputError("the initial point has " + std::to_string(o.init->size()) +
                      " values; the model has " + std::to_string(density.dim()));

@@ -27,8 +27,12 @@ struct SampleOptions {
   int tune = 1000;
   std::uint64_t seed = 0;
   double target_accept = 0.8;
-  int cores = 0;  // 0: min(chains, hardware threads)
-  bool dense_metric = false;
+  int cores = 0;              // 0: min(chains, hardware threads)
+  bool dense_metric = false;  // the same as metric = "dense" (--dense-metric)
+  // The metric Stan's windows adapt: "diag", "dense" or "auto", the diagonal until a window's
+  // draws are strongly correlated, then dense (Note [automatic metric], infer/metric_choice.hpp).
+  // nutpie's adaptation (`adapt`) ignores "auto" and refuses "dense".
+  std::string metric = "auto";
   // The metric's warm-up: "stan" (windowed variance of the draws), "nutpie" (Note [nutpie
   // adaptation]: draws' and gradients' variances, from the first draw) or "nutpie-lowrank" (Note
   // [nutpie low-rank adaptation]: the same with a low-rank correction where the draws show
@@ -61,6 +65,10 @@ struct SampleOptions {
   // (its diagonal).
   std::function<void(int chain, double step_size, const Eigen::VectorXd& inverse_metric)>
       on_adapted = nullptr;
+  // Called instead of on_adapted when the adapted metric is dense, with the whole inverse metric;
+  // null: on_adapted gets its diagonal.
+  std::function<void(int chain, double step_size, const Eigen::MatrixXd& inverse_metric)>
+      on_adapted_dense = nullptr;
   // Set (from a signal handler, say) to stop every chain after its current iteration; the
   // results then hold the draws made so far.
   const std::atomic<bool>* stop = nullptr;

@@ -6,12 +6,13 @@ namespace stochos::infer {
 
 HamiltonianWarmup::HamiltonianWarmup(Hamiltonian& h, const SampleOptions& o)
     : h_(h),
-      dense_(o.dense_metric),
       step_({.delta = o.target_accept, .gamma = 0.05, .kappa = 0.75, .t0 = 10}),
-      metric_(h.dim(), o.tune, o.dense_metric, o.init_buffer, o.term_buffer, o.base_window) {
+      metric_(h.dim(), o.tune, o.dense_metric ? MetricKind::dense : parse_metric_kind(o.metric),
+              o.init_buffer, o.term_buffer, o.base_window) {
   step_.set_mu(std::log(10 * eps_));
   step_.restart();
-  if ((o.adapt == "nutpie" || o.adapt == "nutpie-lowrank") && !o.dense_metric)
+  if ((o.adapt == "nutpie" || o.adapt == "nutpie-lowrank") && !o.dense_metric &&
+      o.metric != "dense")
     nutpie_.emplace(h.dim(), o.tune, o.adapt == "nutpie-lowrank");
 }
 
@@ -44,7 +45,7 @@ void HamiltonianWarmup::learn(const Transition& t, const PhasePoint& z, Rng& rng
   }
   eps_ = step_.learn(t.accept_stat);
   if (!metric_.learn(z.q)) return;
-  if (dense_)
+  if (metric_.dense())
     h_.set_inverse_metric_dense(metric_.metric_dense());
   else
     h_.set_inverse_metric_diag(metric_.metric_diag());

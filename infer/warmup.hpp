@@ -1,6 +1,7 @@
 // Stan's warm-up of a Hamiltonian kernel, shared by plain chains (infer/sample.cpp) and the NUTS
 // block of a compound step (infer/compound.cpp): the step size by dual averaging, restarted at a
-// fresh initial guess whenever a metric window ends and sets a new metric.
+// fresh initial guess whenever a metric window ends and sets a new metric (diagonal, dense, or
+// diagonal until the draws call for dense: Note [automatic metric], infer/metric_choice.hpp).
 #pragma once
 
 #include <optional>
@@ -28,7 +29,6 @@ class HamiltonianWarmup {
   void restart_step_size(const PhasePoint& z, Rng& rng);
 
   Hamiltonian& h_;
-  bool dense_;
   double eps_ = 1.0;
   StepSizeAdaptation step_;
   MetricAdaptation metric_;

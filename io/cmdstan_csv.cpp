@@ -119,6 +119,19 @@ void CsvWriter::adaptation(double step_size, const std::vector<double>& inv) {
   flush();
 }
 
+void CsvWriter::adaptation_dense(double step_size, const std::vector<double>& inv,
+                                 std::size_t dim) {
+  std::fprintf(f_, "# Adaptation terminated\n# Step size = %.17g\n", step_size);
+  std::fprintf(f_, "# Elements of inverse mass matrix:\n");
+  for (std::size_t i = 0; i < dim; ++i) {
+    std::fprintf(f_, "# ");
+    for (std::size_t j = 0; j < dim; ++j)
+      std::fprintf(f_, "%s%.17g", j ? ", " : "", inv[i * dim + j]);
+    std::fprintf(f_, "\n");
+  }
+  flush();
+}
+
 void CsvWriter::draw(const double* stats, const double* values) {
   // The whole line is formatted first, then written in one call. %.9g writes integer
   // statistics (treedepth__, divergent__, ...) as integers.

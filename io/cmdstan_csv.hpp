@@ -60,6 +60,10 @@ class CsvWriter {
   CsvWriter& operator=(const CsvWriter&) = delete;
 
   void adaptation(double step_size, const std::vector<double>& inverse_metric_diag);
+  // A dense inverse metric, `dim` rows of `dim` (row-major), one comment line per row as CmdStan
+  // writes dense_e's.
+  void adaptation_dense(double step_size, const std::vector<double>& inverse_metric,
+                        std::size_t dim);
   // stats: one value per stat name; values: the variables' values, row-major, in order.
   void draw(const double* stats, const double* values);
   // A comment line ("# " + text) between rows.

@@ -160,6 +160,8 @@ infer::Trace sample_across_ranks(
     local.progress = nullptr;
     local.on_adapted = nullptr;
   }
+  // Only the metric's diagonal travels to rank 0: every chain's CSV shows the diagonal.
+  local.on_adapted_dense = nullptr;
   // The first chain that throws ends the job at once (the communicating thread aborts), not
   // after this rank's other chains.
   std::mutex failure_mutex;

@@ -1,6 +1,6 @@
-// `stochos sample --adapt`: nutpie-lowrank reaches the sampler through the CLI (on ten coordinates
-// correlated at 0.99 it mixes where nutpie's diagonal does not, with fewer gradients), and the
-// combinations it refuses.
+// `stochos sample --adapt` and `--metric`: nutpie-lowrank reaches the sampler through the CLI (on
+// ten coordinates correlated at 0.99 it mixes where nutpie's diagonal does not, with fewer
+// gradients), the default's automatic metric turns dense there, and the combinations refused.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -67,19 +67,69 @@ TEST_F(AdaptFlag, NutpieLowRankFollowsACorrelatedPosterior) {
             diag["sampler"]["grad_evals"].get<long>());
 }
 
-// The default's diagonal metric warns that the posterior is too correlated for it, and names the
-// adaptation that is not.
+// A diagonal metric forced on it warns that the posterior is too correlated for it, and names
+// the adaptations that are not; the default (--metric auto) turns dense and does not warn.
 TEST_F(AdaptFlag, TheDiagonalMetricsWarningNamesTheLowRankAdaptation) {
-  sample("stan");
+  const auto diag = sample("stan", {"--metric", "diag"});
   EXPECT_NE(err_.find("strongly correlated"), std::string::npos) << err_;
   EXPECT_NE(err_.find("--adapt nutpie-lowrank"), std::string::npos) << err_;
+  EXPECT_EQ(diag["sampler"]["metric"], "diag");
+  const auto automatic = sample("stan");
+  EXPECT_EQ(err_.find("strongly correlated"), std::string::npos) << err_;
+  EXPECT_EQ(automatic["sampler"]["metric"], "dense");
+  // It mixes where the diagonal does not, with fewer gradients.
+  EXPECT_GT(min_bulk_ess(automatic), 300);
+  EXPECT_LT(min_bulk_ess(diag), 100);
+  EXPECT_LT(automatic["sampler"]["grad_evals"].get<long>(),
+            diag["sampler"]["grad_evals"].get<long>());
   sample("nutpie-lowrank");
   EXPECT_EQ(err_.find("strongly correlated"), std::string::npos) << err_;
 }
 
 TEST_F(AdaptFlag, RefusesADenseLowRankAndUnknownNames) {
   EXPECT_THROW(sample("nutpie-lowrank", {"--dense-metric"}), InputError);
+  EXPECT_THROW(sample("nutpie-lowrank", {"--metric", "dense"}), InputError);
   EXPECT_THROW(sample("lowrank"), CLI::ValidationError);
+}
+
+// --metric diag|dense|auto; --dense-metric is --metric dense and contradicts --metric diag.
+TEST_F(AdaptFlag, MetricFlagAndItsDenseAlias) {
+  EXPECT_EQ(sample("stan", {"--metric", "dense"})["sampler"]["metric"], "dense");
+  EXPECT_EQ(sample("stan", {"--dense-metric"})["sampler"]["metric"], "dense");
+  EXPECT_EQ(sample("stan", {"--dense-metric", "--metric", "dense"})["sampler"]["metric"], "dense");
+  EXPECT_EQ(sample("nutpie", {"--metric", "diag"})["sampler"]["metric"], "diag");
+  EXPECT_THROW(sample("stan", {"--dense-metric", "--metric", "diag"}), InputError);
+  EXPECT_THROW(sample("stan", {"--dense-metric", "--metric", "auto"}), InputError);
+  EXPECT_THROW(sample("stan", {"--metric", "unit"}), CLI::ValidationError);
+}
+
+// The CSV's adaptation comment shows the whole inverse metric when it is dense, one row per line
+// as CmdStan's dense_e does, and the diagonal otherwise.
+TEST_F(AdaptFlag, TheCsvShowsTheDenseMatrixTheDefaultChose) {
+  const auto adaptation = [&](const std::vector<std::string>& extra) {
+    const fs::path out = dir_ / "csv";
+    std::vector<std::string> args = {"--output-dir", out.string(), "--overwrite"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    sample("stan", args);
+    std::ifstream f(out / "chain-1.csv");
+    std::vector<std::string> lines;
+    bool in = false;
+    for (std::string line; std::getline(f, line);) {
+      if (line == "# Adaptation terminated") in = true;
+      if (in && line.rfind("#", 0) != 0) break;
+      if (in) lines.push_back(line);
+    }
+    return lines;
+  };
+  const auto dense = adaptation({});
+  ASSERT_EQ(dense.size(), 3u + 10u);  // terminated, step size, the header, 10 rows
+  EXPECT_EQ(dense[2], "# Elements of inverse mass matrix:");
+  for (std::size_t i = 3; i < dense.size(); ++i)
+    EXPECT_EQ(std::count(dense[i].begin(), dense[i].end(), ','), 9) << dense[i];
+  const auto diag = adaptation({"--metric", "diag"});
+  ASSERT_EQ(diag.size(), 4u);
+  EXPECT_EQ(diag[2], "# Diagonal elements of inverse mass matrix:");
+  EXPECT_EQ(std::count(diag[3].begin(), diag[3].end(), ','), 9) << diag[3];
 }
 
 }  // namespace

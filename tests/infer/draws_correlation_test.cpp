@@ -56,5 +56,17 @@ TEST(DrawsCorrelation, SaysNothingWhereNoDiagonalMetricRanOrTheDrawsAreTooFew) {
   EXPECT_EQ(draws_correlation_condition(wide, {}), 0);
 }
 
+// The default's automatic metric decides per chain: only the chains that stayed diagonal count,
+// and none when every chain turned dense.
+TEST(DrawsCorrelation, CountsOnlyTheChainsWhoseMetricStayedDiagonal) {
+  Trace t = correlated(0.99, 500);
+  t.chains[0].draws = correlated(0.0, 500).chains[0].draws;  // uncorrelated
+  EXPECT_LT(draws_correlation_condition(t, {}), 50);         // pooled with the correlated one
+  t.chains[1].inverse_metric_dense = Eigen::MatrixXd::Identity(3, 3);
+  EXPECT_LT(draws_correlation_condition(t, {}), 3);
+  t.chains[0].inverse_metric_dense = Eigen::MatrixXd::Identity(3, 3);
+  EXPECT_EQ(draws_correlation_condition(t, {}), 0);
+}
+
 }  // namespace
 }  // namespace stochos::infer
