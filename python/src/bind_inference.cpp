@@ -310,7 +310,7 @@ void bind_inference(py::module_& m) {
   m.def(
       "start_sampling",
       [](const ModelPtr& h, int draws, int tune, int chains, int cores, std::uint64_t seed,
-         double target_accept, int max_depth, const std::string& sampler, bool dense_metric,
+         double target_accept, int max_depth, const std::string& sampler, const std::string& metric,
          const std::string& init, std::optional<py::array_t<double>> start, double init_radius,
          const std::vector<std::pair<std::string, std::string>>& steps,
          std::optional<std::string> backend, bool keep_warmup, std::optional<ModelPtr> shard_part,
@@ -333,7 +333,7 @@ void bind_inference(py::module_& m) {
         o.max_depth = max_depth;
         infer::kernel(sampler);  // an unknown name is an InputError listing the kernels
         o.sampler = sampler;
-        o.dense_metric = dense_metric;
+        o.metric = metric;  // "auto", "diag" or "dense" (Note [automatic metric])
         o.init = packed(start);
         o.init_radius = init_radius;
         o.keep_warmup = keep_warmup;
@@ -344,7 +344,7 @@ void bind_inference(py::module_& m) {
       },
       py::arg("model"), py::arg("draws"), py::arg("tune"), py::arg("chains"), py::arg("cores"),
       py::arg("seed"), py::arg("target_accept"), py::arg("max_depth"), py::arg("sampler"),
-      py::arg("dense_metric"), py::arg("init"), py::arg("start"), py::arg("init_radius"),
+      py::arg("metric"), py::arg("init"), py::arg("start"), py::arg("init_radius"),
       py::arg("steps"), py::arg("backend"), py::arg("keep_warmup"),
       py::arg("shard_part") = py::none(), py::arg("shard_inputs") = std::vector<std::uint32_t>{},
       py::arg("shards") = 1, py::arg("adapt") = "stan");

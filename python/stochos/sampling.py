@@ -15,11 +15,14 @@ from .step_methods import overrides
 
 _log = logging.getLogger("stochos")
 
-# PyMC's default initialisation and the engine's equivalents: the support point, jittered by
-# uniform(-1, 1) on the unconstrained space, or Stan's uniform(-2, 2) around the origin.
-_INITS = {"auto": ("jitter", False), "jitter+adapt_diag": ("jitter", False),
-          "adapt_diag": ("support", False), "jitter+adapt_full": ("jitter", True),
-          "adapt_full": ("support", True), "stan": ("stan", False), "pathfinder": ("pathfinder", False)}
+# PyMC's initialisations and the engine's equivalents: the start (the support point, jittered by
+# uniform(-1, 1) on the unconstrained space, or Stan's uniform(-2, 2) around the origin) and the
+# metric. The default, "auto", lets the warm-up turn dense where the draws are strongly
+# correlated (Note [automatic metric]); naming adapt_diag or adapt_full fixes the metric.
+_INITS = {"auto": ("jitter", "auto"), "jitter+adapt_diag": ("jitter", "diag"),
+          "adapt_diag": ("support", "diag"), "jitter+adapt_full": ("jitter", "dense"),
+          "adapt_full": ("support", "dense"), "stan": ("stan", "auto"),
+          "pathfinder": ("pathfinder", "auto")}
 
 
 def _seed(random_seed):
@@ -83,7 +86,7 @@ def sample(draws=1000, *, tune=None, chains=None, cores=None, random_seed=None, 
         target_accept = options.get("target_accept", 0.8)
     if max_treedepth is None:
         max_treedepth = options.get("max_treedepth", 10)
-    start_mode, dense = _INITS[init]
+    start_mode, metric = _INITS[init]
     start = model._start(initvals) if start_mode in ("jitter", "support") or initvals else None
     radius = {"jitter": 1.0, "support": 0.0}.get(start_mode, 2.0)
     world = _core.mpi_world()
@@ -93,7 +96,7 @@ def sample(draws=1000, *, tune=None, chains=None, cores=None, random_seed=None, 
     run = _core.start_sampling(
         model._core, draws=int(draws), tune=int(tune), chains=chains, cores=cores,
         seed=_seed(random_seed), target_accept=float(target_accept), max_depth=int(max_treedepth),
-        sampler=kernel or "nuts", dense_metric=dense, init="pathfinder" if start_mode == "pathfinder" else "",
+        sampler=kernel or "nuts", metric=metric, init="pathfinder" if start_mode == "pathfinder" else "",
         start=start, init_radius=radius, steps=pairs, backend=backend,
         keep_warmup=not discard_tuned_samples, adapt=adapt, **shard)
     if run.compound:

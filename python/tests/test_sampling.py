@@ -212,3 +212,21 @@ def test_a_correlated_posterior_under_a_diagonal_metric_is_a_warning(caplog):
             assert not warned
         else:
             assert len(warned) == 1 and "low_rank_modified_mass_matrix" in warned[0], warned
+
+
+def test_the_default_metric_turns_dense_on_a_correlated_posterior_and_adapt_diag_keeps_it_diagonal(
+        caplog):
+    # Stan's windows with the automatic metric (Note [automatic metric]) find the correlation;
+    # init="adapt_diag" names the diagonal, which then mixes badly and is warned about.
+    cov = 0.01 * np.eye(10) + 0.99 * np.ones((10, 10))
+    ess, warned = {}, {}
+    for init in ("auto", "adapt_diag"):
+        caplog.clear()
+        with pm.Model():
+            pm.MvNormal("x", mu=np.zeros(10), cov=cov)
+            idata = pm.sample(draws=300, tune=500, chains=2, random_seed=5, progressbar=False,
+                              init=init)
+        ess[init] = float(pm.summary(idata)["ess_bulk"].min())
+        warned[init] = [r for r in caplog.records if "strongly correlated" in r.getMessage()]
+    assert ess["auto"] > 300 and ess["adapt_diag"] < 150, ess
+    assert not warned["auto"] and len(warned["adapt_diag"]) == 1, warned
