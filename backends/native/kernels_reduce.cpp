@@ -121,8 +121,13 @@ void logsumexp(const Step& s, void** sl) {
         y[o * inner + i] = m;
         continue;
       }
+      // exp(0) is exactly 1: the maximum's term needs no call (a hidden Markov model's forward
+      // step over K = 2 states makes half as many).
       T acc = 0;
-      for (std::int64_t j = 0; j < len; ++j) acc += std::exp(base[j * inner] - m);
+      for (std::int64_t j = 0; j < len; ++j) {
+        const T v = base[j * inner];
+        acc += v == m ? T(1) : std::exp(v - m);
+      }
       y[o * inner + i] = m + std::log(acc);
     }
 }
