@@ -33,7 +33,8 @@ class OurPosteriordbModels : public ::testing::Test {
   void compare(const std::string& name, LD (*stan)(const Values& v, const io::DataSet& d)) {
     const fs::path src = fs::path(STOCHOS_SOURCE_DIR);
     fs::path data_file = src / "validation" / "posteriordb" / name / "data.json";
-    if (!fs::exists(data_file)) data_file = src / ".." / "shared" / "posteriordb" / name / "data.json";
+    if (!fs::exists(data_file))
+      data_file = src / ".." / "shared" / "posteriordb" / name / "data.json";
     if (!fs::exists(data_file)) GTEST_SKIP() << "no " << data_file;
     const io::DataSet data = io::load_data(data_file.string());
     const auto m = build(

@@ -60,6 +60,25 @@ void expect_array(const std::vector<double>& got, const std::vector<double>& wan
     EXPECT_NEAR(got[k], want[k], 1e-12 * (1 + std::abs(want[k]))) << "at [" << k << "]";
 }
 
+// The log density's gradient at x against central differences of the density.
+void expect_gradient_matches_differences(const model::Model& m, const std::vector<double>& x) {
+  const auto logp = m.compile({.backend = "native"});
+  auto w = logp.make_workspace();
+  const auto n = static_cast<std::size_t>(logp.dim());
+  ASSERT_EQ(n, x.size());
+  std::vector<double> g(n), scratch(n);
+  logp(*w, x.data(), g.data());
+  for (std::size_t k = 0; k < n; ++k) {
+    const double h = 1e-6;
+    auto xp = x, xm = x;
+    xp[k] += h;
+    xm[k] -= h;
+    const double fd =
+        (logp(*w, xp.data(), scratch.data()) - logp(*w, xm.data(), scratch.data())) / (2 * h);
+    EXPECT_NEAR(g[k], fd, 1e-6 * (1 + std::abs(fd))) << "coordinate " << k;
+  }
+}
+
 TEST(Recurrence, GarchVarianceMatchesTheLoop) {
   const auto points = evaluate(R"(
 data T: int
@@ -170,21 +189,7 @@ potential arma = sum(-0.5 * square(e / sigma) - log(sigma))
 )",
                              "m.stoch"),
                        io::parse_data(kData, "d.json"));
-  const auto logp = m->compile({.backend = "native"});
-  auto w = logp.make_workspace();
-  const auto n = static_cast<std::size_t>(logp.dim());
-  std::vector<double> x{0.3, -0.4, 0.2, 0.1}, g(n), scratch(n);
-  ASSERT_EQ(n, x.size());
-  logp(*w, x.data(), g.data());
-  for (std::size_t k = 0; k < n; ++k) {
-    const double h = 1e-6;
-    auto xp = x, xm = x;
-    xp[k] += h;
-    xm[k] -= h;
-    const double fd =
-        (logp(*w, xp.data(), scratch.data()) - logp(*w, xm.data(), scratch.data())) / (2 * h);
-    EXPECT_NEAR(g[k], fd, 1e-6 * (1 + std::abs(fd))) << "coordinate " << k;
-  }
+  expect_gradient_matches_differences(*m, {0.3, -0.4, 0.2, 0.1});
 }
 
 TEST(Recurrence, GradientReachesSequencesThatAreVariables) {
@@ -202,23 +207,11 @@ y ~ Normal(h, 0.5)
 )",
                              "m.stoch"),
                        io::parse_data(kData, "d.json"));
-  const auto logp = m->compile({.backend = "native"});
-  auto w = logp.make_workspace();
-  const auto n = static_cast<std::size_t>(logp.dim());
   std::mt19937_64 rng(9);
   std::uniform_real_distribution<double> u(-1, 1);
-  std::vector<double> x(n), g(n), scratch(n);
+  std::vector<double> x(static_cast<std::size_t>(m->compile({.backend = "native"}).dim()));
   for (double& v : x) v = u(rng);
-  logp(*w, x.data(), g.data());
-  for (std::size_t k = 0; k < n; ++k) {
-    const double h = 1e-6;
-    auto xp = x, xm = x;
-    xp[k] += h;
-    xm[k] -= h;
-    const double fd =
-        (logp(*w, xp.data(), scratch.data()) - logp(*w, xm.data(), scratch.data())) / (2 * h);
-    EXPECT_NEAR(g[k], fd, 1e-6 * (1 + std::abs(fd))) << "coordinate " << k;
-  }
+  expect_gradient_matches_differences(*m, x);
 }
 
 TEST(Recurrence, TheCppApiBuildsTheSameDensity) {
