@@ -80,6 +80,12 @@ def test_garch_log_density_and_gradient_match_a_numpy_loop(closure):
         fd = [(garch_density(u + h * e) - garch_density(u - h * e)) / (2 * h) for e in np.eye(4)]
         grad = m.compile_dlogp()(point)  # by value variable
         np.testing.assert_allclose([grad[n][0] for n in m.value_vars], fd, rtol=1e-6, atol=1e-6)
+        for backend in pm.backends():  # every engine runs the scan (torch: its own loop)
+            assert m.compile_logp(backend=backend)(point) == pytest.approx(garch_density(u),
+                                                                        rel=1e-10)
+            grad = m.compile_dlogp(backend=backend)(point)
+            np.testing.assert_allclose([grad[n][0] for n in m.value_vars], fd, rtol=1e-6,
+                                       atol=1e-6)
 
 
 def test_arma11_reads_a_sequence_at_two_taps():
