@@ -3,7 +3,8 @@
 //
 //   bench_model MODEL.stoch DATA.json [MODEL.stoch DATA.json ...] [--benchmark_... flags]
 //
-// Each model is timed at one point (uniform(-2, 2) per coordinate, Stan's initialisation).
+// Without models it times the examples written as recurrences (`make bench` runs it so). Each
+// model is timed at one point (uniform(-2, 2) per coordinate, Stan's initialisation).
 #include <cstdio>
 #include <random>
 #include <string>
@@ -39,12 +40,17 @@ void register_model(const std::string& model, const std::string& data) {
 
 int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
-  if (argc < 3 || argc % 2 == 0) {
-    std::fprintf(stderr, "usage: bench_model MODEL.stoch DATA.json [MODEL DATA ...]\n");
+  if (argc % 2 == 0) {
+    std::fprintf(stderr, "usage: bench_model [MODEL.stoch DATA.json ...]\n");
     return 2;
   }
   try {
     for (int k = 1; k + 1 < argc; k += 2) register_model(argv[k], argv[k + 1]);
+    if (argc == 1)
+      for (const char* name : {"arma", "local_level", "stochastic_volatility_ar"}) {
+        const std::string base = std::string(STOCHOS_SOURCE_DIR) + "/examples/" + name;
+        register_model(base + ".stoch", base + ".data.json");
+      }
   } catch (const stochos::InputError& e) {
     std::fprintf(stderr, "%s\n", e.what());
     return 2;
