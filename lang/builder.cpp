@@ -173,16 +173,20 @@ class Builder {
            "built (a recurrence's line ends with `for " +
                to_source(*s.element) + " in 1:T`)");
     if (*k < 0) fail(s.element->loc, "a start value's index must not be negative");
-    auto [it, fresh] = pending_.try_emplace(s.name, Pending{s.kind, {}});
-    if (it->second.kind != s.kind)
-      fail(s.loc, "'" + s.name + "' has start values written " +
-                      (s.kind == Statement::Kind::let ? "without" : "with") +
-                      " `let`; write all of an array's lines alike");
+    const auto it = pending_.try_emplace(s.name, Pending{s.kind, {}}).first;
+    if (it->second.kind != s.kind) mixed_kinds(s);
     if (it->second.starts.count(*k))
       fail(s.name_loc, "'" + s.name + "[" + std::to_string(*k) + "]' is already defined");
     Value v = expr(*s.value);
     if (v.t.rank() > 0 || !v.int_scalar) v.int_scalar = std::nullopt;
     it->second.starts.emplace(*k, Start{v, s.loc});
+  }
+
+  // An array whose lines are not all lets, or not all deterministics.
+  [[noreturn]] void mixed_kinds(const Statement& s) const {
+    fail(s.loc, "'" + s.name + "' has start values written " +
+                    (s.kind == Statement::Kind::let ? "without" : "with") +
+                    " `let`; write all of an array's lines alike");
   }
 
   std::pair<std::int64_t, std::int64_t> loop_range(const Loop& l) {
@@ -218,7 +222,6 @@ class Builder {
     std::map<std::string, Tensor> current;                          // x[t], once its line ran
     std::map<std::pair<std::string, std::int64_t>, Tensor> rows;    // (sequence, k): y[t+k]
     std::optional<Tensor> index;
-    std::size_t line = 0;  // the line being read
     bool from_data = true;
   };
 
@@ -238,10 +241,7 @@ class Builder {
       if (std::find(plan.arrays.begin(), plan.arrays.end(), s.name) != plan.arrays.end())
         fail(s.name_loc, "'" + s.name + "[" + plan.var + "]' is already defined by this loop");
       const auto p = pending_.find(s.name);
-      if (p != pending_.end() && p->second.kind != s.kind)
-        fail(s.loc, "'" + s.name + "' has start values written " +
-                        (s.kind == Statement::Kind::let ? "without" : "with") +
-                        " `let`; write all of an array's lines alike");
+      if (p != pending_.end() && p->second.kind != s.kind) mixed_kinds(s);
       plan.arrays.push_back(s.name);
       plan.lags[s.name] = 0;
     }
@@ -267,8 +267,10 @@ class Builder {
           if (a + r.offset < 0)
             fail(at, read + " at " + plan.var + " = " + std::to_string(a) + " reads " + r.name +
                          "[" + std::to_string(a + r.offset) + "], before its first value: give " +
-                         "start values (`let " + r.name + "[0] = ...`) and start the range at " +
-                         std::to_string(-r.offset) + " or later");
+                         "start values (`" +
+                         (lines[line].kind == Statement::Kind::let ? "let " : "") + r.name +
+                         "[0] = ...`) and start the range at " + std::to_string(-r.offset) +
+                         " or later");
           plan.lags[r.name] = std::max(plan.lags[r.name], -r.offset);
           continue;
         }
@@ -390,7 +392,7 @@ class Builder {
   graph::ScanStep step(const graph::ScanArgs& args, const LoopPlan& plan,
                        std::span<const Statement> lines,
                        const std::map<std::string, std::vector<Tensor>>& starts, bool& from_data) {
-    Body body{args, plan, {}, {}, {}, std::nullopt, 0, true};
+    Body body{args, plan, {}, {}, {}, std::nullopt, true};
     std::size_t c = 0;
     for (const std::string& x : plan.arrays)
       for (std::int64_t k = 1; k <= plan.lags.at(x); ++k) body.lagged[{x, k}] = args.carries[c++];
@@ -405,7 +407,6 @@ class Builder {
     graph::ScanStep out;
     for (std::size_t i = 0; i < lines.size(); ++i) {
       const Statement& s = lines[i];
-      body.line = i;
       Tensor x = as_float(expr(*s.value).t);
       const std::int64_t lag = plan.lags.at(s.name);
       const auto& first = starts.at(s.name);

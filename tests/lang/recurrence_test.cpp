@@ -279,7 +279,7 @@ const Golden kGolden[] = {
      "values (`let x[0] = ...`) and start the range at 1 or later"},
     {"x[0] = 0\nx[t] = x[t-2] + mu for t in 1:T\n",
      "m.stoch:5:10: error: x[t - 2] at t = 1 reads x[-1], before its first value: give start "
-     "values (`let x[0] = ...`) and start the range at 2 or later"},
+     "values (`x[0] = ...`) and start the range at 2 or later"},
     // References to the future.
     {"let x[0] = 0\nlet x[t] = x[t+1] + mu for t in 1:T\n",
      "m.stoch:5:14: error: x[t + 1] reads the future: a recurrence reads its arrays at t or "
