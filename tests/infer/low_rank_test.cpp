@@ -8,6 +8,7 @@
 
 #include "diagnostics/diagnostics.hpp"
 #include "infer/hamiltonian.hpp"
+#include "infer/metric_accuracy.hpp"
 #include "infer/nutpie_adaptation.hpp"
 #include "infer/nutpie_low_rank.hpp"
 #include "infer/sample.hpp"
@@ -15,6 +16,8 @@
 
 namespace stochos::infer {
 namespace {
+
+using test::worst_ratio;
 
 using namespace distributions;
 using model::Model;
@@ -34,16 +37,6 @@ LowRankMetric example_metric(Eigen::Index d, Rng& rng) {
       Eigen::HouseholderQR<Eigen::MatrixXd>(standard_normals(d, 3, rng)).householderQ() *
       Eigen::MatrixXd::Identity(d, 3);
   return LowRankMetric(diag, u, (Eigen::VectorXd(3) << 40.0, 0.05, 3.0).finished());
-}
-
-// The largest factor by which `estimate` is off `cov` in any direction: the eigenvalues of
-// cov^-1/2 estimate cov^-1/2, as max(lambda, 1 / lambda).
-double worst_ratio(const Eigen::MatrixXd& estimate, const Eigen::MatrixXd& cov) {
-  const Eigen::LLT<Eigen::MatrixXd> l(cov);
-  const Eigen::MatrixXd li = l.matrixL().solve(Eigen::MatrixXd::Identity(cov.rows(), cov.cols()));
-  const Eigen::VectorXd ev =
-      Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd>(li * estimate * li.transpose()).eigenvalues();
-  return std::max(ev.maxCoeff(), 1 / ev.minCoeff());
 }
 
 // A 20-dimensional Gaussian of unequal scales with three strong directions (variances 50, 20 and

@@ -10,6 +10,7 @@
 
 #include "infer/adaptation.hpp"
 #include "infer/draws_correlation.hpp"
+#include "infer/metric_accuracy.hpp"
 #include "infer/metric_choice.hpp"
 #include "infer/sample.hpp"
 #include "model/model.hpp"
@@ -17,6 +18,8 @@
 
 namespace stochos::infer {
 namespace {
+
+using test::worst_ratio;
 
 using namespace distributions;
 using model::Model;
@@ -29,16 +32,6 @@ Eigen::MatrixXd equicorrelated(Eigen::Index d, double rho) {
   Eigen::VectorXd s(d);
   for (Eigen::Index i = 0; i < d; ++i) s[i] = std::pow(10.0, -1.0 + 2.0 * i / (d - 1.0));
   return s.asDiagonal() * corr * s.asDiagonal();
-}
-
-// The largest factor by which `estimate` is off `cov` in any direction: the eigenvalues of
-// cov^-1/2 estimate cov^-1/2, as max(lambda, 1 / lambda).
-double worst_ratio(const Eigen::MatrixXd& estimate, const Eigen::MatrixXd& cov) {
-  const Eigen::LLT<Eigen::MatrixXd> l(cov);
-  const Eigen::MatrixXd li = l.matrixL().solve(Eigen::MatrixXd::Identity(cov.rows(), cov.cols()));
-  const Eigen::VectorXd ev =
-      Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd>(li * estimate * li.transpose()).eigenvalues();
-  return std::max(ev.maxCoeff(), 1 / ev.minCoeff());
 }
 
 TEST(MetricChoice, ParsesTheThreeNames) {
