@@ -43,6 +43,17 @@ void VarianceEstimator::add(const Eigen::VectorXd& q) {
   if (dense_) m2_dense_ += (q - mean_) * delta.transpose();
 }
 
+void VarianceEstimator::merge(const VarianceEstimator& other) {
+  // Both dense, or this one diagonal; with n_ = 0 this copies `other`.
+  if (other.n_ == 0) return;
+  const double na = static_cast<double>(n_), nb = static_cast<double>(other.n_), n = na + nb;
+  const Eigen::VectorXd delta = other.mean_ - mean_;
+  mean_ += delta * (nb / n);
+  m2_ += other.m2_ + delta.cwiseProduct(delta) * (na * nb / n);
+  if (dense_) m2_dense_ += other.m2_dense_ + delta * delta.transpose() * (na * nb / n);
+  n_ += other.n_;
+}
+
 Eigen::VectorXd VarianceEstimator::variance() const {
   return n_ > 1 ? Eigen::VectorXd(m2_ / static_cast<double>(n_ - 1)) : Eigen::VectorXd(m2_);
 }
@@ -105,9 +116,9 @@ bool MetricAdaptation::learn(const Eigen::VectorXd& q) {
     return false;
   }
   if (in_window()) estimator_.add(q);
-  if (in_window() && automatic_) pooled_.add(q);
   if (end_of_window()) {
     next_window();
+    if (automatic_) pooled_.merge(estimator_);
     const double n = static_cast<double>(estimator_.count());
     const double shrink = n / (n + 5.0), ridge = 1e-3 * (5.0 / (n + 5.0));
     if (automatic_ && window_calls_for_dense({estimator_.covariance(), estimator_.count()},

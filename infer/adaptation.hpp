@@ -32,6 +32,8 @@ class VarianceEstimator {
  public:
   explicit VarianceEstimator(Eigen::Index n, bool dense);
   void add(const Eigen::VectorXd& q);
+  // Adds another estimator's draws (Chan et al.'s pairwise update of the mean and moments).
+  void merge(const VarianceEstimator& other);
   void restart();
   long count() const { return n_; }
   Eigen::VectorXd variance() const;    // the diagonal
@@ -68,7 +70,8 @@ class MetricAdaptation {
   long counter_ = 0, window_size_ = 0, next_window_end_ = 0;
   bool dense_, automatic_;  // automatic_: still diagonal, watching for correlations
   VarianceEstimator estimator_;
-  // Every window's draws so far, while automatic_ (Note [automatic metric]).
+  // Every window's draws so far, while automatic_ (Note [automatic metric]): each window's
+  // estimate merged in at its end, so no draw is accumulated twice.
   VarianceEstimator pooled_;
   Eigen::VectorXd diag_;
   Eigen::MatrixXd dense_metric_;

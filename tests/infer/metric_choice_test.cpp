@@ -34,6 +34,26 @@ Eigen::MatrixXd equicorrelated(Eigen::Index d, double rho) {
   return s.asDiagonal() * corr * s.asDiagonal();
 }
 
+// The pooled draws are merged window by window: the same moments as adding every draw.
+TEST(MetricChoice, MergedWindowsHaveThePooledDrawsMoments) {
+  Rng rng = chain_rng(5, 0);
+  boost::random::normal_distribution<double> normal(0.0, 1.0);
+  VarianceEstimator all(3, true), pooled(3, true), window(3, true);
+  for (int w = 0; w < 3; ++w) {
+    for (int k = 0; k < 5 + 7 * w; ++k) {
+      const Eigen::VectorXd q =
+          (Eigen::VectorXd(3) << normal(rng) + w, 2 * normal(rng), normal(rng) - w).finished();
+      all.add(q);
+      window.add(q);
+    }
+    pooled.merge(window);
+    window.restart();
+  }
+  ASSERT_EQ(pooled.count(), all.count());
+  EXPECT_LT((pooled.covariance() - all.covariance()).cwiseAbs().maxCoeff(), 1e-12);
+  EXPECT_LT((pooled.variance() - all.variance()).cwiseAbs().maxCoeff(), 1e-12);
+}
+
 TEST(MetricChoice, ParsesTheThreeNames) {
   EXPECT_EQ(parse_metric_kind("diag"), MetricKind::diag);
   EXPECT_EQ(parse_metric_kind("dense"), MetricKind::dense);
