@@ -146,22 +146,26 @@ std::vector<Tensor> vjp(const Tensor& output, const Tensor& cotangent,
   return vjp(std::vector<Tensor>{output}, std::vector<Tensor>{cotangent}, wrt);
 }
 
-std::vector<Tensor> grad(const Tensor& output, const std::vector<Tensor>& wrt) {
+namespace {
+
+// d output / d wrt for a scalar output; `leaves` as in vjp_impl.
+std::vector<Tensor> scalar_grad(const Tensor& output, const std::vector<Tensor>& wrt, bool leaves) {
   if (!output.valid()) throw GraphError("grad: the output is an empty tensor handle");
   if (output.rank() != 0)
     throw GraphError("grad: the output must be a scalar, got shape " + shape_str(output.shape()) +
                      "; use vjp with a cotangent for a non-scalar output");
   const DType d = is_float(output.dtype()) ? output.dtype() : DType::f64;
-  return vjp(output, constant(output.graph(), 1.0, d), wrt);
+  return vjp_impl({output}, {constant(output.graph(), 1.0, d)}, wrt, leaves);
+}
+
+}  // namespace
+
+std::vector<Tensor> grad(const Tensor& output, const std::vector<Tensor>& wrt) {
+  return scalar_grad(output, wrt, false);
 }
 
 std::vector<Tensor> partial_grad(const Tensor& output, const std::vector<Tensor>& wrt) {
-  if (!output.valid()) throw GraphError("grad: the output is an empty tensor handle");
-  if (output.rank() != 0)
-    throw GraphError("grad: the output must be a scalar, got shape " + shape_str(output.shape()));
-  check_same_graph(output.graph(), output, "the output");
-  const DType d = is_float(output.dtype()) ? output.dtype() : DType::f64;
-  return vjp_impl({output}, {constant(output.graph(), 1.0, d)}, wrt, true);
+  return scalar_grad(output, wrt, true);
 }
 
 }  // namespace stochos::autodiff

@@ -177,9 +177,7 @@ class Builder {
     if (it->second.kind != s.kind) mixed_kinds(s);
     if (it->second.starts.count(*k))
       fail(s.name_loc, "'" + s.name + "[" + std::to_string(*k) + "]' is already defined");
-    Value v = expr(*s.value);
-    if (v.t.rank() > 0 || !v.int_scalar) v.int_scalar = std::nullopt;
-    it->second.starts.emplace(*k, Start{v, s.loc});
+    it->second.starts.emplace(*k, Start{expr(*s.value), s.loc});
   }
 
   // An array whose lines are not all lets, or not all deterministics.
@@ -329,7 +327,7 @@ class Builder {
       const auto p = pending_.find(s.name);
       if (p == pending_.end()) continue;
       for (const auto& [k, start] : p->second.starts) {
-        const Tensor t = as_float(start.value.t);
+        const Tensor t = to_floatx(start.value.t);
         if (!list.empty() && t.shape() != list[0].shape())
           fail(start.loc, "'" + s.name + "[" + std::to_string(k) + "]' has shape " +
                               graph::shape_str(t.shape()) + " but " + s.name + "[0] has shape " +
@@ -379,12 +377,7 @@ class Builder {
         return graph::concat({graph::stack(first, 0), steps}, 0);
       });
       pending_.erase(s.name);
-      if (s.kind == Statement::Kind::deterministic) {
-        if (functions().count(s.name) || s.name == "pi" || s.name == "inf")
-          fail(s.name_loc, "'" + s.name + "' is a built-in name");
-        v.t = at(s.loc, [&] { return m_->deterministic(s.name, v.t); });
-      }
-      define(s.name, s.name_loc, v);
+      define(s.name, s.name_loc, s.kind == Statement::Kind::deterministic ? recorded(s, v) : v);
     }
   }
 
@@ -407,13 +400,12 @@ class Builder {
     graph::ScanStep out;
     for (std::size_t i = 0; i < lines.size(); ++i) {
       const Statement& s = lines[i];
-      Tensor x = as_float(expr(*s.value).t);
+      const Tensor x = to_floatx(expr(*s.value).t);
       const std::int64_t lag = plan.lags.at(s.name);
       const auto& first = starts.at(s.name);
       if (!first.empty() && x.shape() != first[0].shape())
         fail(s.loc, s.name + "[" + plan.var + "] has shape " + graph::shape_str(x.shape()) +
                         " but its start values have shape " + graph::shape_str(first[0].shape()));
-      if (x.dtype() != floatx_) x = graph::cast(x, floatx_);
       body.current[s.name] = x;
       if (lag == 0) out.outputs.push_back(x);
     }
@@ -482,11 +474,7 @@ class Builder {
       case Statement::Kind::deterministic: {
         if (s.element) return start_value(s);
         if (env_.count(s.name)) fail(s.loc, "'" + s.name + "' is already defined");
-        Value v = expr(*s.value);
-        if (functions().count(s.name) || s.name == "pi" || s.name == "inf")
-          fail(s.name_loc, "'" + s.name + "' is a built-in name");
-        v.t = at(s.loc, [&] { return m_->deterministic(s.name, v.t); });
-        define(s.name, s.name_loc, v);
+        define(s.name, s.name_loc, recorded(s, expr(*s.value)));
         return;
       }
       case Statement::Kind::let:
@@ -496,12 +484,20 @@ class Builder {
       case Statement::Kind::potential: {
         const Value v = expr(*s.value);
         at(s.loc, [&] {
-          m_->potential(s.name, v.t.dtype() == floatx_ ? v.t : graph::cast(v.t, floatx_));
+          m_->potential(s.name, to_floatx(v.t));
           return 0;
         });
         return;
       }
     }
+  }
+
+  // v recorded in the trace as the deterministic s defines.
+  Value recorded(const Statement& s, Value v) {
+    if (functions().count(s.name) || s.name == "pi" || s.name == "inf")
+      fail(s.name_loc, "'" + s.name + "' is a built-in name");
+    v.t = at(s.loc, [&] { return m_->deterministic(s.name, v.t); });
+    return v;
   }
 
   void data(const Statement& s) {
@@ -1006,6 +1002,7 @@ class Builder {
   }
 
   Tensor as_float(const Tensor& t) { return is_float(t) ? t : graph::cast(t, floatx_); }
+  Tensor to_floatx(const Tensor& t) { return t.dtype() == floatx_ ? t : graph::cast(t, floatx_); }
 
   Value call(const Expr& e) {
     const auto& fns = functions();
